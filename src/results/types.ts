@@ -1,0 +1,98 @@
+// The run bundle: the contract between the stages. One folder per run, reports/<runId>/.
+//
+//   run.json         RunManifest     what ran (written by `rampart run`; absent for a bundle made
+//                                    from a plain `artillery run --output` file)
+//   artillery.json   Artillery's own --output JSON ({aggregate, intermediate[]})
+//   histograms.json  HistogramFile   the measurement plugin's exact, mergeable latency histograms
+//   generator.json   GeneratorFile   the measurement plugin's load-generator health per period
+//   report.html, summary.md, junit.xml   written by `rampart report`
+//   gate.json        GateResult      written by `rampart gate`
+//
+// Histograms are HdrHistogram (hdr-histogram-js) encoded with encodeIntoCompressedBase64, values in
+// microseconds, lowest discernible 1 µs, highest trackable 120 s, 3 significant digits, so any
+// number of them (periods, runs, load generators) merge exactly by adding.
+
+export const BUNDLE_FILES = {
+  run: 'run.json',
+  artillery: 'artillery.json',
+  histograms: 'histograms.json',
+  generator: 'generator.json',
+  report: 'report.html',
+  summary: 'summary.md',
+  junit: 'junit.xml',
+  gate: 'gate.json',
+} as const;
+
+export const HISTOGRAM_SETTINGS = {
+  lowestDiscernibleValue: 1,
+  highestTrackableValue: 120_000_000,
+  numberOfSignificantValueDigits: 3,
+} as const;
+
+/** Artillery reports in 10 s periods aligned to the wall clock; the plugin uses the same periods. */
+export const PERIOD_MS = 10_000;
+
+export interface PlannedPhase {
+  name?: string;
+  duration: number; // seconds
+  arrivalRate?: number; // arrivals per second at the start
+  rampTo?: number; // arrivals per second at the end (linear ramp)
+  arrivalCount?: number; // total arrivals spread over the phase
+  pause?: number;
+}
+
+export interface RunManifest {
+  schema: 'rampart.run/1';
+  runId: string;
+  profile: string;
+  flows: { name: string; weight: number }[];
+  seed: number;
+  target: string; // base URL
+  gitRevision: string | null;
+  startedAt: string; // ISO
+  endedAt: string | null; // null while running or when interrupted before the end
+  interrupted: boolean;
+  artilleryExitCode: number | null;
+  rateScale: number;
+  durationOverride: string | null;
+  phases: PlannedPhase[];
+  versions: { rampart: string; artillery: string; node: string };
+  host: { hostname: string; cpus: number; memoryBytes: number };
+}
+
+export interface PeriodHistogram {
+  start: number; // period start, ms since epoch, a multiple of PERIOD_MS
+  histogram: string; // encodeIntoCompressedBase64, µs
+  errors: number; // requests in the period that ended in a transport error (no response)
+  codes: Record<string, number>; // HTTP status -> count in the period
+}
+
+export interface HistogramFile {
+  schema: 'rampart.histograms/1';
+  unit: 'us';
+  periodMs: number;
+  /** endpoint key ("GET /api/v1/alerts/:id") -> its periods, oldest first */
+  endpoints: Record<string, PeriodHistogram[]>;
+  /** custom metrics recorded through the plugin (e.g. "rampart.detection_latency"), same encoding, values in µs */
+  metrics: Record<string, PeriodHistogram[]>;
+}
+
+export interface GeneratorPeriod {
+  start: number; // ms since epoch, period start
+  plannedArrivals: number; // from the phases as planned
+  actualArrivals: number; // virtual users Artillery created in the period
+  cpuPercent: number; // generator process CPU, percent of one core, mean over the period
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+}
+
+export interface GeneratorFile {
+  schema: 'rampart.generator/1';
+  periods: GeneratorPeriod[];
+  planned: { arrivals: number; durationSeconds: number };
+  actual: { arrivals: number; firstArrivalAt: number | null; lastArrivalAt: number | null };
+  /** The plugin's own verdict on the run; the gate refuses to judge when trustworthy is false. */
+  trust: { trustworthy: boolean; reasons: string[] };
+}
+
+export type Verdict = 'SLOWER' | 'FASTER' | 'SAME' | 'UNKNOWN';
