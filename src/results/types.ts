@@ -96,3 +96,56 @@ export interface GeneratorFile {
 }
 
 export type Verdict = 'SLOWER' | 'FASTER' | 'SAME' | 'UNKNOWN';
+
+/** The parts of Artillery's --output JSON that Rampart reads. */
+export interface ArtillerySummary {
+  min: number; max: number; count: number; mean: number;
+  p50: number; median: number; p75: number; p90: number; p95: number; p99: number; p999: number;
+}
+export interface ArtilleryPeriod {
+  counters: Record<string, number>;
+  rates: Record<string, number>;
+  summaries: Record<string, ArtillerySummary>;
+  histograms?: Record<string, ArtillerySummary>;
+  period?: number | string; // ms since epoch (string in some versions)
+  firstCounterAt?: number; firstHistogramAt?: number; lastCounterAt?: number; lastHistogramAt?: number;
+  firstMetricAt?: number; lastMetricAt?: number;
+}
+export interface ArtilleryOutput {
+  aggregate: ArtilleryPeriod;
+  intermediate: ArtilleryPeriod[];
+}
+
+/** A bundle as loaded by src/results/bundle.ts (loadBundle). Files that are absent are null. */
+export interface LoadedBundle {
+  dir: string;
+  manifest: RunManifest | null;
+  artillery: ArtilleryOutput;
+  histograms: HistogramFile | null;
+  generator: GeneratorFile | null;
+}
+
+// The gate's result (gate.json); the report shows it.
+export interface SloCheck {
+  scope: string; // endpoint key, '*' for the run as a whole, or a custom metric name
+  metric: string; // e.g. 'p95', 'p99', 'errorRate', 'minThroughput', 'detectionLatencyP95'
+  threshold: number;
+  actual: number | null; // null when the run has no data for it
+  unit: 'ms' | 'ratio' | 'rps';
+  passed: boolean;
+}
+export interface EndpointComparison {
+  endpoint: string;
+  verdict: Verdict;
+  ratio: number | null; // candidate / baseline of the compared statistic; > 1 means slower
+  pValue: number | null;
+  detail: string; // one line a reviewer can read
+}
+export interface GateResult {
+  schema: 'rampart.gate/1';
+  outcome: 'pass' | 'fail' | 'untrustworthy';
+  trust: { trustworthy: boolean; reasons: string[] };
+  slo: SloCheck[];
+  comparisons: EndpointComparison[];
+  baseline: { source: string; runs: number } | null;
+}
