@@ -65,6 +65,8 @@ export interface PeriodHistogram {
   histogram: string; // encodeIntoCompressedBase64, µs
   errors: number; // requests in the period that ended in a transport error (no response)
   codes: Record<string, number>; // HTTP status -> count in the period
+  /** transport error code (ETIMEDOUT, ECONNREFUSED, ...) -> count; sums to `errors` (added by the plugin) */
+  errorKinds?: Record<string, number>;
 }
 
 export interface HistogramFile {

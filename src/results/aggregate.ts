@@ -1,0 +1,535 @@
+// Pure figures over a LoadedBundle: per-endpoint summaries, per-period series, custom metrics and
+// apdex. Nothing here reads files, prints or exits.
+//
+// Source of truth: the measurement plugin's histograms.json (exact HDR histograms in µs, mergeable).
+// A bundle without it (a plain `artillery run --output` file) falls back to Artillery's own
+// summaries: `plugins.metrics-by-endpoint.response_time.<name>` (whole milliseconds, sketch
+// percentiles) and the `.codes.<status>` / `.errors.<code>` counters. Every result says which
+// source it came from, so a reader can tell exact figures from approximate ones.
+//
+// Conventions
+// - Latency figures are reported in milliseconds (fractional: histograms hold µs).
+// - requests = responses + transport errors (a request that got no response).
+// - errorRate = (transport errors + 5xx responses) / requests. 4xx responses are counted in
+//   errors.status4xx and errors.byKind but not in errorRate: flows send some 4xx on purpose
+//   (bad credentials, missing records). Callers who want them can add errors.status4xx.
+// - Periods are Artillery's 10 s wall-clock windows; a period's rate is its requests / 10 s, so the
+//   first and last periods of a run (partial) read low. Use `requests` as their weight.
+import hdr from 'hdr-histogram-js';
+import type { JsHistogram } from 'hdr-histogram-js';
+import { HISTOGRAM_SETTINGS, PERIOD_MS } from './types.ts';
+import type { ArtilleryPeriod, ArtillerySummary, LoadedBundle, PeriodHistogram } from './types.ts';
+
+export type Histogram = JsHistogram;
+
+/** An empty histogram with the bundle's settings (µs, 1 µs .. 120 s, 3 significant digits). */
+export function newHistogram(): Histogram {
+  // autoResize: the counts array grows only as far as the largest recorded value, which keeps
+  // encoded and decoded histograms small; the bucket layout (lowest value, significant digits)
+  // is the same for all, so they still merge exactly.
+  const histogram = hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: HISTOGRAM_SETTINGS.lowestDiscernibleValue,
+    highestTrackableValue: 2,
+    numberOfSignificantValueDigits: HISTOGRAM_SETTINGS.numberOfSignificantValueDigits,
+    useWebAssembly: false,
+  });
+  return histogram as unknown as Histogram;
+}
+
+/** Records a value in µs, clamped to [lowestDiscernibleValue, highestTrackableValue]. */
+export function recordMicros(histogram: Histogram, micros: number): void {
+  const value = micros < 1 ? 1 : micros > HISTOGRAM_SETTINGS.highestTrackableValue ? HISTOGRAM_SETTINGS.highestTrackableValue : Math.round(micros);
+  histogram.recordValue(value);
+}
+
+export function encodeHistogram(histogram: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram as unknown as Parameters<typeof hdr.encodeIntoCompressedBase64>[0]);
+}
+
+/** Decodes a histogram written by the plugin (encodeIntoCompressedBase64). Throws on corrupt text. */
+export function decodeHistogram(encoded: string): Histogram {
+  const histogram = hdr.decodeFromCompressedBase64(encoded, 32, false) as unknown as Histogram;
+  histogram.autoResize = true;
+  return histogram;
+}
+
+/** Exact merge: the sum of all counts. Accepts decoded histograms or encoded strings. */
+export function mergeHistograms(list: Iterable<Histogram | string>): Histogram {
+  const merged = newHistogram();
+  for (const item of list) merged.add(typeof item === 'string' ? decodeHistogram(item) : item);
+  return merged;
+}
+
+export interface LatencyStats {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p75: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+/** Statistics of a µs histogram, in ms; null when it holds no values. */
+export function latencyStats(histogram: Histogram): LatencyStats | null {
+  if (histogram.totalCount === 0) return null;
+  const ms = (micros: number): number => micros / 1000;
+  return {
+    count: histogram.totalCount,
+    min: ms(histogram.minNonZeroValue),
+    mean: ms(histogram.mean),
+    p50: ms(histogram.getValueAtPercentile(50)),
+    p75: ms(histogram.getValueAtPercentile(75)),
+    p90: ms(histogram.getValueAtPercentile(90)),
+    p95: ms(histogram.getValueAtPercentile(95)),
+    p99: ms(histogram.getValueAtPercentile(99)),
+    p999: ms(histogram.getValueAtPercentile(99.9)),
+    max: ms(histogram.maxValue),
+  };
+}
+
+function statsFromSummary(summary: ArtillerySummary | undefined): LatencyStats | null {
+  if (summary === undefined || !(summary.count > 0)) return null;
+  return {
+    count: summary.count,
+    min: summary.min,
+    mean: summary.mean,
+    p50: summary.p50 ?? summary.median,
+    p75: summary.p75,
+    p90: summary.p90,
+    p95: summary.p95,
+    p99: summary.p99,
+    p999: summary.p999,
+    max: summary.max,
+  };
+}
+
+export interface ApdexScore {
+  tMs: number;
+  score: number; // (satisfied + tolerating / 2) / total, 0..1
+  satisfied: number; // latency <= T
+  tolerating: number; // T < latency <= 4T
+  frustrated: number; // latency > 4T, plus transport errors
+}
+
+/**
+ * Apdex with threshold T (ms) from a µs histogram; transport errors count as frustrated. Bucket
+ * boundaries follow the histogram's precision (0.1%). Null when there is nothing to score.
+ */
+export function apdex(histogram: Histogram, tMs: number, transportErrors = 0): ApdexScore | null {
+  const total = histogram.totalCount + transportErrors;
+  if (total === 0) return null;
+  const t = tMs * 1000;
+  let satisfied = 0;
+  let tolerating = 0;
+  const iterator = histogram.recordedValuesIterator;
+  iterator.reset();
+  while (iterator.hasNext()) {
+    const step = iterator.next();
+    const value = histogram.lowestEquivalentValue(step.valueIteratedTo);
+    if (value <= t) satisfied += step.countAddedInThisIterationStep;
+    else if (value <= 4 * t) tolerating += step.countAddedInThisIterationStep;
+  }
+  const frustrated = total - satisfied - tolerating;
+  return { tMs, score: (satisfied + tolerating / 2) / total, satisfied, tolerating, frustrated };
+}
+
+export interface ErrorBreakdown {
+  transport: number; // requests that got no response
+  status4xx: number;
+  status5xx: number;
+  /** transport error codes (ETIMEDOUT, ECONNREFUSED, ...) and 'HTTP <status>' for 4xx/5xx */
+  byKind: Record<string, number>;
+}
+
+export interface PeriodPoint {
+  start: number; // ms since epoch, multiple of PERIOD_MS
+  requests: number;
+  responses: number;
+  errors: number; // transport errors + 5xx
+  codes: Record<string, number>;
+  ratePerSecond: number; // requests / 10 s
+  latencyMs: LatencyStats | null;
+}
+
+export type FigureSource = 'histograms' | 'artillery';
+
+export interface EndpointSummary {
+  endpoint: string; // endpoint key, '*' for all endpoints together
+  source: FigureSource;
+  requests: number;
+  responses: number;
+  codes: Record<string, number>;
+  errors: ErrorBreakdown;
+  errorRate: number; // (transport + 5xx) / requests; 0 when there were no requests
+  ratePerSecond: number; // requests / run duration
+  latencyMs: LatencyStats | null;
+  apdex: ApdexScore | null; // null from Artillery summaries (no distribution to score)
+}
+
+export interface EndpointAnalysis {
+  summary: EndpointSummary;
+  periods: PeriodPoint[]; // oldest first; only periods with data
+}
+
+export interface AggregateOptions {
+  /** Apdex threshold T in ms (default 100). */
+  apdexTMs?: number;
+}
+
+export const DEFAULT_APDEX_T_MS = 100;
+
+const sumValues = (record: Record<string, number>): number => Object.values(record).reduce((a, b) => a + b, 0);
+
+function addInto(target: Record<string, number>, source: Record<string, number> | undefined): void {
+  if (source === undefined) return;
+  for (const [key, count] of Object.entries(source)) target[key] = (target[key] ?? 0) + count;
+}
+
+function breakdown(codes: Record<string, number>, transportKinds: Record<string, number>, transport: number): ErrorBreakdown {
+  const byKind: Record<string, number> = {};
+  let status4xx = 0;
+  let status5xx = 0;
+  for (const [code, count] of Object.entries(codes)) {
+    const status = Number(code);
+    if (status >= 400 && status < 500) status4xx += count;
+    if (status >= 500) status5xx += count;
+    if (status >= 400) byKind[`HTTP ${code}`] = count;
+  }
+  addInto(byKind, transportKinds);
+  const named = sumValues(transportKinds);
+  if (transport > named) byKind['transport (unknown)'] = transport - named;
+  return { transport: Math.max(transport, named), status4xx, status5xx, byKind };
+}
+
+const count5xx = (codes: Record<string, number>): number =>
+  Object.entries(codes).reduce((n, [code, count]) => (Number(code) >= 500 ? n + count : n), 0);
+
+/**
+ * Length of the run in seconds for rates: Artillery's first to last metric when known, else the
+ * span of the plugin's periods, else the number of Artillery periods times 10 s.
+ */
+export function runDurationSeconds(bundle: LoadedBundle): number {
+  const { firstMetricAt, lastMetricAt } = bundle.artillery.aggregate;
+  if (typeof firstMetricAt === 'number' && typeof lastMetricAt === 'number' && lastMetricAt > firstMetricAt) {
+    return (lastMetricAt - firstMetricAt) / 1000;
+  }
+  const starts = periodStarts(bundle);
+  if (starts.length > 0) return (starts[starts.length - 1] - starts[0] + PERIOD_MS) / 1000;
+  return 0;
+}
+
+function artilleryPeriodStart(period: ArtilleryPeriod): number | null {
+  const raw = period.period ?? period.firstMetricAt ?? period.firstCounterAt ?? period.firstHistogramAt;
+  const value = typeof raw === 'string' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  return Math.floor(value / PERIOD_MS) * PERIOD_MS;
+}
+
+/** Every period start (ms) that has data, oldest first: the x axis for charts. */
+export function periodStarts(bundle: LoadedBundle): number[] {
+  const starts = new Set<number>();
+  if (bundle.histograms !== null) {
+    for (const periods of Object.values(bundle.histograms.endpoints)) for (const p of periods) starts.add(p.start);
+  } else {
+    for (const period of bundle.artillery.intermediate) {
+      const start = artilleryPeriodStart(period);
+      if (start !== null) starts.add(start);
+    }
+  }
+  return [...starts].sort((a, b) => a - b);
+}
+
+// ---------- from the plugin's histograms ----------
+
+interface DecodedPeriod {
+  start: number;
+  histogram: Histogram;
+  errors: number;
+  codes: Record<string, number>;
+  errorKinds?: Record<string, number>;
+}
+
+function* decodePeriods(periods: PeriodHistogram[]): Generator<DecodedPeriod> {
+  for (const period of [...periods].sort((a, b) => a.start - b.start)) {
+    yield { start: period.start, histogram: decodeHistogram(period.histogram), errors: period.errors, codes: period.codes ?? {}, errorKinds: period.errorKinds };
+  }
+}
+
+/** One pass over periods (oldest first), each decoded once, for both the series and the total. */
+function analyseDecoded(endpoint: string, periods: Iterable<DecodedPeriod>, durationSeconds: number, tMs: number): EndpointAnalysis {
+  const total = newHistogram();
+  const codes: Record<string, number> = {};
+  const kinds: Record<string, number> = {};
+  let transport = 0;
+  const points: PeriodPoint[] = [];
+  for (const period of periods) {
+    total.add(period.histogram);
+    addInto(codes, period.codes);
+    addInto(kinds, period.errorKinds);
+    transport += period.errors;
+    const responses = period.histogram.totalCount;
+    const requests = responses + period.errors;
+    points.push({
+      start: period.start,
+      requests,
+      responses,
+      errors: period.errors + count5xx(period.codes),
+      codes: { ...period.codes },
+      ratePerSecond: requests / (PERIOD_MS / 1000),
+      latencyMs: latencyStats(period.histogram),
+    });
+  }
+  return { summary: summaryFrom(endpoint, 'histograms', total, codes, kinds, transport, durationSeconds, tMs), periods: points };
+}
+
+function summaryFrom(
+  endpoint: string,
+  source: FigureSource,
+  histogram: Histogram,
+  codes: Record<string, number>,
+  kinds: Record<string, number>,
+  transport: number,
+  durationSeconds: number,
+  tMs: number,
+): EndpointSummary {
+  const errors = breakdown(codes, kinds, transport);
+  const responses = histogram.totalCount;
+  const requests = responses + errors.transport;
+  return {
+    endpoint,
+    source,
+    requests,
+    responses,
+    codes,
+    errors,
+    errorRate: requests === 0 ? 0 : (errors.transport + errors.status5xx) / requests,
+    ratePerSecond: durationSeconds > 0 ? requests / durationSeconds : 0,
+    latencyMs: latencyStats(histogram),
+    apdex: apdex(histogram, tMs, errors.transport),
+  };
+}
+
+// ---------- from Artillery's summaries (no histograms.json) ----------
+
+const MBE = 'plugins.metrics-by-endpoint.';
+const MBE_RESPONSE_TIME = `${MBE}response_time.`;
+const MBE_COUNTER = /^plugins\.metrics-by-endpoint\.(.+)\.(codes|errors)\.([^.]+)$/;
+
+/**
+ * The endpoint key inside a metrics-by-endpoint name: with its default settings a named request
+ * reads "<url> (<name>)"; with useOnlyRequestNames it is the name itself.
+ */
+export function endpointKeyOfArtilleryName(name: string): string {
+  const match = /^.* \(([^()]+)\)$/.exec(name);
+  return match === null ? name : match[1];
+}
+
+interface ArtilleryEndpointPeriod {
+  codes: Record<string, number>;
+  kinds: Record<string, number>;
+  latency: LatencyStats | null;
+}
+
+function artilleryEndpoints(period: ArtilleryPeriod): Map<string, ArtilleryEndpointPeriod> {
+  const endpoints = new Map<string, ArtilleryEndpointPeriod>();
+  const entry = (key: string): ArtilleryEndpointPeriod => {
+    let found = endpoints.get(key);
+    if (found === undefined) {
+      found = { codes: {}, kinds: {}, latency: null };
+      endpoints.set(key, found);
+    }
+    return found;
+  };
+  for (const [name, count] of Object.entries(period.counters)) {
+    const match = MBE_COUNTER.exec(name);
+    if (match === null || name.startsWith(MBE_RESPONSE_TIME)) continue;
+    const target = entry(endpointKeyOfArtilleryName(match[1]));
+    const bucket = match[2] === 'codes' ? target.codes : target.kinds;
+    bucket[match[3]] = (bucket[match[3]] ?? 0) + count;
+  }
+  for (const [name, summary] of Object.entries(period.summaries)) {
+    if (!name.startsWith(MBE_RESPONSE_TIME)) continue;
+    entry(endpointKeyOfArtilleryName(name.slice(MBE_RESPONSE_TIME.length))).latency = statsFromSummary(summary);
+  }
+  return endpoints;
+}
+
+function allEndpointsOfArtilleryPeriod(period: ArtilleryPeriod): ArtilleryEndpointPeriod {
+  const codes: Record<string, number> = {};
+  const kinds: Record<string, number> = {};
+  for (const [name, count] of Object.entries(period.counters)) {
+    if (name.startsWith('http.codes.')) codes[name.slice('http.codes.'.length)] = count;
+    else if (name.startsWith('errors.')) kinds[name.slice('errors.'.length)] = count;
+  }
+  return { codes, kinds, latency: statsFromSummary(period.summaries['http.response_time']) };
+}
+
+function artillerySummary(endpoint: string, data: ArtilleryEndpointPeriod, durationSeconds: number): EndpointSummary {
+  const responses = sumValues(data.codes);
+  const transport = sumValues(data.kinds);
+  const errors = breakdown(data.codes, data.kinds, transport);
+  const requests = responses + transport;
+  return {
+    endpoint,
+    source: 'artillery',
+    requests,
+    responses,
+    codes: data.codes,
+    errors,
+    errorRate: requests === 0 ? 0 : (transport + errors.status5xx) / requests,
+    ratePerSecond: durationSeconds > 0 ? requests / durationSeconds : 0,
+    latencyMs: data.latency,
+    apdex: null,
+  };
+}
+
+function artilleryPoint(start: number, data: ArtilleryEndpointPeriod): PeriodPoint {
+  const responses = sumValues(data.codes);
+  const transport = sumValues(data.kinds);
+  return {
+    start,
+    requests: responses + transport,
+    responses,
+    errors: transport + count5xx(data.codes),
+    codes: data.codes,
+    ratePerSecond: (responses + transport) / (PERIOD_MS / 1000),
+    latencyMs: data.latency,
+  };
+}
+
+// ---------- public entry points ----------
+
+/**
+ * Per-endpoint summary and per-period series for every endpoint key, sorted by key. Each period's
+ * histogram is decoded once, so this is the call to make when both are needed.
+ */
+export function analyzeEndpoints(bundle: LoadedBundle, options: AggregateOptions = {}): EndpointAnalysis[] {
+  const tMs = options.apdexTMs ?? DEFAULT_APDEX_T_MS;
+  const duration = runDurationSeconds(bundle);
+  if (bundle.histograms !== null) {
+    return Object.keys(bundle.histograms.endpoints)
+      .sort()
+      .map((key) => analyseDecoded(key, decodePeriods(bundle.histograms!.endpoints[key]), duration, tMs));
+  }
+  const totals = artilleryEndpoints(bundle.artillery.aggregate);
+  const series = new Map<string, PeriodPoint[]>();
+  for (const period of bundle.artillery.intermediate) {
+    const start = artilleryPeriodStart(period);
+    if (start === null) continue;
+    for (const [key, data] of artilleryEndpoints(period)) {
+      const list = series.get(key) ?? [];
+      list.push(artilleryPoint(start, data));
+      series.set(key, list);
+    }
+  }
+  return [...totals.keys()].sort().map((key) => ({
+    summary: artillerySummary(key, totals.get(key)!, duration),
+    periods: (series.get(key) ?? []).sort((a, b) => a.start - b.start),
+  }));
+}
+
+/** Per-endpoint summaries only (see analyzeEndpoints). */
+export function summarizeEndpoints(bundle: LoadedBundle, options: AggregateOptions = {}): EndpointSummary[] {
+  return analyzeEndpoints(bundle, options).map((analysis) => analysis.summary);
+}
+
+/** The run as a whole (endpoint '*'): all endpoints merged, in total and per period. */
+export function analyzeRun(bundle: LoadedBundle, options: AggregateOptions = {}): EndpointAnalysis {
+  const tMs = options.apdexTMs ?? DEFAULT_APDEX_T_MS;
+  const duration = runDurationSeconds(bundle);
+  if (bundle.histograms !== null) {
+    // Merge endpoints period by period, then analyse the merged periods.
+    const byStart = new Map<number, DecodedPeriod>();
+    for (const periods of Object.values(bundle.histograms.endpoints)) {
+      for (const period of periods) {
+        let slot = byStart.get(period.start);
+        if (slot === undefined) {
+          slot = { start: period.start, histogram: newHistogram(), errors: 0, codes: {}, errorKinds: {} };
+          byStart.set(period.start, slot);
+        }
+        slot.histogram.add(decodeHistogram(period.histogram));
+        slot.errors += period.errors;
+        addInto(slot.codes, period.codes);
+        addInto(slot.errorKinds!, period.errorKinds);
+      }
+    }
+    const merged = [...byStart.values()].sort((x, y) => x.start - y.start);
+    return analyseDecoded('*', merged, duration, tMs);
+  }
+  const points: PeriodPoint[] = [];
+  for (const period of bundle.artillery.intermediate) {
+    const start = artilleryPeriodStart(period);
+    if (start !== null) points.push(artilleryPoint(start, allEndpointsOfArtilleryPeriod(period)));
+  }
+  return {
+    summary: artillerySummary('*', allEndpointsOfArtilleryPeriod(bundle.artillery.aggregate), duration),
+    periods: points.sort((a, b) => a.start - b.start),
+  };
+}
+
+export interface MetricPeriod {
+  start: number;
+  stats: LatencyStats; // values in ms
+}
+
+export interface CustomMetric {
+  name: string; // e.g. 'rampart.detection_latency'
+  source: FigureSource;
+  stats: LatencyStats | null; // in ms
+  periods: MetricPeriod[];
+}
+
+/** Prefix of custom metrics recorded by processors (ee.emit('histogram', 'rampart.<name>', ms)). */
+export const CUSTOM_METRIC_PREFIX = 'rampart.';
+
+/**
+ * Custom latency metrics (detection latency, correlation time, ...), sorted by name: from the
+ * plugin's histograms, or else Artillery's summaries whose names start with 'rampart.'.
+ */
+export function customMetrics(bundle: LoadedBundle): CustomMetric[] {
+  if (bundle.histograms !== null) {
+    return Object.keys(bundle.histograms.metrics)
+      .sort()
+      .map((name) => {
+        const total = newHistogram();
+        const periods: MetricPeriod[] = [];
+        for (const period of [...bundle.histograms!.metrics[name]].sort((a, b) => a.start - b.start)) {
+          const histogram = decodeHistogram(period.histogram);
+          total.add(histogram);
+          const stats = latencyStats(histogram);
+          if (stats !== null) periods.push({ start: period.start, stats });
+        }
+        return { name, source: 'histograms' as const, stats: latencyStats(total), periods };
+      });
+  }
+  const names = Object.keys(bundle.artillery.aggregate.summaries).filter((name) => name.startsWith(CUSTOM_METRIC_PREFIX)).sort();
+  return names.map((name) => {
+    const periods: MetricPeriod[] = [];
+    for (const period of bundle.artillery.intermediate) {
+      const start = artilleryPeriodStart(period);
+      const stats = statsFromSummary(period.summaries[name]);
+      if (start !== null && stats !== null) periods.push({ start, stats });
+    }
+    return { name, source: 'artillery' as const, stats: statsFromSummary(bundle.artillery.aggregate.summaries[name]), periods: periods.sort((a, b) => a.start - b.start) };
+  });
+}
+
+/** Total requests of the run (responses + transport errors), without decoding any histogram. */
+export function totalRequests(bundle: LoadedBundle): number {
+  if (bundle.histograms !== null) {
+    let total = 0;
+    for (const periods of Object.values(bundle.histograms.endpoints)) {
+      for (const period of periods) total += sumValues(period.codes ?? {}) + period.errors;
+    }
+    return total;
+  }
+  const counters = bundle.artillery.aggregate.counters;
+  const responses = counters['http.responses'] ?? sumValues(allEndpointsOfArtilleryPeriod(bundle.artillery.aggregate).codes);
+  return responses + sumValues(allEndpointsOfArtilleryPeriod(bundle.artillery.aggregate).kinds);
+}

@@ -1,0 +1,28 @@
+// Builders of synthetic bundles for the results tests, with real hdr-histogram-js data.
+import { PERIOD_MS } from '../../src/results/types.ts';
+import type { ArtilleryOutput, ArtilleryPeriod, HistogramFile, LoadedBundle, PeriodHistogram } from '../../src/results/types.ts';
+import { encodeHistogram, newHistogram, recordMicros } from '../../src/results/aggregate.ts';
+
+export const T0 = 1_800_000_000_000; // a multiple of PERIOD_MS
+
+export function period(start: number, micros: number[], codes: Record<string, number>, errors = 0, errorKinds?: Record<string, number>): PeriodHistogram {
+  const histogram = newHistogram();
+  for (const value of micros) recordMicros(histogram, value);
+  return { start, histogram: encodeHistogram(histogram), errors, codes, ...(errorKinds ? { errorKinds } : {}) };
+}
+
+export function artilleryPeriod(partial: Partial<ArtilleryPeriod>): ArtilleryPeriod {
+  return { counters: {}, rates: {}, summaries: {}, ...partial };
+}
+
+export function emptyArtillery(firstMetricAt = T0, lastMetricAt = T0 + 2 * PERIOD_MS): ArtilleryOutput {
+  return { aggregate: artilleryPeriod({ firstMetricAt, lastMetricAt }), intermediate: [] };
+}
+
+export function bundleWith(histograms: HistogramFile | null, artillery: ArtilleryOutput = emptyArtillery()): LoadedBundle {
+  return { dir: '/nowhere', manifest: null, artillery, histograms, generator: null };
+}
+
+export function histogramFile(endpoints: HistogramFile['endpoints'], metrics: HistogramFile['metrics'] = {}): HistogramFile {
+  return { schema: 'rampart.histograms/1', unit: 'us', periodMs: PERIOD_MS, endpoints, metrics };
+}
