@@ -1,0 +1,173 @@
+// `rampart report` as a library: reads a bundle (folder or plain `artillery run --output` JSON),
+// writes report.html, summary.md and junit.xml into the bundle's folder or `outDir`.
+//
+// Input:  a bundle path; optionally a GateResult (else the bundle's gate.json, if any).
+// Output: the three files, plus `.rampart-report.json`, which records which bundle the reports in
+//         that folder belong to. Reports of another bundle are never overwritten without `force`.
+// Errors: RampartError (exit 2): missing/corrupt bundle or gate.json, zero requests, a folder that
+//         holds another bundle's reports. Nothing is written unless all three render.
+import { readFile, mkdir, realpath, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { usageError } from '../cli/errors.ts';
+import { BUNDLE_FILES } from '../results/types.ts';
+import type { GateResult, LoadedBundle } from '../results/types.ts';
+import { loadBundle, writeFileAtomic } from '../results/bundle.ts';
+import { totalRequests } from '../results/aggregate.ts';
+import { buildReportModel } from './build.ts';
+import type { ChartAssets } from './html.ts';
+import { renderHtml } from './html.ts';
+import { renderMarkdown } from './markdown.ts';
+import { renderJunit } from './junit.ts';
+
+export { buildReportModel } from './build.ts';
+export { renderHtml } from './html.ts';
+export { renderMarkdown } from './markdown.ts';
+export { renderJunit } from './junit.ts';
+export type { ReportModel } from './model.ts';
+
+export interface WriteReportsOptions {
+  /** Folder for the three files (created if missing); default: the bundle's folder. */
+  outDir?: string;
+  /** The gate's result to show; default: the bundle's gate.json when there is one. */
+  gate?: GateResult;
+  /** Overwrite reports that belong to another bundle. */
+  force?: boolean;
+  /** Apdex threshold T in ms. */
+  apdexTMs?: number;
+}
+
+export interface WrittenReports {
+  html: string;
+  markdown: string;
+  junit: string;
+}
+
+/** Records which bundle the reports in a folder were made from. */
+export const REPORT_SOURCE_FILE = '.rampart-report.json';
+
+interface ReportSource {
+  schema: 'rampart.report-source/1';
+  source: string; // real path of the bundle folder, or of the plain Artillery JSON file
+  writtenAt: string;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The gate result stored in a bundle (gate.json), or null when there is none. */
+export async function readGateResult(path: string): Promise<GateResult | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw usageError(`${path}: cannot read the gate result (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw usageError(`${path}: not valid JSON; run 'rampart gate' again or delete the file`);
+  }
+  if (!isObject(value) || value.schema !== 'rampart.gate/1' || !Array.isArray(value.slo) || !Array.isArray(value.comparisons) || !isObject(value.trust)) {
+    throw usageError(`${path}: not a gate result (expected schema 'rampart.gate/1' with slo, comparisons and trust); run 'rampart gate' again`);
+  }
+  return value as unknown as GateResult;
+}
+
+/** uPlot's script and stylesheet, read from the installed package at render time. */
+export async function loadChartAssets(): Promise<ChartAssets> {
+  const require = createRequire(import.meta.url);
+  const [uplotJs, uplotCss] = await Promise.all([
+    readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+    readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+  ]);
+  return { uplotJs, uplotCss };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The identity of a bundle for the overwrite rule: its folder, or the plain Artillery file itself. */
+async function sourceIdentity(input: string, bundle: LoadedBundle): Promise<string> {
+  const path = resolve(input);
+  const info = await stat(path);
+  if (info.isFile() && basename(path) !== BUNDLE_FILES.artillery) return realpath(path);
+  return realpath(bundle.dir);
+}
+
+async function readSource(outDir: string): Promise<string | null> {
+  try {
+    const value: unknown = JSON.parse(await readFile(join(outDir, REPORT_SOURCE_FILE), 'utf8'));
+    return isObject(value) && typeof value.source === 'string' ? value.source : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The overwrite rule. Reports already in `outDir` are replaced only when they belong to the same
+ * bundle: the folder's .rampart-report.json names it, or (no record) the folder is that bundle's
+ * own folder. Otherwise refuse, unless forced.
+ */
+async function checkOverwrite(outDir: string, identity: string, force: boolean): Promise<void> {
+  if (force) return;
+  const names = [BUNDLE_FILES.report, BUNDLE_FILES.summary, BUNDLE_FILES.junit];
+  const present = [];
+  for (const name of names) if (await exists(join(outDir, name))) present.push(name);
+  if (present.length === 0) return;
+  const recorded = await readSource(outDir);
+  if (recorded === identity) return;
+  const realOut = await realpath(outDir);
+  if (recorded === null && realOut === identity) return;
+  const owner = recorded === null ? 'an unknown run' : recorded;
+  throw usageError(`${outDir}: already holds ${present.join(', ')} of ${owner}; choose another --out folder or pass --force to overwrite`);
+}
+
+/** Reads the bundle, renders the three reports and writes them; returns their paths. */
+export async function writeReports(bundlePathOrFile: string, options: WriteReportsOptions = {}): Promise<WrittenReports> {
+  const bundle = await loadBundle(bundlePathOrFile);
+  if (totalRequests(bundle) === 0) {
+    throw usageError(`${bundlePathOrFile}: the run made no requests, so there is nothing to report; check that the target was reachable and the phases ran`);
+  }
+  const gate = options.gate ?? (await readGateResult(join(bundle.dir, BUNDLE_FILES.gate)));
+  const model = buildReportModel(bundle, { gate, apdexTMs: options.apdexTMs });
+  const assets = await loadChartAssets();
+  const texts = {
+    html: renderHtml(model, assets),
+    markdown: renderMarkdown(model),
+    junit: renderJunit(model),
+  };
+
+  const outDir = resolve(options.outDir ?? bundle.dir);
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    throw usageError(`${outDir}: cannot create the output folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const identity = await sourceIdentity(bundlePathOrFile, bundle);
+  await checkOverwrite(outDir, identity, options.force === true);
+
+  const paths: WrittenReports = {
+    html: join(outDir, BUNDLE_FILES.report),
+    markdown: join(outDir, BUNDLE_FILES.summary),
+    junit: join(outDir, BUNDLE_FILES.junit),
+  };
+  const record: ReportSource = { schema: 'rampart.report-source/1', source: identity, writtenAt: new Date().toISOString() };
+  try {
+    await writeFileAtomic(join(outDir, REPORT_SOURCE_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    await writeFileAtomic(paths.html, texts.html);
+    await writeFileAtomic(paths.markdown, texts.markdown);
+    await writeFileAtomic(paths.junit, texts.junit);
+  } catch (error) {
+    throw usageError(`${outDir}: cannot write the reports (${(error as NodeJS.ErrnoException).code ?? String(error)}); choose a writable --out folder`);
+  }
+  return paths;
+}
