@@ -1,0 +1,154 @@
+// The gate's judgement of a run: trust, SLO budgets, and the baseline comparison. Pure.
+//
+// Input:  the candidate bundle (or several runs of the same build, e.g. from --repeat; the first is
+//         the run whose SLOs are checked), the merged SLO config, and a baseline (or null).
+// Output: a GateResult (src/results/types.ts), written by the command as gate.json.
+//   outcome 'untrustworthy' when any candidate run cannot be trusted (then nothing is judged);
+//   'fail' when an SLO is breached or an endpoint is SLOWER; else 'pass'.
+import { analyzeEndpoints, analyzeRun, customMetrics } from '../results/aggregate.ts';
+import type { CustomMetric, EndpointAnalysis, EndpointSummary, LatencyStats } from '../results/aggregate.ts';
+import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../results/types.ts';
+import { baselineRunOf, checkProfile, profileOf, runIdOf, seriesOf } from './baseline.ts';
+import type { Baseline, BaselineRun } from './baseline.ts';
+import { compareSeries, toEndpointComparison } from './compare.ts';
+import type { RunSeries } from './compare.ts';
+import { ENDPOINT_METRICS, RUN_METRICS, endpointBudget } from './slo.ts';
+import type { Budget, EndpointMetric, RunMetric, SloConfig } from './slo.ts';
+
+/** Custom metric names behind the run-wide security budgets (recorded by the processors). */
+export const SECURITY_METRICS: Record<Exclude<RunMetric, EndpointMetric>, { metric: string; percentile: 'p95' | 'p99' }> = {
+  detectionLatencyP95: { metric: 'rampart.detection_latency', percentile: 'p95' },
+  detectionLatencyP99: { metric: 'rampart.detection_latency', percentile: 'p99' },
+  correlationTimeP95: { metric: 'rampart.correlation_time', percentile: 'p95' },
+  correlationTimeP99: { metric: 'rampart.correlation_time', percentile: 'p99' },
+};
+
+const LOWER_BOUND_METRICS = new Set<string>(['minThroughput']);
+
+export interface Trust {
+  trustworthy: boolean;
+  reasons: string[];
+}
+
+/** Whether a run can be judged at all: generator health, interruption, zero requests, all failed. */
+export function assessTrust(bundle: LoadedBundle, run: EndpointAnalysis = analyzeRun(bundle)): Trust {
+  const reasons: string[] = [];
+  if (bundle.generator !== null && !bundle.generator.trust.trustworthy) {
+    reasons.push(...(bundle.generator.trust.reasons.length > 0 ? bundle.generator.trust.reasons : ['the measurement plugin marked the run untrustworthy']));
+  }
+  if (bundle.manifest?.interrupted === true) reasons.push('the run was interrupted before the end of its phases');
+  const summary = run.summary;
+  if (summary.requests === 0) {
+    reasons.push('the run made no requests (is the target up and the profile non-empty?)');
+  } else {
+    const succeeded = Object.entries(summary.codes).reduce((n, [code, count]) => (Number(code) < 400 ? n + count : n), 0);
+    if (succeeded === 0) {
+      const kinds = Object.entries(summary.errors.byKind).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([kind, count]) => `${kind} x${count}`);
+      reasons.push(`every one of the ${summary.requests} requests failed (${kinds.join(', ') || 'no successful response'})`);
+    }
+  }
+  return { trustworthy: reasons.length === 0, reasons };
+}
+
+function latencyOf(stats: LatencyStats | null, metric: 'p50' | 'p90' | 'p95' | 'p99' | 'max'): number | null {
+  return stats === null ? null : stats[metric];
+}
+
+function endpointActual(summary: EndpointSummary | null, metric: EndpointMetric): number | null {
+  if (summary === null) return null;
+  switch (metric) {
+    case 'errorRate': return summary.requests > 0 ? summary.errorRate : null;
+    case 'minThroughput': return summary.ratePerSecond;
+    default: return latencyOf(summary.latencyMs, metric);
+  }
+}
+
+function check(scope: string, metric: string, threshold: number, actual: number | null, unit: SloCheck['unit']): SloCheck {
+  // No data is not a breach: an endpoint that never answered breaches its error-rate budget instead.
+  const passed = actual === null ? true : LOWER_BOUND_METRICS.has(metric) ? actual >= threshold : actual <= threshold;
+  return { scope, metric, threshold, actual, unit, passed };
+}
+
+function budgetChecks<M extends string>(scope: string, budget: Budget<M>, units: Record<M, SloCheck['unit']>, actual: (metric: M) => number | null): SloCheck[] {
+  const checks: SloCheck[] = [];
+  for (const metric of Object.keys(units) as M[]) {
+    const threshold = budget[metric];
+    if (threshold === undefined || threshold === null) continue;
+    checks.push(check(scope, metric, threshold, actual(metric), units[metric]));
+  }
+  return checks;
+}
+
+/** SLO checks of one run: every endpoint of the run, endpoint overrides without data, and the run. */
+export function checkSlos(slo: SloConfig, endpoints: EndpointAnalysis[], run: EndpointAnalysis, metrics: CustomMetric[]): SloCheck[] {
+  const checks: SloCheck[] = [];
+  const seen = new Set<string>();
+  for (const analysis of endpoints) {
+    const key = analysis.summary.endpoint;
+    seen.add(key);
+    checks.push(...budgetChecks(key, endpointBudget(slo, key), ENDPOINT_METRICS, (m) => endpointActual(analysis.summary, m)));
+  }
+  for (const key of Object.keys(slo.endpoints).sort()) {
+    if (!seen.has(key)) checks.push(...budgetChecks(key, endpointBudget(slo, key), ENDPOINT_METRICS, () => null));
+  }
+  const byName = new Map(metrics.map((m) => [m.name, m]));
+  checks.push(...budgetChecks('*', slo.run, RUN_METRICS, (metric) => {
+    if (Object.hasOwn(SECURITY_METRICS, metric)) {
+      const source = SECURITY_METRICS[metric as keyof typeof SECURITY_METRICS];
+      return byName.get(source.metric)?.stats?.[source.percentile] ?? null;
+    }
+    return endpointActual(run.summary, metric as EndpointMetric);
+  }));
+  // Security budgets are about a custom metric, not about the endpoints: scope them by its name.
+  return checks.map((c) => (c.scope === '*' && Object.hasOwn(SECURITY_METRICS, c.metric) ? { ...c, scope: SECURITY_METRICS[c.metric as keyof typeof SECURITY_METRICS].metric } : c));
+}
+
+/** Per-endpoint verdicts of the candidate runs against the baseline runs. */
+export function compareWithBaseline(slo: SloConfig, candidates: BaselineRun[], baseline: BaselineRun[]): EndpointComparison[] {
+  const { statistic, minRequestsPerPeriod } = slo.comparison;
+  const endpoints = new Set<string>();
+  for (const run of candidates) for (const key of Object.keys(run.endpoints)) endpoints.add(key);
+  const series = (runs: BaselineRun[], key: string): RunSeries[] =>
+    runs.filter((run) => Object.hasOwn(run.endpoints, key)).map((run) => ({ runId: run.runId, values: seriesOf(run, key, statistic, minRequestsPerPeriod) }));
+  return [...endpoints].sort().map((key) => toEndpointComparison(key, statistic, compareSeries(key, series(candidates, key), series(baseline, key), slo.comparison)));
+}
+
+export function evaluate(candidate: LoadedBundle | readonly LoadedBundle[], slo: SloConfig, baseline: Baseline | null): GateResult {
+  const bundles = Array.isArray(candidate) ? (candidate as readonly LoadedBundle[]) : [candidate as LoadedBundle];
+  if (bundles.length === 0) throw new RangeError('evaluate needs at least one candidate bundle');
+  if (baseline !== null) for (const bundle of bundles) checkProfile(profileOf(bundle), baseline);
+  const baselineSummary = baseline === null ? null : { source: baseline.source, runs: baseline.file.runs.length };
+
+  const analysed = bundles.map((bundle) => {
+    const run = analyzeRun(bundle);
+    return { bundle, run, trust: assessTrust(bundle, run) };
+  });
+  const untrusted = analysed.filter((a) => !a.trust.trustworthy);
+  if (untrusted.length > 0) {
+    const reasons = untrusted.flatMap((a) => a.trust.reasons.map((r) => (bundles.length > 1 ? `${runIdOf(a.bundle)}: ${r}` : r)));
+    return { schema: 'rampart.gate/1', outcome: 'untrustworthy', trust: { trustworthy: false, reasons }, slo: [], comparisons: [], baseline: baselineSummary };
+  }
+
+  const primary = analysed[0];
+  const primaryEndpoints = analyzeEndpoints(primary.bundle);
+  const slos = checkSlos(slo, primaryEndpoints, primary.run, customMetrics(primary.bundle));
+  let comparisons: EndpointComparison[] = [];
+  if (baseline !== null) {
+    const candidates = analysed.map((a, i) => baselineRunOf(a.bundle, i === 0 ? primaryEndpoints : analyzeEndpoints(a.bundle)));
+    comparisons = compareWithBaseline(slo, candidates, baseline.file.runs);
+  }
+  const failed = slos.some((c) => !c.passed) || comparisons.some((c) => c.verdict === 'SLOWER');
+  return {
+    schema: 'rampart.gate/1',
+    outcome: failed ? 'fail' : 'pass',
+    trust: { trustworthy: true, reasons: [] },
+    slo: slos,
+    comparisons,
+    baseline: baselineSummary,
+  };
+}
+
+/** True when some endpoint could not be decided: --repeat gathers another run. */
+export function undecided(result: GateResult): boolean {
+  return result.comparisons.some((c) => c.verdict === 'UNKNOWN' && c.ratio !== null);
+}
