@@ -10,7 +10,7 @@
 // (ids included, on an empty database). Everything runs in one transaction: a failed seed leaves
 // nothing half-written.
 import type pg from 'pg';
-import { Faker, en } from '@faker-js/faker';
+import { Faker, base, en } from '@faker-js/faker';
 import type { Db } from '../pool.ts';
 import { generateReport, REPORT_KINDS } from '../../services/reports.ts';
 import type { ReportKind } from '../../services/reports.ts';
@@ -92,7 +92,7 @@ const COMMENT_BODIES = [
 
 /** A seeded faker of its own, so the platform's other users of faker are never disturbed. */
 function seededFaker(seed: number): Faker {
-  const f = new Faker({ locale: [en] });
+  const f = new Faker({ locale: [en, base] });
   f.seed(seed);
   return f;
 }
