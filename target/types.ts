@@ -1,0 +1,55 @@
+// Shared platform types and Fastify declaration merging for the decorations every part relies on:
+// app.db, app.config, app.metrics, app.audit(), request.principal, and the route options
+// `config: { public?: true, roles?: [...] }` read by the auth hook.
+import type pg from 'pg';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import type { TargetConfig } from './config.ts';
+import type { Db } from './db/pool.ts';
+
+export type UserRole = 'analyst' | 'admin';
+export type Role = UserRole | 'sensor';
+
+export type UserPrincipal = { kind: 'user'; id: number; username: string; role: UserRole };
+export type SensorPrincipal = { kind: 'sensor'; id: number; name: string };
+export type Principal = UserPrincipal | SensorPrincipal;
+
+export type PlatformMetrics = {
+  registry: Registry;
+  /** http_request_duration_seconds{route, status_code}; route is the endpoint key. */
+  httpDuration: Histogram<'route' | 'status_code'>;
+  /** rampart_detection_latency_seconds{rule, severity}: event ingestion -> alert creation. */
+  detectionLatency: Histogram<'rule' | 'severity'>;
+  /** rampart_alert_correlation_seconds: alert creation -> joined an incident. */
+  correlationTime: Histogram<string>;
+  /** rampart_events_ingested_total{sensor}. */
+  eventsIngested: Counter<'sensor'>;
+};
+
+export type AuditEntry = {
+  actor: Principal | null;
+  action: string;
+  targetType: string;
+  targetId?: string | number;
+  details?: Record<string, unknown>;
+};
+
+export type AuditFn = (entry: AuditEntry, client?: pg.PoolClient) => Promise<void>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+    config: TargetConfig;
+    metrics: PlatformMetrics;
+    audit: AuditFn;
+  }
+  interface FastifyRequest {
+    /** Set by the auth hook on every non-public route; absent on public ones. */
+    principal: Principal;
+  }
+  interface FastifyContextConfig {
+    /** The route needs no credentials (health, ready, metrics, openapi, login, refresh). */
+    public?: boolean;
+    /** Who may call it; default ['analyst', 'admin']. */
+    roles?: readonly Role[];
+  }
+}
