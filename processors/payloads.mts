@@ -1,0 +1,171 @@
+// Payloads: seeded faker data pools shared by every scenario, and realistic event batches.
+// Seed: env RAMPART_SEED (set by `rampart run --seed`, default 1). The pools are identical for a given
+// seed; individual draws follow the same seeded stream, in the order virtual users ask for them.
+import { Faker, base, en } from '@faker-js/faker';
+import { createHash, randomUUID } from 'node:crypto';
+
+export const SEED = parseSeed(process.env.RAMPART_SEED);
+
+function parseSeed(raw: string | undefined): number {
+  const n = Number(raw ?? '1');
+  return Number.isInteger(n) && n >= 0 ? n : 1;
+}
+
+export const faker = new Faker({ locale: [en, base], seed: SEED });
+
+const PUBLIC_FIRST_OCTETS = [23, 31, 45, 51, 62, 77, 82, 91, 103, 104, 137, 142, 151, 185, 195, 203, 212, 217];
+
+/** A public-looking IPv4 address (never private, loopback or the probes' 198.18.0.0/15). */
+export function publicIp(): string {
+  return `${faker.helpers.arrayElement(PUBLIC_FIRST_OCTETS)}.${faker.number.int(255)}.${faker.number.int(255)}.${faker.number.int({ min: 1, max: 254 })}`;
+}
+
+export type EventType = 'auth' | 'network' | 'process' | 'dns' | 'file';
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/** One event as POST /api/v1/events/batch accepts it. */
+export interface PlatformEvent {
+  type: EventType;
+  occurredAt: string;
+  host: string;
+  username?: string;
+  srcIp?: string;
+  dstIp?: string;
+  dstPort?: number;
+  outcome?: 'success' | 'failure';
+  country?: string;
+  domain?: string;
+  process?: string;
+  fileHash?: string;
+  message: string;
+  attributes?: Record<string, string | number | boolean>;
+}
+
+export interface IndicatorInput {
+  type: 'ip' | 'domain' | 'hash';
+  value: string;
+  severity: Severity;
+  source: string;
+  description?: string;
+}
+
+// --- Pools (built once from the seed) ----------------------------------------------------------
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+const HOME_COUNTRIES = ['US', 'GB', 'DE', 'FR', 'NL', 'CA', 'IE', 'ES'];
+
+export const pools = {
+  hosts: range(300).map((i) => `${faker.helpers.arrayElement(['ws', 'lt', 'srv', 'db', 'web', 'vpn'])}-${String(i + 1).padStart(4, '0')}.corp.example`),
+  /** employees of the monitored organisation (event usernames), each with a home country */
+  employees: range(500).map((i) => ({
+    username: `${faker.internet.username().toLowerCase().replace(/[^a-z0-9._-]/g, '')}${i}`,
+    country: faker.helpers.arrayElement(HOME_COUNTRIES),
+  })),
+  internalIps: range(400).map(() => `10.${faker.number.int({ min: 0, max: 255 })}.${faker.number.int({ min: 0, max: 255 })}.${faker.number.int({ min: 1, max: 254 })}`),
+  externalIps: range(400).map(() => publicIp()),
+  domains: range(300).map(() => faker.internet.domainName()),
+  processes: ['chrome.exe', 'outlook.exe', 'teams.exe', 'explorer.exe', 'svchost.exe', 'powershell.exe', 'python3', 'sshd', 'nginx', 'java', 'code.exe', 'excel.exe'],
+  fileHashes: range(200).map(() => faker.string.hexadecimal({ length: 64, casing: 'lower', prefix: '' })),
+  searchTerms: ['login', 'failure', 'powershell', 'connection', 'dns query', 'sshd', 'admin', 'download', 'blocked', 'session'],
+} as const;
+
+export const pick = <T,>(list: readonly T[]): T => faker.helpers.arrayElement(list);
+
+// --- Events ---------------------------------------------------------------------------------------
+/** A benign event of the given type, occurring within the last few seconds. */
+export function benignEvent(type: EventType = pickEventType()): PlatformEvent {
+  const host = pick(pools.hosts);
+  const occurredAt = new Date(Date.now() - faker.number.int({ min: 0, max: 5000 })).toISOString();
+  const employee = pick(pools.employees);
+  switch (type) {
+    case 'auth': {
+      const outcome = faker.number.int({ min: 1, max: 100 }) <= 4 ? 'failure' : 'success';
+      const srcIp = pick(pools.internalIps);
+      const method = pick(['ssh', 'rdp', 'vpn', 'sso', 'kerberos']);
+      return {
+        type, occurredAt, host, username: employee.username, srcIp, outcome, country: employee.country,
+        message: `${method} login ${outcome} for ${employee.username} from ${srcIp}`,
+        attributes: { method, sessionId: faker.string.alphanumeric(12) },
+      };
+    }
+    case 'network': {
+      const srcIp = pick(pools.internalIps);
+      const dstIp = pick(pools.externalIps);
+      const dstPort = pick([443, 443, 443, 80, 53, 22, 3389, 8080, 5432]);
+      const bytes = faker.number.int({ min: 200, max: 5_000_000 });
+      return {
+        type, occurredAt, host, srcIp, dstIp, dstPort,
+        message: `connection ${srcIp} -> ${dstIp}:${dstPort} allowed (${bytes} bytes)`,
+        attributes: { protocol: dstPort === 53 ? 'udp' : 'tcp', bytes, action: 'allow' },
+      };
+    }
+    case 'process': {
+      const process = pick(pools.processes);
+      return {
+        type, occurredAt, host, username: employee.username, process, fileHash: pick(pools.fileHashes),
+        message: `process started: ${process} by ${employee.username}`,
+        attributes: { pid: faker.number.int({ min: 100, max: 65000 }), parent: 'explorer.exe', commandLine: `${process} ${faker.system.fileName()}` },
+      };
+    }
+    case 'dns': {
+      const domain = pick(pools.domains);
+      return {
+        type, occurredAt, host, srcIp: pick(pools.internalIps), domain,
+        message: `dns query A ${domain}`,
+        attributes: { qtype: 'A', rcode: 'NOERROR' },
+      };
+    }
+    case 'file': {
+      const path = faker.system.filePath();
+      return {
+        type, occurredAt, host, username: employee.username, fileHash: pick(pools.fileHashes),
+        message: `file written: ${path}`,
+        attributes: { path, action: 'write', size: faker.number.int({ min: 10, max: 10_000_000 }) },
+      };
+    }
+  }
+}
+
+/** Event types in realistic proportions: network and DNS dominate, auth and process follow. */
+export function pickEventType(): EventType {
+  return faker.helpers.weightedArrayElement([
+    { weight: 35, value: 'network' as const },
+    { weight: 25, value: 'dns' as const },
+    { weight: 20, value: 'auth' as const },
+    { weight: 12, value: 'process' as const },
+    { weight: 8, value: 'file' as const },
+  ]);
+}
+
+export const newBatchId = (): string => `b-${randomUUID()}`;
+
+export function benignBatch(size: number): { batchId: string; events: PlatformEvent[] } {
+  return { batchId: newBatchId(), events: range(Math.max(1, size)).map(() => benignEvent()) };
+}
+
+// --- Threat intelligence -----------------------------------------------------------------------
+export function indicatorBatch(size: number, source = 'rampart-feed'): IndicatorInput[] {
+  return range(size).map((): IndicatorInput => {
+    const type = pick(['ip', 'domain', 'hash'] as const);
+    const value =
+      type === 'ip' ? publicIp()
+        : type === 'domain' ? `${faker.string.alpha({ length: 10, casing: 'lower' })}.${pick(['xyz', 'top', 'biz', 'info'])}`
+          : faker.string.hexadecimal({ length: 64, casing: 'lower', prefix: '' });
+    return { type, value, severity: pick(['low', 'medium', 'high', 'critical'] as const), source, description: `feed entry ${faker.string.alphanumeric(8)}` };
+  });
+}
+
+// --- Unique values for probes (never collide with pools, so dedup keys are fresh) ----------------
+let probeCounter = 0;
+export function uniqueToken(): string {
+  probeCounter += 1;
+  return createHash('sha256').update(`${SEED}:${process.pid}:${Date.now()}:${probeCounter}:${randomUUID()}`).digest('hex').slice(0, 12);
+}
+
+/** A documentation-range-free, unique-looking public IPv4 from a token (198.18.0.0/15 benchmark range). */
+export function uniqueIp(): string {
+  const h = createHash('sha256').update(uniqueToken()).digest();
+  return `198.${18 + (h[0] & 1)}.${h[1]}.${1 + (h[2] % 254)}`;
+}
+
+export const isoAgo = (ms: number): string => new Date(Date.now() - ms).toISOString();

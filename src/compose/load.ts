@@ -1,0 +1,142 @@
+// Loading and validating the inputs of compose: load profiles (phases/<name>.yml) and flow files
+// (scenarios/<name>.yml). Every problem is one RampartError line (exit 2) naming the file.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { usageError } from '../cli/errors.ts';
+import { isRecord, readYamlFile } from './yaml.ts';
+import type { FlowFile, Phase, Profile, Scenario, Selection } from './types.ts';
+
+export const PROFILE_DIR = 'phases';
+export const FLOW_DIR = 'scenarios';
+
+const NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+async function listYaml(dir: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return [];
+  }
+  return entries.filter((f) => f.endsWith('.yml')).map((f) => f.slice(0, -4)).sort();
+}
+
+export const listProfiles = (root: string): Promise<string[]> => listYaml(path.join(root, PROFILE_DIR));
+export const listFlows = (root: string): Promise<string[]> => listYaml(path.join(root, FLOW_DIR));
+
+/** Seconds from an Artillery duration: 30, "30", "30s", "500ms", "5m", "2h", "1d". */
+export function parseDuration(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
+  if (typeof value !== 'string') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d)?\s*$/.exec(value);
+  if (m === null) return null;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const factor: Record<string, number> = { ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600, d: 86400 };
+  return n * factor[unit];
+}
+
+function numberField(phase: Record<string, unknown>, key: string, label: string): number | undefined {
+  const v = phase[key];
+  if (v === undefined) return undefined;
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
+    throw usageError(`${label}: '${key}' must be a non-negative number, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+export function parsePhases(value: unknown, label: string): Phase[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw usageError(`${label}: config.phases must be a non-empty list of phases`);
+  }
+  return value.map((raw, i) => {
+    const where = `${label}: phase ${i + 1}`;
+    if (!isRecord(raw)) throw usageError(`${where} must be a mapping`);
+    const name = typeof raw.name === 'string' ? raw.name : undefined;
+    if (raw.pause !== undefined) {
+      const pause = parseDuration(raw.pause);
+      if (pause === null) throw usageError(`${where}: 'pause' is not a duration: ${JSON.stringify(raw.pause)}`);
+      return { ...(name === undefined ? {} : { name }), duration: pause, pause };
+    }
+    const duration = parseDuration(raw.duration);
+    if (duration === null || duration <= 0) {
+      throw usageError(`${where}: 'duration' must be a positive duration such as 30, "30s" or "5m"`);
+    }
+    const phase: Phase = { duration };
+    if (name !== undefined) phase.name = name;
+    const arrivalRate = numberField(raw, 'arrivalRate', where);
+    const rampTo = numberField(raw, 'rampTo', where);
+    const arrivalCount = numberField(raw, 'arrivalCount', where);
+    const maxVusers = numberField(raw, 'maxVusers', where);
+    if (arrivalRate === undefined && arrivalCount === undefined) {
+      throw usageError(`${where}: needs 'arrivalRate' or 'arrivalCount' (or 'pause')`);
+    }
+    if (arrivalRate !== undefined) phase.arrivalRate = arrivalRate;
+    if (rampTo !== undefined) phase.rampTo = rampTo;
+    if (arrivalCount !== undefined) phase.arrivalCount = arrivalCount;
+    if (maxVusers !== undefined) phase.maxVusers = maxVusers;
+    return phase;
+  });
+}
+
+export async function loadProfile(root: string, name: string): Promise<Profile> {
+  const available = await listProfiles(root);
+  if (!NAME.test(name) || !available.includes(name)) {
+    throw usageError(`unknown profile '${name}'; available: ${available.join(', ') || `(none in ${PROFILE_DIR}/)`}`);
+  }
+  const file = path.join(root, PROFILE_DIR, `${name}.yml`);
+  const label = path.join(PROFILE_DIR, `${name}.yml`);
+  const doc = await readYamlFile(file, root);
+  if (!isRecord(doc) || !isRecord(doc.config)) throw usageError(`${label}: must have a 'config' mapping (an Artillery config file)`);
+  const { rampart, phases: rawPhases, ...config } = doc.config;
+  const phases = parsePhases(rawPhases, label);
+  if (!isRecord(rampart)) throw usageError(`${label}: config.rampart (description, mix) is missing`);
+  const description = typeof rampart.description === 'string' ? rampart.description.trim() : '';
+  if (!isRecord(rampart.mix) || Object.keys(rampart.mix).length === 0) {
+    throw usageError(`${label}: config.rampart.mix must map flow names to weights`);
+  }
+  const mix: Record<string, number> = {};
+  for (const [flow, weight] of Object.entries(rampart.mix)) {
+    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0) {
+      throw usageError(`${label}: config.rampart.mix.${flow} must be a whole number >= 0, got ${JSON.stringify(weight)}`);
+    }
+    mix[flow] = weight;
+  }
+  const selection = rampart.selection ?? 'weighted';
+  if (selection !== 'weighted' && selection !== 'sequence') {
+    throw usageError(`${label}: config.rampart.selection must be 'weighted' or 'sequence'`);
+  }
+  return { name, file, description, config, phases, mix, selection: selection as Selection };
+}
+
+const SCENARIO_HOOKS = ['beforeScenario', 'afterScenario', 'beforeRequest', 'afterResponse', 'onError'];
+
+export async function loadFlow(root: string, name: string): Promise<FlowFile> {
+  const available = await listFlows(root);
+  if (!NAME.test(name) || !available.includes(name)) {
+    throw usageError(`unknown flow '${name}'; available: ${available.join(', ') || `(none in ${FLOW_DIR}/)`}`);
+  }
+  const file = path.join(root, FLOW_DIR, `${name}.yml`);
+  const label = path.join(FLOW_DIR, `${name}.yml`);
+  const doc = await readYamlFile(file, root);
+  if (!isRecord(doc) || !Array.isArray(doc.scenarios) || doc.scenarios.length === 0) {
+    throw usageError(`${label}: must have a non-empty 'scenarios' list`);
+  }
+  const variables = isRecord(doc.config) && isRecord(doc.config.variables) ? doc.config.variables : {};
+  const scenarios: Scenario[] = doc.scenarios.map((raw, i) => {
+    const where = `${label}: scenario ${i + 1}`;
+    if (!isRecord(raw)) throw usageError(`${where} must be a mapping`);
+    if (typeof raw.name !== 'string' || raw.name.trim() === '') throw usageError(`${where} needs a 'name'`);
+    if (!Array.isArray(raw.flow) || raw.flow.length === 0) throw usageError(`${where} ('${raw.name}') needs a non-empty 'flow'`);
+    if (raw.weight !== undefined && (typeof raw.weight !== 'number' || !Number.isInteger(raw.weight) || raw.weight < 0)) {
+      throw usageError(`${where} ('${raw.name}'): 'weight' must be a whole number >= 0`);
+    }
+    const hook = SCENARIO_HOOKS.find((h) => raw[h] !== undefined);
+    if (hook !== undefined) {
+      throw usageError(`${where} ('${raw.name}'): scenario-level '${hook}' is not supported by compose; use a 'function' step or a request-level hook`);
+    }
+    return { ...raw, name: raw.name, flow: raw.flow } as Scenario;
+  });
+  return { name, file, variables, scenarios };
+}
