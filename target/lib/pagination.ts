@@ -41,7 +41,11 @@ export function pageOf<Row, Item>(rows: Row[], limit: number, toItem: (row: Row)
   };
 }
 
-/** Guard for the common `{ id }` / `{ t, id }` cursors: t an ISO time string, id a positive integer. */
+/**
+ * Guards for the common `{ id }` / `{ t, id }` cursors: id a positive integer, t a time string.
+ * For timestamptz keys put the column's full-precision text in t (`created_at::text`): a JS Date
+ * rounds to milliseconds and would skip or repeat rows that share a millisecond.
+ */
 export function isIdCursor(value: unknown): value is { id: number } {
   return typeof value === 'object' && value !== null && Number.isSafeInteger((value as { id?: unknown }).id) && (value as { id: number }).id > 0;
 }
