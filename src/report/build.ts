@@ -19,9 +19,9 @@ export interface BuildOptions {
 }
 
 export const PLAIN_ARTILLERY_NOTE =
-  'This bundle holds only Artillery’s own summaries (a plain `artillery run --output` file): latencies are whole '
+  'This bundle holds only Artillery’s own summaries (a plain “artillery run --output” file): latencies are whole '
   + 'milliseconds, so sub-millisecond responses read 0, and percentiles come from a sketch that is unreliable on '
-  + 'small samples. Apdex and generator health need the measurement plugin (a `rampart run` bundle).';
+  + 'small samples. Apdex and generator health need the measurement plugin (a “rampart run” bundle).';
 
 function figures(stats: LatencyStats | null, count: number): LatencyFigures {
   return {
@@ -134,7 +134,7 @@ function verdictOf(model: Pick<ReportModel, 'gate' | 'generator' | 'totals' | 'r
   if (model.run.artilleryExitCode !== null && model.run.artilleryExitCode !== 0) {
     reasons.push(`Artillery exited with code ${model.run.artilleryExitCode}${model.run.artilleryExitCode === 1 ? ' (an ensure threshold was breached)' : ''}.`);
   }
-  return { level: 'unjudged', headline: 'Not judged: no gate result. Run `rampart gate` on this bundle to check SLO budgets and the baseline.', reasons };
+  return { level: 'unjudged', headline: 'Not judged: no gate result. Run “rampart gate” on this bundle to check SLO budgets and the baseline.', reasons };
 }
 
 /** The report's model of a bundle. Throws nothing on a well-formed bundle; check for zero requests first. */

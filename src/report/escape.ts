@@ -38,8 +38,9 @@ export function escapeXml(text: string): string {
 
 /**
  * Text for a GitHub-flavoured Markdown table cell or paragraph. GitHub renders inline HTML in
- * comments, so angle brackets and ampersands become entities; Markdown punctuation is
- * backslash-escaped; a line break cannot end a table row early.
+ * comments, so angle brackets and ampersands become entities; the punctuation that makes code,
+ * emphasis, links and table cells is backslash-escaped; a line break cannot end a table row early.
+ * Callers never put escaped text at the start of a line (where #, + or - would mean something).
  */
 export function escapeMarkdown(text: string): string {
   return text
@@ -47,7 +48,7 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
+    .replace(/([\\`*_{}[\]|~])/g, '\\$1');
 }
 
 /**

@@ -189,7 +189,7 @@ function renderEndpoints(model: ReportModel): string {
 
 function renderComparisons(model: ReportModel): string {
   if (model.comparisons.length === 0) return '';
-  const source = model.gate?.baseline ? ` against ${model.gate.baseline.source} (${model.gate.baseline.runs} run${model.gate.baseline.runs === 1 ? '' : 's'})` : '';
+  const source = model.gate?.baseline ? ` ${model.gate.baseline.source} (${model.gate.baseline.runs} run${model.gate.baseline.runs === 1 ? '' : 's'})` : '';
   const order: Record<string, number> = { SLOWER: 0, UNKNOWN: 1, FASTER: 2, SAME: 3 };
   const rows = [...model.comparisons]
     .sort((a, b) => (order[a.verdict] ?? 9) - (order[b.verdict] ?? 9) || a.endpoint.localeCompare(b.endpoint))
@@ -373,9 +373,14 @@ const CLIENT_JS = `
       title: chart.title,
       width: width,
       height: 260,
-      scales: { x: { time: true } },
+      scales: {
+        x: { time: true },
+        // every figure here is a non-negative amount: start the axis at zero so small changes do not look large
+        y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } }
+      },
       series: series,
-      axes: [{}, { label: chart.unit, size: 60 }],
+      // periods are 10 s apart: no tick finer than that
+      axes: [{ incrs: [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400] }, { label: chart.unit, size: 60 }],
       legend: { live: true }
     };
     var columns = [chart.x.map(function (ms) { return ms / 1000; })];

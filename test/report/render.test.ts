@@ -1,0 +1,240 @@
+// The report's model and its three pure renderers, on synthetic bundles built with hdr-histogram-js.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildReportModel, PLAIN_ARTILLERY_NOTE } from '../../src/report/build.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { renderMarkdown } from '../../src/report/markdown.ts';
+import { renderJunit } from '../../src/report/junit.ts';
+import { loadChartAssets } from '../../src/report/index.ts';
+import { escapeHtml, escapeMarkdown, escapeXml, jsonForScript } from '../../src/report/escape.ts';
+import { parseArtilleryOutput } from '../../src/results/bundle.ts';
+import type { LoadedBundle } from '../../src/results/types.ts';
+import { syntheticBundle, syntheticGate, DEFAULT_ENDPOINTS } from './fixtures.ts';
+
+const assets = await loadChartAssets();
+const INJECTION = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+
+/** One endpoint whose latencies are exactly 1, 2, ... 100 ms in one period. */
+function exactBundle(): LoadedBundle {
+  const bundle = syntheticBundle({ endpoints: [{ key: 'GET /health', perPeriod: 100, medianMs: 1 }], periods: 1, withMetrics: false });
+  return bundle;
+}
+
+async function plainArtillery(): Promise<LoadedBundle> {
+  const path = join(import.meta.dirname, 'fixtures', 'artillery-plain.json');
+  const artillery = parseArtilleryOutput(JSON.parse(await readFile(path, 'utf8')), path);
+  return { dir: '/tmp/plain', manifest: null, artillery, histograms: null, generator: null };
+}
+
+function dataBlock(html: string): unknown {
+  const match = /<script type="application\/json" id="rampart-data">([^<]*)<\/script>/.exec(html);
+  assert.ok(match, 'the page carries its data in one JSON script block');
+  return JSON.parse(match[1]);
+}
+
+describe('report model', () => {
+  it('takes per-endpoint figures from the histograms, in milliseconds', async () => {
+    const { encodeMs } = await import('./fixtures.ts');
+    const bundle = exactBundle();
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    bundle.histograms!.endpoints['GET /health'][0].histogram = encodeMs(values);
+    bundle.histograms!.endpoints['GET /health'][0].codes = { 200: 100 };
+    const model = buildReportModel(bundle);
+    assert.equal(model.latencySource, 'histograms');
+    assert.equal(model.endpoints.length, 1);
+    const row = model.endpoints[0];
+    assert.equal(row.key, 'GET /health');
+    assert.equal(row.requests, 100);
+    assert.equal(row.errors, 0);
+    // HDR with 3 significant digits: within 0.1% of the exact order statistics
+    assert.ok(Math.abs(row.p50! - 50) <= 0.05, `p50 ${row.p50}`);
+    assert.ok(Math.abs(row.p90! - 90) <= 0.09, `p90 ${row.p90}`);
+    assert.ok(Math.abs(row.p99! - 99) <= 0.1, `p99 ${row.p99}`);
+    assert.ok(Math.abs(row.max! - 100) <= 0.1, `max ${row.max}`);
+    assert.equal(row.slo, 'none');
+    assert.equal(row.comparison, null);
+    assert.equal(model.verdict.level, 'unjudged');
+    assert.deepEqual(model.notes, []);
+  });
+
+  it('joins the gate result per endpoint and sets the verdict from it', () => {
+    const model = buildReportModel(syntheticBundle(), { gate: syntheticGate() });
+    assert.equal(model.verdict.level, 'fail');
+    assert.match(model.verdict.headline, /1 SLO check breached; 1 endpoint slower/);
+    assert.ok(model.verdict.reasons.some((r) => r.includes('POST /api/v1/events/batch p95 57.3 ms')));
+    const batch = model.endpoints.find((e) => e.key === 'POST /api/v1/events/batch')!;
+    assert.equal(batch.slo, 'fail');
+    assert.equal(batch.comparison?.verdict, 'SLOWER');
+    assert.equal(batch.comparison?.ratio, 1.24);
+    // 150 responses and 1 transport error per period over 6 periods; transport errors count as errors
+    assert.equal(batch.requests, 6 * 151);
+    assert.equal(batch.errors, 6);
+    const byId = model.endpoints.find((e) => e.key === 'GET /api/v1/alerts/:id')!;
+    assert.equal(byId.errors, 6, '5xx responses count as errors');
+    assert.equal(model.endpoints.find((e) => e.key === 'GET /api/v1/alerts')!.slo, 'pass');
+  });
+
+  it('shows the security metrics, scenarios, codes and generator health', () => {
+    const model = buildReportModel(syntheticBundle());
+    assert.deepEqual(model.security.map((m) => m.label), ['Correlation time', 'Detection latency']);
+    assert.equal(model.security.find((m) => m.label === 'Detection latency')!.count, 30);
+    assert.deepEqual(model.scenarios, [{ name: 'Analyst triage', created: 240 }, { name: 'Sensor ingest', created: 120 }]);
+    assert.deepEqual(model.vusers, { created: 360, completed: 354, failed: 6, skipped: 0 });
+    assert.deepEqual(model.httpCodes.map((c) => c.code), ['200', '503']);
+    assert.deepEqual(model.errorsByCode, [{ code: 'ETIMEDOUT', count: 6 }]);
+    assert.equal(model.generator?.periods.length, 6);
+    for (const name of ['latency', 'throughput', 'errors', 'endpointP95', 'vusers', 'arrivals', 'generatorCpu', 'eventLoopDelay'] as const) {
+      const chart = model.charts[name];
+      assert.ok(chart !== null, `${name} chart`);
+      assert.equal(chart.x.length, 6);
+      for (const line of chart.lines) assert.equal(line.values.length, 6);
+    }
+  });
+
+  it('marks a run whose generator fell behind as untrustworthy when no gate judged it', () => {
+    const model = buildReportModel(syntheticBundle({ trustworthy: false }));
+    assert.equal(model.verdict.level, 'untrustworthy');
+    assert.ok(model.verdict.reasons.includes('generator CPU 99% (saturated)'));
+  });
+
+  it('reads a plain Artillery output: summaries only, with the resolution caveat', async () => {
+    const model = buildReportModel(await plainArtillery());
+    assert.equal(model.latencySource, 'artillery');
+    assert.deepEqual(model.notes, [PLAIN_ARTILLERY_NOTE]);
+    assert.equal(model.generator, null);
+    assert.equal(model.totals.apdex, null);
+    assert.equal(model.totals.requests, 274);
+    assert.deepEqual(model.endpoints.map((e) => e.key).sort(), [INJECTION, 'GET /api/v1/alerts', 'GET /api/v1/alerts/:id', 'POST /api/v1/events/batch'].sort());
+    assert.equal(model.endpoints.find((e) => e.key === INJECTION)!.errorRate, 1);
+    assert.deepEqual(model.security.map((m) => m.name), ['rampart.detection_latency']);
+    assert.ok(model.scenarios.some((s) => s.name === 'Sensor <b>ingest</b>'));
+  });
+});
+
+describe('renderHtml', () => {
+  it('is one self-contained page: the chart library inlined, no external resources', () => {
+    const html = renderHtml(buildReportModel(syntheticBundle(), { gate: syntheticGate() }), assets);
+    assert.ok(html.includes(assets.uplotJs), 'uPlot is inlined');
+    assert.ok(html.includes(assets.uplotCss), 'its stylesheet is inlined');
+    const outsideScripts = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '').replace(/<style>[\s\S]*?<\/style>/g, '');
+    assert.doesNotMatch(outsideScripts, /\b(src|href)\s*=/i, 'no element loads anything');
+    assert.doesNotMatch(outsideScripts, /<link\b|<iframe\b|<img\b/i);
+    assert.match(html, /Content-Security-Policy" content="default-src 'none'; script-src 'sha256-/);
+  });
+
+  it('carries the chart data as JSON that parses back exactly', () => {
+    const model = buildReportModel(syntheticBundle({ endpoints: [...DEFAULT_ENDPOINTS, { key: INJECTION, perPeriod: 10, medianMs: 3 }] }));
+    const html = renderHtml(model, assets);
+    const data = dataBlock(html) as { charts: unknown[] };
+    assert.deepEqual(data.charts, Object.values(model.charts).filter((c) => c !== null));
+    assert.ok(!html.includes('<script>window.__pwned'), 'raw markup from the run never reaches the page');
+  });
+
+  it('escapes names from the run everywhere in the markup', () => {
+    const gate = syntheticGate({
+      slo: [{ scope: INJECTION, metric: 'p95', threshold: 1, actual: 2, unit: 'ms', passed: false }],
+      comparisons: [{ endpoint: INJECTION, verdict: 'SLOWER', ratio: 2, pValue: 0.01, detail: '"quoted" & <b>bold</b>' }],
+    });
+    const model = buildReportModel(syntheticBundle({ endpoints: [{ key: INJECTION, perPeriod: 10, medianMs: 3 }] }), { gate });
+    const html = renderHtml(model, assets);
+    const markup = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '');
+    assert.ok(markup.includes(escapeHtml(INJECTION)));
+    assert.ok(markup.includes('&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;'));
+    assert.doesNotMatch(markup, /<img|<b>|onerror="/);
+  });
+
+  it('shows the verdict, the SLO table and the generator trust', () => {
+    const html = renderHtml(buildReportModel(syntheticBundle({ trustworthy: false }), { gate: syntheticGate({ outcome: 'untrustworthy', trust: { trustworthy: false, reasons: ['generator CPU 99% (saturated)'] } }) }), assets);
+    assert.match(html, /class="verdict verdict-untrustworthy"/);
+    assert.match(html, /UNTRUSTWORTHY/);
+    assert.match(html, /generator CPU 99% \(saturated\)/);
+    assert.match(html, /<h2 id="thresholds">Thresholds and results<\/h2>/);
+    assert.match(html, /1 breached/);
+  });
+
+  it('refuses a chart library that could close its own script element', () => {
+    const model = buildReportModel(syntheticBundle());
+    assert.throws(() => renderHtml(model, { uplotJs: 'var a = "</script>";', uplotCss: '' }), /cannot be inlined/);
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('summarises verdict, breaches, regressions and the busiest endpoints', () => {
+    const text = renderMarkdown(buildReportModel(syntheticBundle(), { gate: syntheticGate() }), { topEndpoints: 2 });
+    assert.match(text, /^### Rampart: ❌ FAIL \(profile baseline, run 20261127-120000-baseline\)/);
+    assert.match(text, /\*\*SLO breaches \(1 of 4 checks\)\*\*\n\n- POST \/api\/v1\/events\/batch p95: 57\.3 ms, budget ≤ 40\.0 ms/);
+    assert.match(text, /\*\*Regressions against the baseline \(1\)\*\*\n\n- POST \/api\/v1\/events\/batch: SLOWER \+24\.0%/);
+    assert.match(text, /\*\*Endpoints \(2 busiest of 4\)\*\*/);
+    const rows = text.split('\n').filter((l) => l.startsWith('| GET') || l.startsWith('| POST'));
+    assert.deepEqual(rows.map((r) => r.split(' | ')[0]), ['| GET /api/v1/alerts', '| GET /api/v1/alerts/:id']);
+  });
+
+  it('lists trust warnings', () => {
+    const text = renderMarkdown(buildReportModel(syntheticBundle({ trustworthy: false })));
+    assert.match(text, /⚠️ UNTRUSTWORTHY/);
+    assert.match(text, /\*\*Trust warnings\*\*\n\n- send rate 68% of plan/);
+  });
+
+  it('keeps a hostile endpoint name inside its table cell and free of HTML', () => {
+    const key = 'GET /a|b <img src=x onerror=alert(1)> `code` [link](http://x)';
+    const text = renderMarkdown(buildReportModel(syntheticBundle({ endpoints: [{ key, perPeriod: 10, medianMs: 3 }] })));
+    const row = text.split('\n').find((l) => l.startsWith('| GET'))!;
+    assert.equal(row.split(/(?<!\\)\|/).length, 10, 'eight cells between the outer pipes');
+    assert.ok(row.includes(escapeMarkdown(key)));
+    assert.doesNotMatch(text, /<img/);
+    assert.doesNotMatch(text, /(?<!\\)\]\(http/, 'no link survives');
+  });
+
+  it('notes a plain Artillery run', async () => {
+    const text = renderMarkdown(buildReportModel(await plainArtillery()));
+    assert.match(text, /NOT JUDGED/);
+    assert.match(text, /> This bundle holds only Artillery’s own summaries/);
+  });
+});
+
+describe('renderJunit', () => {
+  it('has one test case per SLO check, with a failure for each breach', () => {
+    const xml = renderJunit(buildReportModel(syntheticBundle(), { gate: syntheticGate() }));
+    const slo = /<testsuite name="rampart\.slo" tests="(\d+)" failures="(\d+)"/.exec(xml);
+    assert.deepEqual(slo?.slice(1), ['4', '1']);
+    assert.match(xml, /<testcase classname="rampart\.slo\.POST \/api\/v1\/events\/batch" name="p95 ≤ 40\.0 ms" time="0">\n\s+<failure type="SloBreach" message="POST \/api\/v1\/events\/batch p95 is 57\.3 ms, budget ≤ 40\.0 ms">/);
+    assert.match(xml, /<testcase classname="rampart\.slo\.whole run" name="minThroughput ≥ 50\.0 req\/s" time="0"\/>/);
+    const baseline = /<testsuite name="rampart\.baseline" tests="(\d+)" failures="(\d+)" errors="0" skipped="(\d+)"/.exec(xml);
+    assert.deepEqual(baseline?.slice(1), ['3', '1', '1']);
+    assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="[^"]+" tests="8" failures="2" errors="0" skipped="1"/);
+  });
+
+  it('escapes names and drops characters XML cannot hold', () => {
+    const scope = 'GET /x?a=1&b=<2> "q" \'s\' \u0001\u001b';
+    const gate = syntheticGate({ slo: [{ scope, metric: 'p99', threshold: 5, actual: 9, unit: 'ms', passed: false }], comparisons: [] });
+    const xml = renderJunit(buildReportModel(syntheticBundle(), { gate }));
+    assert.ok(xml.includes('classname="rampart.slo.GET /x?a=1&amp;b=&lt;2&gt; &quot;q&quot; &apos;s&apos; \uFFFD\uFFFD"'));
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(xml, /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    assert.doesNotMatch(xml, /&(?!amp;|lt;|gt;|quot;|apos;)/);
+  });
+
+  it('marks the SLO suite skipped without a gate result, and fails the run case when untrustworthy', () => {
+    const xml = renderJunit(buildReportModel(syntheticBundle({ trustworthy: false })));
+    assert.match(xml, /<skipped message="no gate result: run rampart gate/);
+    assert.match(xml, /<failure type="Untrustworthy" message="send rate 68% of plan in 2 periods \(below 99%\)">/);
+  });
+});
+
+describe('escaping helpers', () => {
+  it('round-trip JSON through a script block without a closing tag', () => {
+    const value = { name: '</script><!-- & \u2028 \u2029 -->' };
+    const text = jsonForScript(value);
+    assert.doesNotMatch(text, /<|>|&|\u2028|\u2029/);
+    assert.deepEqual(JSON.parse(text), value);
+  });
+
+  it('escape HTML, XML and Markdown specials', () => {
+    assert.equal(escapeHtml(`<a href="x" onclick='y'>&\``), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&#96;');
+    assert.equal(escapeXml('a\uD800b'), 'a\uFFFDb');
+    assert.equal(escapeXml('😀'), '😀');
+    assert.equal(escapeMarkdown('a|b *c* <d>\nnext'), 'a\\|b \\*c\\* &lt;d&gt; next');
+  });
+});
