@@ -86,6 +86,8 @@ export interface GeneratorPeriod {
   cpuPercent: number; // generator process CPU, percent of one core, mean over the period
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
+  /** busiest worker thread's event-loop utilisation in the period, 0..1 (absent without worker data) */
+  workerUtilization?: number;
 }
 
 export interface GeneratorFile {

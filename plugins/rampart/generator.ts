@@ -1,0 +1,160 @@
+// generator.json: planned against actual arrivals per period, generator health, and the trust
+// verdict (pure). The rules (docs/measurement.md, "Trust"):
+//
+//   on time     arrivals created by the planned end of the run (+1 s) must be >= 99% of planned;
+//               Artillery does not drop late arrivals, it stretches the phases, so a total that
+//               matches in the end proves nothing
+//   sustained   no 2 consecutive full periods with actual < 99% of planned - 2 arrivals
+//   saturated   no 2 consecutive full periods with a worker's event loop >= 95% busy, or the
+//               process using >= 95% of every core
+//   complete    every worker delivered its measurements, and a phase started
+//
+// "Full" periods lie wholly inside the planned run, so the partial first and last periods (and a
+// short run's only periods) are judged by the on-time rule alone.
+import { PERIOD_MS } from '../../src/results/types.ts';
+import type { GeneratorFile, GeneratorPeriod } from '../../src/results/types.ts';
+import type { HealthPeriod } from './health.ts';
+import { plannedBetween } from './schedule.ts';
+import type { PlannedRun } from './schedule.ts';
+
+export const TRUST_RULES = {
+  onTimeShare: 0.99,
+  onTimeGraceMs: 1000,
+  periodShare: 0.99,
+  periodSlackArrivals: 2,
+  consecutivePeriods: 2,
+  workerUtilization: 0.95,
+  processCpuShare: 0.95,
+} as const;
+
+export interface GeneratorInput {
+  plan: PlannedRun | null;
+  /** period start -> vusers.created from Artillery's `stats` */
+  actualByPeriod: Map<number, number>;
+  /** second (epoch s) -> arrivals, merged over workers; empty when no worker reported */
+  arrivalsBySecond: Record<string, number>;
+  firstArrivalAt: number | null;
+  lastArrivalAt: number | null;
+  mainHealth: HealthPeriod[];
+  workerHealth: HealthPeriod[][];
+  cpus: number;
+  missingWorkers: string[];
+  /** vusers.created of the whole run from Artillery's `done`, when it came */
+  totalCreated: number | null;
+}
+
+const floorPeriod = (ms: number): number => ms - (ms % PERIOD_MS);
+const round2 = (value: number): number => Math.round(value * 100) / 100;
+
+function consecutiveRuns(flags: { start: number; flagged: boolean }[], needed: number): number[][] {
+  const runs: number[][] = [];
+  let current: number[] = [];
+  for (const { start, flagged } of flags) {
+    if (flagged) current.push(start);
+    else {
+      if (current.length >= needed) runs.push(current);
+      current = [];
+    }
+  }
+  if (current.length >= needed) runs.push(current);
+  return runs;
+}
+
+const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
+
+export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
+  const { plan } = input;
+  const plannedEnd = plan === null ? null : plan.startedAt + plan.durationSeconds * 1000;
+
+  // Periods shown: from the first planned or actual arrival to the last.
+  const bounds: number[] = [];
+  if (plan !== null && plannedEnd !== null) bounds.push(plan.startedAt, plannedEnd - 1);
+  for (const [start, count] of input.actualByPeriod) if (count > 0) bounds.push(start);
+  if (input.firstArrivalAt !== null) bounds.push(input.firstArrivalAt);
+  if (input.lastArrivalAt !== null) bounds.push(input.lastArrivalAt);
+  const starts: number[] = [];
+  if (bounds.length > 0) {
+    for (let s = floorPeriod(Math.min(...bounds)); s <= floorPeriod(Math.max(...bounds)); s += PERIOD_MS) starts.push(s);
+  }
+
+  const mainByStart = new Map(input.mainHealth.map((h) => [h.start, h]));
+  const workerByStart = new Map<number, HealthPeriod[]>();
+  for (const periods of input.workerHealth) {
+    for (const h of periods) workerByStart.set(h.start, [...(workerByStart.get(h.start) ?? []), h]);
+  }
+  const arrivalsInPeriod = (start: number): number => {
+    let total = 0;
+    for (let second = start / 1000; second < (start + PERIOD_MS) / 1000; second++) total += input.arrivalsBySecond[String(second)] ?? 0;
+    return total;
+  };
+  const haveSeconds = Object.keys(input.arrivalsBySecond).length > 0;
+
+  const periods: GeneratorPeriod[] = starts.map((start) => {
+    const main = mainByStart.get(start);
+    const workers = workerByStart.get(start) ?? [];
+    const period: GeneratorPeriod = {
+      start,
+      plannedArrivals: plan === null ? 0 : round2(plannedBetween(plan, start, start + PERIOD_MS)),
+      actualArrivals: input.actualByPeriod.get(start) ?? (haveSeconds ? arrivalsInPeriod(start) : 0),
+      cpuPercent: main?.cpuPercent ?? 0,
+      eventLoopDelayP99Ms: Math.max(main?.eventLoopDelayP99Ms ?? 0, ...workers.map((w) => w.eventLoopDelayP99Ms)),
+      eventLoopDelayMaxMs: Math.max(main?.eventLoopDelayMaxMs ?? 0, ...workers.map((w) => w.eventLoopDelayMaxMs)),
+    };
+    if (workers.length > 0) period.workerUtilization = Math.max(...workers.map((w) => w.utilization ?? 0));
+    return period;
+  });
+
+  const reasons: string[] = [];
+  if (plan === null) reasons.push('no phase started: the run never generated load, so nothing can be judged');
+  if (input.missingWorkers.length > 0) {
+    reasons.push(`measurements of worker(s) ${input.missingWorkers.join(', ')} never arrived: latencies and arrivals are incomplete`);
+  }
+
+  const secondsTotal = Object.values(input.arrivalsBySecond).reduce((a, b) => a + b, 0);
+  const actualTotal = input.totalCreated ?? (haveSeconds ? secondsTotal : [...input.actualByPeriod.values()].reduce((a, b) => a + b, 0));
+
+  if (plan !== null && plannedEnd !== null && plan.arrivals > 0) {
+    const deadline = plannedEnd + TRUST_RULES.onTimeGraceMs;
+    let onTime = 0;
+    if (haveSeconds) {
+      for (const [second, count] of Object.entries(input.arrivalsBySecond)) if (Number(second) * 1000 < deadline) onTime += count;
+    } else {
+      for (const [start, count] of input.actualByPeriod) if (start < deadline) onTime += count;
+    }
+    if (onTime < TRUST_RULES.onTimeShare * plan.arrivals) {
+      const lastAt = input.lastArrivalAt === null ? '' : `; the last arrival came ${((input.lastArrivalAt - plannedEnd) / 1000).toFixed(1)} s after the planned end`;
+      reasons.push(
+        `generator fell behind the schedule: ${onTime} of ${Math.round(plan.arrivals)} planned arrivals (${((100 * onTime) / plan.arrivals).toFixed(1)}%) were created on time, below ${TRUST_RULES.onTimeShare * 100}%${lastAt}`,
+      );
+    }
+
+    const full = periods.filter((p) => p.start >= plan.startedAt && p.start + PERIOD_MS <= plannedEnd);
+    const short = consecutiveRuns(
+      full.map((p) => ({ start: p.start, flagged: p.actualArrivals < TRUST_RULES.periodShare * p.plannedArrivals - TRUST_RULES.periodSlackArrivals })),
+      TRUST_RULES.consecutivePeriods,
+    );
+    for (const run of short) {
+      const worst = full.filter((p) => run.includes(p.start)).map((p) => `${p.actualArrivals}/${Math.round(p.plannedArrivals)}`).join(', ');
+      reasons.push(`send rate below ${TRUST_RULES.periodShare * 100}% of plan for ${run.length} consecutive periods from ${clock(run[0])} UTC (actual/planned: ${worst})`);
+    }
+    const busy = consecutiveRuns(
+      full.map((p) => ({
+        start: p.start,
+        flagged: (p.workerUtilization ?? 0) >= TRUST_RULES.workerUtilization || p.cpuPercent >= TRUST_RULES.processCpuShare * 100 * input.cpus,
+      })),
+      TRUST_RULES.consecutivePeriods,
+    );
+    for (const run of busy) {
+      const detail = full.filter((p) => run.includes(p.start)).map((p) => `${Math.round(100 * (p.workerUtilization ?? 0))}%`).join(', ');
+      reasons.push(`load generator CPU saturated for ${run.length} consecutive periods from ${clock(run[0])} UTC (worker event loop busy: ${detail}); latencies include client-side queueing`);
+    }
+  }
+
+  return {
+    schema: 'rampart.generator/1',
+    periods,
+    planned: { arrivals: plan === null ? 0 : Math.round(plan.arrivals), durationSeconds: plan === null ? 0 : plan.durationSeconds },
+    actual: { arrivals: actualTotal, firstArrivalAt: input.firstArrivalAt, lastArrivalAt: input.lastArrivalAt },
+    trust: { trustworthy: reasons.length === 0, reasons },
+  };
+}

@@ -1,0 +1,109 @@
+// Per-worker recording: one HDR histogram (µs) per endpoint key and per 10 s wall-clock period,
+// status codes, transport errors by kind, custom metrics, and arrivals per second.
+//
+// The hot path (recordResponse) does a Map lookup, a period check and a histogram increment; a
+// period's histogram is encoded once when the period ends and then reset for reuse, so memory stays
+// one live histogram per endpoint plus the encoded strings.
+import { PERIOD_MS } from '../../src/results/types.ts';
+import type { PeriodHistogram } from '../../src/results/types.ts';
+import { encodeHistogram, newHistogram, recordMicros } from '../../src/results/aggregate.ts';
+import type { Histogram } from '../../src/results/aggregate.ts';
+
+class Series {
+  start = -1;
+  readonly histogram: Histogram = newHistogram();
+  codes: Record<string, number> = {};
+  errors = 0;
+  errorKinds: Record<string, number> = {};
+  readonly closed: PeriodHistogram[] = [];
+
+  /** Moves to the period of `now`, closing the current one if it ended. */
+  at(now: number): this {
+    const start = now - (now % PERIOD_MS);
+    if (start !== this.start) {
+      if (start < this.start) return this; // a clock step backwards: keep recording into the open period
+      this.close();
+      this.start = start;
+    }
+    return this;
+  }
+
+  close(): void {
+    if (this.start < 0 || (this.histogram.totalCount === 0 && this.errors === 0)) return;
+    const period: PeriodHistogram = { start: this.start, histogram: encodeHistogram(this.histogram), errors: this.errors, codes: this.codes };
+    if (this.errors > 0) period.errorKinds = this.errorKinds;
+    this.closed.push(period);
+    this.histogram.reset();
+    this.codes = {};
+    this.errors = 0;
+    this.errorKinds = {};
+  }
+}
+
+export interface RecordedMeasurements {
+  endpoints: Record<string, PeriodHistogram[]>;
+  metrics: Record<string, PeriodHistogram[]>;
+  /** second (ms since epoch / 1000, floored) -> virtual users started in it */
+  arrivalsBySecond: Record<string, number>;
+  firstArrivalAt: number | null;
+  lastArrivalAt: number | null;
+}
+
+export class Recorder {
+  private readonly endpoints = new Map<string, Series>();
+  private readonly metrics = new Map<string, Series>();
+  private readonly arrivals = new Map<number, number>();
+  private firstArrivalAt: number | null = null;
+  private lastArrivalAt: number | null = null;
+
+  private series(map: Map<string, Series>, key: string, now: number): Series {
+    let series = map.get(key);
+    if (series === undefined) {
+      series = new Series();
+      map.set(key, series);
+    }
+    return series.at(now);
+  }
+
+  recordResponse(endpoint: string, micros: number, status: number, now: number): void {
+    const series = this.series(this.endpoints, endpoint, now);
+    recordMicros(series.histogram, micros);
+    series.codes[status] = (series.codes[status] ?? 0) + 1;
+  }
+
+  recordError(endpoint: string, kind: string, now: number): void {
+    const series = this.series(this.endpoints, endpoint, now);
+    series.errors += 1;
+    series.errorKinds[kind] = (series.errorKinds[kind] ?? 0) + 1;
+  }
+
+  recordMetric(name: string, micros: number, now: number): void {
+    recordMicros(this.series(this.metrics, name, now).histogram, micros);
+  }
+
+  recordArrival(now: number): void {
+    const second = Math.floor(now / 1000);
+    this.arrivals.set(second, (this.arrivals.get(second) ?? 0) + 1);
+    if (this.firstArrivalAt === null) this.firstArrivalAt = now;
+    this.lastArrivalAt = now;
+  }
+
+  /** Closes the open periods and returns everything recorded (call once, at the end). */
+  finish(): RecordedMeasurements {
+    const collect = (map: Map<string, Series>): Record<string, PeriodHistogram[]> => {
+      const out: Record<string, PeriodHistogram[]> = {};
+      for (const [key, series] of map) {
+        series.close();
+        if (series.closed.length > 0) out[key] = series.closed;
+      }
+      return out;
+    };
+    return {
+      endpoints: collect(this.endpoints),
+      metrics: collect(this.metrics),
+      arrivalsBySecond: Object.fromEntries([...this.arrivals].map(([second, count]) => [String(second), count])),
+      firstArrivalAt: this.firstArrivalAt,
+      lastArrivalAt: this.lastArrivalAt,
+    };
+  }
+}
