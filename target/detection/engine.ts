@@ -201,11 +201,13 @@ async function evaluateImpossibleTravel(db: Querier, rule: ActiveRule, p: Imposs
 }
 
 const INDICATOR_TYPE: Record<IndicatorField, 'ip' | 'domain' | 'hash'> = { src_ip: 'ip', dst_ip: 'ip', domain: 'domain', file_hash: 'hash' };
+// Indicators are stored normalised (domains and hashes lower-case, no trailing dot: the indicators
+// import), so event values are normalised the same way before the lookup.
 const INDICATOR_VALUE: Record<IndicatorField, (e: DetectionEvent) => string | null> = {
   src_ip: (e) => e.srcIp,
   dst_ip: (e) => e.dstIp,
-  domain: (e) => e.domain,
-  file_hash: (e) => e.fileHash,
+  domain: (e) => (e.domain === null ? null : e.domain.toLowerCase().replace(/\.$/, '')),
+  file_hash: (e) => (e.fileHash === null ? null : e.fileHash.toLowerCase()),
 };
 
 async function evaluateIndicatorMatch(db: Querier, rule: ActiveRule, p: IndicatorMatchParams, events: DetectionEvent[]): Promise<AlertCandidate[]> {
