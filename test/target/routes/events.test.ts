@@ -15,7 +15,7 @@ type Page = { items: EventOut[]; nextCursor: string | null };
 const uniqueHost = (): string => `host-${randomUUID().slice(0, 8)}`;
 const minutesAgo = (m: number): string => new Date(Date.now() - m * 60_000).toISOString();
 
-async function ingest(app: FastifyInstance, events: object[], batchId = randomUUID(), headers: Record<string, string> = SENSOR) {
+async function ingest(app: FastifyInstance, events: object[], batchId: string = randomUUID(), headers: Record<string, string> = SENSOR) {
   return app.inject({ method: 'POST', url: '/api/v1/events/batch', headers, payload: { batchId, events } });
 }
 
