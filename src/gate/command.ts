@@ -1,0 +1,219 @@
+// `rampart gate <bundle> [<bundle>...] [--baseline <bundle-or-file>]... [--update-baseline]
+//               [--repeat N] [--slo FILE]... [--no-report]`
+//
+// Input:  one or more bundles of the same build (the first is the run judged against the SLOs; all
+//         of them are evidence for the comparison), SLO files, a baseline.
+// Output: gate.json in the first bundle's folder, the reports re-rendered with the verdict, and a
+//         summary on stdout. Exit 0 pass, 1 SLO breached or SLOWER (each named), 2 bad input,
+//         3 the run cannot be trusted (with the reason).
+//
+// Defaults: SLOs from ci/slo/defaults.yml then ci/slo/<profile>.yml; baseline ci/baselines/<profile>.json
+// (when it exists; without a baseline only the SLOs are checked). `--update-baseline` appends the run
+// to the baseline file (keeping the newest `comparison.baselineRuns`), atomically; without it no
+// baseline is ever written. `--repeat N`: while some endpoint is UNKNOWN for lack of evidence, run the
+// bundle's profile again (`rampart run`, at most N more times) and judge all runs together.
+import { spawn } from 'node:child_process';
+import { access, readdir, stat } from 'node:fs/promises';
+import { dirname, join, resolve, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXIT, RampartError, usageError } from '../cli/errors.ts';
+import { BUNDLE_FILES } from '../results/types.ts';
+import type { GateResult, LoadedBundle } from '../results/types.ts';
+import { bundleFile, loadBundle, writeJsonAtomic } from '../results/bundle.ts';
+import { baselineRunOf, combineBaselines, loadBaseline, profileOf, readBaselineFile, withRun, writeBaselineFile } from './baseline.ts';
+import type { Baseline } from './baseline.ts';
+import { evaluate, undecided } from './evaluate.ts';
+import { loadSlo } from './slo.ts';
+import type { SloConfig } from './slo.ts';
+import { formatGateResult } from './format.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_SLO_DIR = join(REPO_ROOT, 'ci', 'slo');
+export const DEFAULT_BASELINE_DIR = join(REPO_ROOT, 'ci', 'baselines');
+
+export interface GateOptions {
+  bundles: string[];
+  baselines: string[];
+  sloFiles: string[];
+  updateBaseline: boolean;
+  repeat: number;
+  report: boolean;
+  sloDir: string;
+  baselineDir: string;
+}
+
+const USAGE = 'usage: rampart gate <bundle> [<bundle>...] [--baseline <bundle-or-file>] [--update-baseline] [--repeat N] [--slo FILE] [--no-report]';
+
+export function parseGateArgs(argv: readonly string[]): GateOptions {
+  const options: GateOptions = {
+    bundles: [], baselines: [], sloFiles: [], updateBaseline: false, repeat: 0, report: true,
+    sloDir: process.env.RAMPART_SLO_DIR ?? DEFAULT_SLO_DIR,
+    baselineDir: process.env.RAMPART_BASELINE_DIR ?? DEFAULT_BASELINE_DIR,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (): string => {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw usageError(`${arg} needs a value; ${USAGE}`);
+      i++;
+      return next;
+    };
+    switch (arg) {
+      case '--baseline': options.baselines.push(value()); break;
+      case '--slo': options.sloFiles.push(value()); break;
+      case '--update-baseline': options.updateBaseline = true; break;
+      case '--no-report': options.report = false; break;
+      case '--repeat': {
+        const text = value();
+        const n = Number(text);
+        if (!Number.isInteger(n) || n < 0 || n > 20) throw usageError(`--repeat must be a whole number of extra runs from 0 to 20, got '${text}'`);
+        options.repeat = n;
+        break;
+      }
+      default:
+        if (arg.startsWith('-')) throw usageError(`unknown option '${arg}'; ${USAGE}`);
+        options.bundles.push(arg);
+    }
+  }
+  if (options.bundles.length === 0) throw usageError(`no bundle given; ${USAGE}`);
+  return options;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The SLO files that apply: --slo files as given, else defaults.yml then <profile>.yml. */
+export async function sloFilesFor(options: GateOptions, profile: string | null): Promise<string[]> {
+  if (options.sloFiles.length > 0) return options.sloFiles;
+  const files: string[] = [];
+  const defaults = join(options.sloDir, 'defaults.yml');
+  if (await exists(defaults)) files.push(defaults);
+  if (profile !== null && (await exists(join(options.sloDir, `${profile}.yml`)))) files.push(join(options.sloDir, `${profile}.yml`));
+  return files;
+}
+
+export function defaultBaselinePath(options: GateOptions, profile: string): string {
+  return join(options.baselineDir, `${profile}.json`);
+}
+
+/** Whether a path names a bundle folder (or its artillery.json), where gate.json may be written. */
+async function isBundleFolder(bundle: LoadedBundle, given: string): Promise<boolean> {
+  try {
+    return (await stat(given)).isDirectory() || basename(given) === BUNDLE_FILES.artillery || bundle.manifest !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the bundle's profile again with `rampart run` and returns the new bundle's folder. */
+export type Rerun = (bundle: LoadedBundle) => Promise<string>;
+
+export const rerunWithRampart: Rerun = async (bundle) => {
+  const manifest = bundle.manifest;
+  if (manifest === null) throw usageError(`${bundle.dir}: --repeat needs a bundle made by 'rampart run' (run.json names the profile to rerun)`);
+  const reportsDir = dirname(bundle.dir);
+  const before = new Set(await readdir(reportsDir));
+  const args = [join(REPO_ROOT, 'src', 'cli', 'rampart.ts'), 'run', manifest.profile];
+  if (manifest.flows.length > 0) args.push('--flows', manifest.flows.map((f) => f.name).join(','));
+  if (manifest.rateScale !== 1) args.push('--rate-scale', String(manifest.rateScale));
+  if (manifest.durationOverride !== null) args.push('--duration', manifest.durationOverride);
+  if (process.env.RAMPART_GATE_TARGET) args.push('--target', process.env.RAMPART_GATE_TARGET);
+  process.stderr.write(`rampart gate: undecided; running profile '${manifest.profile}' again\n`);
+  const code = await new Promise<number>((resolveCode, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: process.cwd() });
+    child.on('error', reject);
+    child.on('exit', (exitCode, signal) => resolveCode(exitCode ?? (signal === null ? 70 : 130)));
+  });
+  if (code !== 0 && code !== 1) throw new RampartError(code === 3 ? EXIT.untrustworthy : EXIT.usage, `the repeat run of '${manifest.profile}' failed (exit ${code})`);
+  const created = (await readdir(reportsDir)).filter((name) => !before.has(name));
+  for (const name of created.sort().reverse()) {
+    if (await exists(join(reportsDir, name, BUNDLE_FILES.artillery))) return join(reportsDir, name);
+  }
+  throw usageError(`the repeat run of '${manifest.profile}' left no new bundle in ${reportsDir}`);
+};
+
+export interface GateOutcome {
+  result: GateResult;
+  exitCode: number;
+  text: string;
+  gatePath: string | null;
+  baselineWritten: string | null;
+}
+
+/** The whole command without printing: load, judge (repeating while undecided), write. */
+export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRampart): Promise<GateOutcome> {
+  const bundles: LoadedBundle[] = [];
+  for (const path of options.bundles) bundles.push(await loadBundle(path));
+  const primary = bundles[0];
+  const profile = profileOf(primary);
+  for (const [index, other] of bundles.entries()) {
+    if (profileOf(other) !== profile) throw usageError(`${options.bundles[index]}: profile '${profileOf(other) ?? 'unknown'}' differs from the first bundle's '${profile ?? 'unknown'}'; give runs of one profile`);
+  }
+  const slo: SloConfig = await loadSlo(await sloFilesFor(options, profile));
+
+  let baseline: Baseline | null = null;
+  let baselineFilePath: string | null = null;
+  if (options.baselines.length > 0) {
+    const loaded: Baseline[] = [];
+    for (const path of options.baselines) loaded.push(await loadBaseline(path));
+    baseline = combineBaselines(loaded);
+    if (options.baselines.length === 1 && loaded[0].kind === 'file') baselineFilePath = options.baselines[0];
+  } else if (profile !== null) {
+    const path = defaultBaselinePath(options, profile);
+    const file = await readBaselineFile(path);
+    baselineFilePath = path;
+    if (file !== null) baseline = { source: path, kind: 'file', file };
+  }
+  if (options.updateBaseline) {
+    if (baselineFilePath === null) throw usageError(options.baselines.length > 0 ? '--update-baseline needs one baseline file (ci/baselines/<profile>.json), not a bundle folder' : '--update-baseline needs a bundle made by \'rampart run\' (run.json names the profile)');
+  }
+
+  let result = evaluate(bundles, slo, baseline);
+  for (let attempt = 0; attempt < options.repeat && result.outcome !== 'untrustworthy' && undecided(result); attempt++) {
+    bundles.push(await loadBundle(await rerun(primary)));
+    result = evaluate(bundles, slo, baseline);
+  }
+
+  let gatePath: string | null = null;
+  if (await isBundleFolder(primary, options.bundles[0])) {
+    gatePath = bundleFile(primary.dir, 'gate');
+    await writeJsonAtomic(gatePath, result);
+  }
+
+  let baselineWritten: string | null = null;
+  if (options.updateBaseline && baselineFilePath !== null && result.outcome !== 'untrustworthy') {
+    const existing = baseline?.kind === 'file' ? baseline.file : await readBaselineFile(baselineFilePath);
+    let file = existing;
+    for (const bundle of bundles) file = withRun(file, baselineRunOf(bundle), slo.comparison.baselineRuns, new Date());
+    await writeBaselineFile(baselineFilePath, file!);
+    baselineWritten = baselineFilePath;
+  }
+
+  const exitCode = result.outcome === 'untrustworthy' ? EXIT.untrustworthy : result.outcome === 'fail' ? EXIT.checkFailed : EXIT.ok;
+  const text = formatGateResult(result, { profile, runs: bundles.length, sloSources: slo.sources, baselineWritten });
+  return { result, exitCode, text, gatePath, baselineWritten };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const options = parseGateArgs(argv);
+  const outcome = await runGate(options);
+  if (options.report && outcome.gatePath !== null && outcome.result.outcome !== 'untrustworthy') {
+    try {
+      const { writeReports } = await import('../report/index.ts');
+      await writeReports(dirname(outcome.gatePath), { gate: outcome.result });
+    } catch (error) {
+      process.stderr.write(`rampart gate: the report was not updated (${error instanceof Error ? error.message : String(error)})\n`);
+    }
+  }
+  if (outcome.result.outcome === 'untrustworthy') {
+    throw new RampartError(EXIT.untrustworthy, `the run cannot be trusted, not judged: ${outcome.result.trust.reasons.join('; ')}`);
+  }
+  process.stdout.write(outcome.text);
+  return outcome.exitCode;
+}

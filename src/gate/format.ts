@@ -1,0 +1,50 @@
+// The gate's verdict as text for the terminal and CI logs: returns a string, never prints.
+import type { GateResult, SloCheck } from '../results/types.ts';
+
+export interface FormatContext {
+  profile: string | null;
+  runs: number;
+  sloSources: string[];
+  baselineWritten: string | null;
+}
+
+function value(check: SloCheck, n: number | null): string {
+  if (n === null) return 'no data';
+  if (check.unit === 'ratio') return `${(n * 100).toFixed(2)}%`;
+  if (check.unit === 'rps') return `${n.toFixed(2)} req/s`;
+  return `${n.toFixed(1)} ms`;
+}
+
+export function describeCheck(check: SloCheck): string {
+  const relation = check.metric === 'minThroughput' ? (check.passed ? '>=' : '<') : check.passed ? '<=' : '>';
+  return `${check.scope} ${check.metric} ${value(check, check.actual)} ${relation} ${value(check, check.threshold)}`;
+}
+
+export function formatGateResult(result: GateResult, context: FormatContext): string {
+  const lines: string[] = [];
+  const head = result.outcome === 'pass' ? 'PASS' : result.outcome === 'fail' ? 'FAIL' : 'UNTRUSTWORTHY (not judged)';
+  lines.push(`rampart gate: ${head} — profile ${context.profile ?? 'unknown'}, ${context.runs} run(s)`);
+  if (result.outcome === 'untrustworthy') {
+    for (const reason of result.trust.reasons) lines.push(`  untrustworthy: ${reason}`);
+    return `${lines.join('\n')}\n`;
+  }
+  const breaches = result.slo.filter((c) => !c.passed);
+  const withData = result.slo.filter((c) => c.actual !== null);
+  lines.push(`SLOs (${context.sloSources.length > 0 ? context.sloSources.join(' + ') : 'no SLO files'}): ${withData.length - breaches.length} of ${withData.length} met, ${breaches.length} breached`);
+  for (const check of breaches) lines.push(`  BREACHED ${describeCheck(check)}`);
+  if (result.baseline === null) {
+    lines.push('Baseline: none (comparison skipped; create one with --update-baseline)');
+  } else {
+    const counts = new Map<string, number>();
+    for (const c of result.comparisons) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);
+    const summary = ['SLOWER', 'FASTER', 'SAME', 'UNKNOWN'].map((v) => `${counts.get(v) ?? 0} ${v}`).join(', ');
+    lines.push(`Baseline ${result.baseline.source} (${result.baseline.runs} run(s)): ${summary}`);
+    const width = Math.max(0, ...result.comparisons.map((c) => c.endpoint.length));
+    for (const c of result.comparisons) {
+      if (c.verdict === 'SAME') continue;
+      lines.push(`  ${c.verdict.padEnd(7)} ${c.endpoint.padEnd(width)}  ${c.detail}`);
+    }
+  }
+  if (context.baselineWritten !== null) lines.push(`Baseline updated: ${context.baselineWritten}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSlo, mergeSlo, endpointBudget, DEFAULT_COMPARISON } from '../../src/gate/slo.ts';
+import { RampartError } from '../../src/cli/errors.ts';
+
+const expectUsage = (fn: () => unknown, pattern: RegExp): void => {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof RampartError, 'a RampartError');
+    assert.equal(error.exitCode, 2);
+    assert.ok(!error.message.includes('\n'), 'one line');
+    assert.match(error.message, pattern);
+    return true;
+  });
+};
+
+const valid = `description: budgets for tests
+defaults:
+  p95: 500
+  p99: 1500
+  errorRate: 0.01
+endpoints:
+  "GET /api/v1/alerts":
+    p95: 300
+    p99: null
+run:
+  minThroughput: 5
+  detectionLatencyP95: 10000
+comparison:
+  threshold: 0.15
+  statistic: p90
+`;
+
+test('a valid SLO file parses into budgets, overrides and comparison settings', () => {
+  const spec = parseSlo(valid, 'ci/slo/x.yml');
+  assert.deepEqual(spec.defaults, { p95: 500, p99: 1500, errorRate: 0.01 });
+  assert.deepEqual(spec.endpoints['GET /api/v1/alerts'], { p95: 300, p99: null });
+  assert.deepEqual(spec.run, { minThroughput: 5, detectionLatencyP95: 10000 });
+  assert.deepEqual(spec.comparison, { threshold: 0.15, statistic: 'p90' });
+  const config = mergeSlo([spec]);
+  assert.deepEqual(endpointBudget(config, 'GET /api/v1/alerts'), { p95: 300, p99: null, errorRate: 0.01 });
+  assert.deepEqual(endpointBudget(config, 'GET /api/v1/incidents'), { p95: 500, p99: 1500, errorRate: 0.01 });
+  assert.equal(config.comparison.threshold, 0.15);
+  assert.equal(config.comparison.alpha, DEFAULT_COMPARISON.alpha);
+});
+
+test('a later file overrides an earlier one metric by metric', () => {
+  const defaults = parseSlo('defaults:\n  p95: 500\n  p99: 1500\nrun:\n  errorRate: 0.01\n', 'defaults.yml');
+  const profile = parseSlo('defaults:\n  p95: 800\nendpoints:\n  "POST /api/v1/events/batch":\n    p99: 3000\n', 'smoke.yml');
+  const config = mergeSlo([defaults, profile]);
+  assert.deepEqual(config.sources, ['defaults.yml', 'smoke.yml']);
+  assert.deepEqual(endpointBudget(config, 'POST /api/v1/events/batch'), { p95: 800, p99: 3000 });
+  assert.deepEqual(config.run, { errorRate: 0.01 });
+});
+
+test('a misspelt metric is rejected with its file, line and the known names', () => {
+  const text = 'defaults:\n  p95: 500\nendpoints:\n  "GET /api/v1/alerts":\n    p59: 300\n';
+  expectUsage(() => parseSlo(text, 'ci/slo/smoke.yml'), /^ci\/slo\/smoke\.yml:5: unknown metric 'p59' in endpoints\."GET \/api\/v1\/alerts"; known metrics: p50, p90, p95, p99, max, errorRate, minThroughput$/);
+  expectUsage(() => parseSlo('run:\n  detectionLatencyP50: 3\n', 'a.yml'), /^a\.yml:2: unknown metric 'detectionLatencyP50' in run; known metrics: .*detectionLatencyP95/);
+  expectUsage(() => parseSlo('defaults:\n  error_rate: 0.01\n', 'a.yml'), /^a\.yml:2: unknown metric 'error_rate' in defaults/);
+});
+
+test('unknown sections and settings, bad values and bad keys are one-line errors', () => {
+  expectUsage(() => parseSlo('thresholds:\n  p95: 1\n', 'a.yml'), /^a\.yml:1: unknown section 'thresholds'; known sections: description, defaults, endpoints, run, comparison$/);
+  expectUsage(() => parseSlo('comparison:\n  treshold: 0.1\n', 'a.yml'), /^a\.yml:2: unknown setting 'treshold' in comparison; known settings: statistic, threshold/);
+  expectUsage(() => parseSlo('comparison:\n  statistic: mean\n', 'a.yml'), /comparison\.statistic must be one of p50, p75, p90/);
+  expectUsage(() => parseSlo('defaults:\n  p95: fast\n', 'a.yml'), /^a\.yml:2: defaults\.p95 must be a number \(milliseconds\) or null, got 'fast'$/);
+  expectUsage(() => parseSlo('defaults:\n  errorRate: 5\n', 'a.yml'), /errorRate is a fraction of requests between 0 and 1/);
+  expectUsage(() => parseSlo('endpoints:\n  /api/v1/alerts:\n    p95: 3\n', 'a.yml'), /^a\.yml:2: '\/api\/v1\/alerts' is not an endpoint key; write 'METHOD \/route\/template'/);
+  expectUsage(() => parseSlo('defaults: [1, 2]\n', 'a.yml'), /^a\.yml:1: defaults must be a mapping/);
+  expectUsage(() => parseSlo('defaults:\n  p95: 1\n  p95: 2\n', 'a.yml'), /^a\.yml:3: not valid YAML/);
+  expectUsage(() => parseSlo('defaults:\n  p95: [1\n', 'a.yml'), /^a\.yml:\d+: not valid YAML/);
+});
+
+test('an empty file sets nothing', () => {
+  const config = mergeSlo([parseSlo('', 'empty.yml')]);
+  assert.deepEqual(config.defaults, {});
+  assert.deepEqual(config.comparison, DEFAULT_COMPARISON);
+});
