@@ -1,0 +1,81 @@
+// Real Artillery runs against a tiny local HTTP server, for the plugin's tests and its benchmark.
+// Everything is bounded in time and stopped by process id; ports are ephemeral.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const ARTILLERY_BIN = join(REPO, 'node_modules/artillery/bin/run');
+
+export interface LocalServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** 200 with a small JSON body for every path, 404 under /missing, 202 for POST. */
+export async function startServer(): Promise<LocalServer> {
+  const server = createServer((req, res) => {
+    const status = req.url?.startsWith('/missing') ? 404 : req.method === 'POST' ? 202 : 200;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end('{"id":1,"severity":"high"}');
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port with nothing listening on it (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface ArtilleryResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  wallMs: number;
+}
+
+/** Runs `artillery run <script> --output <output>`, killed by its pid if it outlives timeoutMs. */
+export function runArtillery(script: string, output: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<ArtilleryResult> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [ARTILLERY_BIN, 'run', script, '--output', output], {
+    cwd: REPO,
+    env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+  }, timeoutMs);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut, wallMs: Date.now() - started });
+    });
+  });
+}

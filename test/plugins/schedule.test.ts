@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseDurationSeconds, plannedBetween, plannedSeconds, planRun } from '../../plugins/rampart/schedule.ts';
+
+test('phase durations read as Artillery reads them', () => {
+  assert.equal(parseDurationSeconds(30), 30);
+  assert.equal(parseDurationSeconds('45'), 45);
+  assert.equal(parseDurationSeconds('2m'), 120);
+  assert.equal(parseDurationSeconds('90s'), 90);
+  assert.equal(parseDurationSeconds('1h'), 3600);
+  assert.equal(parseDurationSeconds('1.5 min'), 90);
+  assert.throws(() => parseDurationSeconds('soon'), /phase duration 'soon'/);
+});
+
+test('constant, ramp, count and pause phases give the planned arrivals per second', () => {
+  const seconds = plannedSeconds([
+    { duration: 2, arrivalRate: 5 },
+    { pause: 1 },
+    { duration: 4, arrivalRate: 1, rampTo: 10 }, // floor(1 + 9 * i / 3): 1, 4, 7, 10
+    { duration: 2, arrivalCount: 3 },
+  ]);
+  assert.deepEqual(seconds.map((s) => s.arrivals), [5, 5, 0, 1, 4, 7, 10, 1.5, 1.5]);
+  assert.deepEqual(seconds.map((s) => s.offsetSeconds), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+test('the plan totals its arrivals and spreads them over any window', () => {
+  const plan = planRun([{ duration: '10s', arrivalRate: 100 }, { duration: 5, arrivalRate: 0 }], 1_000_500);
+  assert.equal(plan.arrivals, 1_000);
+  assert.equal(plan.durationSeconds, 15);
+  // the plan starts half-way through a second: the window [1_000_000, 1_010_000) holds 9.5 s of it
+  assert.equal(plannedBetween(plan, 1_000_000, 1_010_000), 950);
+  assert.equal(plannedBetween(plan, 1_010_000, 1_020_000), 50);
+  assert.equal(plannedBetween(plan, 0, 1_000_000), 0);
+});
