@@ -73,7 +73,7 @@ export const DEFAULT_RULES: readonly RuleDefinition[] = [
 /** Anything with node-postgres' `query`: the Db, a pool client inside a transaction. */
 export type Queryable = { query(text: string, params?: unknown[]): Promise<{ rowCount: number | null }> };
 
-/** Inserts the default rules that do not exist yet; returns how many were inserted. */
+/** Inserts the default rules that do not exist yet (params stored normalised, defaults filled in); returns how many were inserted. */
 export async function seedRules(db: Queryable): Promise<number> {
   let inserted = 0;
   for (const rule of DEFAULT_RULES) {
@@ -83,7 +83,7 @@ export async function seedRules(db: Queryable): Promise<number> {
       `INSERT INTO rules (name, description, kind, severity, technique, params)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb)
        ON CONFLICT (name) DO NOTHING`,
-      [rule.name, rule.description, rule.kind, rule.severity, rule.technique, JSON.stringify(rule.params)],
+      [rule.name, rule.description, rule.kind, rule.severity, rule.technique, JSON.stringify(parsed.value.params)],
     );
     inserted += result.rowCount ?? 0;
   }
