@@ -80,7 +80,7 @@ export function normaliseIndicatorValue(type: IndicatorType, raw: string): strin
 type ImportItem = { type: IndicatorType; value: string; severity: string; source: string; description?: string };
 
 export default async function indicatorsRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: { type?: IndicatorType; severity?: string; source?: string; limit?: number; cursor?: string } }>('/', {
+  app.get<{ Querystring: { type?: IndicatorType; severity?: string; source?: string; limit?: number; cursor?: string } }>('', {
     schema: {
       operationId: 'listIndicators',
       tags: ['indicators'],

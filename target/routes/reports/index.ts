@@ -58,7 +58,7 @@ function toReport(r: ReportRow) {
 }
 
 export default async function reportsRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: { kind?: ReportKind; status?: Status; limit?: number; cursor?: string } }>('/', {
+  app.get<{ Querystring: { kind?: ReportKind; status?: Status; limit?: number; cursor?: string } }>('', {
     schema: {
       operationId: 'listReports',
       tags: ['reports'],
@@ -89,7 +89,7 @@ export default async function reportsRoutes(app: FastifyInstance): Promise<void>
     return pageOf(rows, limit, toReport, (r) => ({ id: Number(r.id) }));
   });
 
-  app.post<{ Body: { kind: ReportKind; params: ReportParams } }>('/', {
+  app.post<{ Body: { kind: ReportKind; params: ReportParams } }>('', {
     schema: {
       operationId: 'createReport',
       tags: ['reports'],

@@ -59,3 +59,34 @@ test('GET /api/v1/dashboard/summary: 401 without credentials, 403 for a sensor',
   const unknown = await app.inject({ method: 'GET', url: '/api/v1/dashboard/summary', headers: { 'x-api-key': 'not-a-key' } });
   assert.equal(unknown.statusCode, 401);
 });
+
+test('the OpenAPI document lists every indicators, dashboard, analytics and reports operation', async (t) => {
+  const app = await buildTestApp(t, { workers: false });
+  const response = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+  assert.equal(response.statusCode, 200);
+  const doc = response.json() as { paths: Record<string, Record<string, { operationId?: string; responses: Record<string, { content?: Record<string, unknown> }> }>> };
+  const expected: Record<string, string> = {
+    'GET /api/v1/indicators': 'listIndicators',
+    'POST /api/v1/indicators/import': 'importIndicators',
+    'GET /api/v1/indicators/lookup': 'lookupIndicator',
+    'GET /api/v1/indicators/{id}': 'getIndicator',
+    'GET /api/v1/dashboard/summary': 'dashboardSummary',
+    'GET /api/v1/analytics/top-sources': 'analyticsTopSources',
+    'GET /api/v1/analytics/timeline': 'analyticsTimeline',
+    'GET /api/v1/analytics/heatmap': 'analyticsHeatmap',
+    'GET /api/v1/reports': 'listReports',
+    'POST /api/v1/reports': 'createReport',
+    'GET /api/v1/reports/{id}': 'getReport',
+    'GET /api/v1/reports/{id}/download': 'downloadReport',
+  };
+  for (const [key, operationId] of Object.entries(expected)) {
+    const [method, url] = key.split(' ');
+    const op = doc.paths[url]?.[method.toLowerCase()];
+    assert.ok(op, `${key} is in the document`);
+    assert.equal(op.operationId, operationId, key);
+    assert.ok(op.responses['400'] && op.responses['401'] && op.responses['403'], `${key} documents its errors`);
+  }
+  const download = doc.paths['/api/v1/reports/{id}/download'].get.responses['200'];
+  assert.deepEqual(Object.keys(download.content ?? {}).sort(), ['text/csv', 'text/markdown']);
+  assert.ok(doc.paths['/api/v1/reports'].post.responses['202'], 'POST /api/v1/reports answers 202');
+});
