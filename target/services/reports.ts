@@ -7,6 +7,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import { isConnectionFailure } from '../db/pool.ts';
 
 export const REPORT_KINDS = ['executive_summary', 'alert_digest', 'incident_review', 'ioc_export'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
@@ -185,7 +186,7 @@ function isReportParams(value: unknown): value is ReportParams {
 export interface ReportWorkerOptions {
   /** How often to look for queued jobs when idle (ms). */
   pollIntervalMs?: number;
-  /** A job left 'running' longer than this (a crashed process) is queued again at start (s). */
+  /** A job left 'running' longer than this (its process died) may be claimed again (s). */
   staleAfterSeconds?: number;
 }
 
@@ -210,10 +211,14 @@ async function reportWorkerPlugin(app: FastifyInstance, opts: ReportWorkerOption
   let running: Promise<number> | null = null;
 
   async function runOne(): Promise<boolean> {
+    // A job left 'running' for longer than staleAfterSeconds belonged to a process that died (or lost
+    // the database mid-job): it is claimable again.
     const claimed = await app.db.query<{ id: string; kind: string; params: unknown }>(
       `UPDATE reports SET status = 'running', started_at = now()
-        WHERE id = (SELECT id FROM reports WHERE status = 'queued' ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
-        RETURNING id, kind, params`);
+        WHERE id = (SELECT id FROM reports
+                     WHERE status = 'queued' OR (status = 'running' AND started_at < now() - make_interval(secs => $1))
+                     ORDER BY id FOR UPDATE SKIP LOCKED LIMIT 1)
+        RETURNING id, kind, params`, [staleAfterSeconds]);
     const job = claimed.rows[0];
     if (!job) return false;
     try {
@@ -225,6 +230,11 @@ async function reportWorkerPlugin(app: FastifyInstance, opts: ReportWorkerOption
         [job.id, report.contentType, report.content]);
       app.log.info({ reportId: Number(job.id), kind: job.kind, bytes: report.content.length }, 'report done');
     } catch (err) {
+      if (isConnectionFailure(err)) {
+        // Not the report's fault: put it back (best effort; if this fails too it is reclaimed when stale).
+        await app.db.query(`UPDATE reports SET status = 'queued', started_at = NULL WHERE id = $1`, [job.id]).catch(() => undefined);
+        throw err;
+      }
       const message = err instanceof Error ? err.message : String(err);
       app.log.error({ reportId: Number(job.id), err }, 'report failed');
       await app.db.query(`UPDATE reports SET status = 'failed', error = $2, finished_at = now() WHERE id = $1`, [job.id, message]);
@@ -260,13 +270,6 @@ async function reportWorkerPlugin(app: FastifyInstance, opts: ReportWorkerOption
   app.decorate('reportWorker', { wake: () => schedule(0), drain } satisfies ReportWorker);
 
   app.addHook('onReady', async () => {
-    try {
-      await app.db.query(
-        `UPDATE reports SET status = 'queued', started_at = NULL
-          WHERE status = 'running' AND started_at < now() - make_interval(secs => $1)`, [staleAfterSeconds]);
-    } catch (err) {
-      app.log.warn({ err }, 'report worker: could not requeue stale jobs');
-    }
     schedule(0);
   });
 

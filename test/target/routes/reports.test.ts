@@ -205,3 +205,25 @@ test('report routes: 401 without credentials, 403 for a sensor', async (t) => {
     assert.equal(sensor.statusCode, 403, `${route.method} ${route.url}`);
   }
 });
+
+test('a job left running by a process that died is taken up again and finished', async (t) => {
+  const app = await buildTestApp(t, { workers: false });
+  const { db } = await startDatabase();
+  const headers = bearer(await login(app, 'analyst15', 'analyst-demo-pass'));
+  const { rows: [user] } = await db.query<{ id: string }>("SELECT id FROM users WHERE username = 'analyst15'");
+  const params = range(1);
+  const { rows: [stale] } = await db.query<{ id: string }>(
+    `INSERT INTO reports (kind, params, requested_by, status, started_at)
+     VALUES ('incident_review', $1, $2, 'running', now() - interval '1 hour') RETURNING id`, [JSON.stringify(params), user.id]);
+  const { rows: [fresh] } = await db.query<{ id: string }>(
+    `INSERT INTO reports (kind, params, requested_by, status, started_at)
+     VALUES ('incident_review', $1, $2, 'running', now()) RETURNING id`, [JSON.stringify(params), user.id]);
+
+  const worker = await buildTestApp(t);
+  await worker.reportWorker.drain();
+  const job = await waitForJob(app, headers, Number(stale.id));
+  assert.equal(job.status, 'done');
+  const { rows: [still] } = await db.query<{ status: string }>('SELECT status FROM reports WHERE id = $1', [fresh.id]);
+  assert.equal(still.status, 'running', 'a job another process is still running is left alone');
+  await db.query("UPDATE reports SET status = 'failed', error = 'test cleanup' WHERE id = $1", [fresh.id]);
+});
