@@ -110,6 +110,16 @@ describe('report.html in headless Chromium', { timeout: 180_000, skip: existsSyn
 
     await page.screenshot({ path: join(OUTPUT, 'report-full.png'), fullPage: true });
     await copyFile(written.html, join(OUTPUT, 'report-full.html'));
+
+    // junit.xml is well-formed XML to a real parser, with the test cases CI reporters count
+    const xml = await readFile(written.junit, 'utf8');
+    const parsed: unknown = await page.evaluate(`(function (text) {
+      var doc = new DOMParser().parseFromString(text, 'application/xml');
+      if (doc.getElementsByTagName('parsererror').length > 0) return { error: doc.getElementsByTagName('parsererror')[0].textContent };
+      return { cases: doc.getElementsByTagName('testcase').length, failures: doc.getElementsByTagName('failure').length,
+        first: doc.querySelector('failure').getAttribute('message') };
+    })(${JSON.stringify(xml)})`);
+    assert.deepEqual(parsed, { cases: 8, failures: 2, first: 'POST /api/v1/events/batch p95 is 57.3 ms, budget ≤ 40.0 ms' });
     await page.close();
   });
 
