@@ -46,6 +46,13 @@ export function oversizedBatch(maxEvents: number): { batchId: string; events: Pl
   return { batchId: newBatchId(), events: Array.from({ length: maxEvents + 1 }, () => ({ ...one })) };
 }
 
+/** A batch of few events whose JSON is larger than `bytes` (long messages). */
+export function hugeBatch(bytes: number): { batchId: string; events: PlatformEvent[] } {
+  const message = 'x'.repeat(4000);
+  const count = Math.ceil(bytes / 4100) + 1;
+  return { batchId: newBatchId(), events: Array.from({ length: count }, () => ({ ...benignEvent('process'), message })) };
+}
+
 /** Bodies the platform must answer with 400 validation. */
 export const malformed = {
   /** an event with an unknown type, a field of the wrong type and an unknown field */

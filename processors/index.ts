@@ -9,10 +9,10 @@
 //   rampart.correlation_time          202 of the second-stage batch -> its alert seen in an incident
 //   rampart.report_generation         202 of POST /reports -> poll that shows status done
 // and counters rampart.probe.polls, rampart.detection_timeout, rampart.report_timeout.
-import { DEMO, analystName, forget, sensorKey, session } from './tokens.mts';
+import { DEMO, analystName, sensorKey, session } from './tokens.mts';
 import { benignBatch, faker, indicatorBatch, isoAgo, pick, pools, uniqueToken } from './payloads.mts';
 import { attackBatch, chooseRule, craftAttack, freshAttackerIp, loadRulebook, newProbe, observeAlerts, probePending, type Probe } from './attacks.mts';
-import { edgeTokens, malformed, oversizedBatch } from './edge.mts';
+import { edgeTokens, hugeBatch, malformed, oversizedBatch } from './edge.mts';
 import type { AfterResponse, BeforeRequest, LoopCondition, RequestParams, StepFunction, VuContext } from './types.mts';
 
 // --- helpers ---------------------------------------------------------------------------------------
@@ -73,16 +73,34 @@ export const pickCredentials: StepFunction = async (context) => {
   Object.assign(context.vars, { loginUser: analystName(faker.number.int({ min: 1, max: count })), loginPassword: DEMO.analystPassword });
 };
 
+/** ifTrue: the explicit login succeeded (a 429 during a storm leaves no tokens). */
+export const hasOwnTokens = (vars: Record<string, unknown>): boolean => typeof vars.ownAccessToken === 'string' && typeof vars.ownRefreshToken === 'string';
+
+/** Step: keep the current refresh token, to show that it is refused once rotated. */
+export const keepRevocableToken: StepFunction = async (context) => {
+  context.vars.rotatedRefreshToken = context.vars.ownRefreshToken;
+};
+
+/** Step (api coverage): an admin session, an analyst session and a sensor key, side by side. */
+export const useRoles: StepFunction = async (context) => {
+  const target = targetOf(context);
+  const admin = await session(target, DEMO.admin.username, DEMO.admin.password);
+  const analyst = await session(target, analystName(faker.number.int({ min: 1, max: Math.min(intVar(context, 'analysts', DEMO.analystCount), DEMO.analystCount) })), DEMO.analystPassword);
+  Object.assign(context.vars, {
+    adminToken: admin.accessToken,
+    userId: admin.userId,
+    username: admin.username,
+    analystToken: analyst.accessToken,
+    analystId: analyst.userId,
+    sensorKey: sensorKey(faker.number.int({ min: 1, max: DEMO.sensorCount })),
+  });
+};
+
 /** afterResponse: remember the tokens a login or refresh returned (for refresh/logout/me requests). */
 export const keepLoginTokens: AfterResponse = async (_req, res, context) => {
   const body = parseBody(res.body) as { accessToken?: string; refreshToken?: string } | null;
   if (typeof body?.accessToken === 'string') context.vars.ownAccessToken = body.accessToken;
   if (typeof body?.refreshToken === 'string') context.vars.ownRefreshToken = body.refreshToken;
-};
-
-/** Step: after an explicit logout of a pooled identity, drop its cached session. */
-export const forgetOwnSession: StepFunction = async (context) => {
-  if (typeof context.vars.loginUser === 'string') forget(targetOf(context), context.vars.loginUser);
 };
 
 // --- generic capture -----------------------------------------------------------------------------
@@ -235,10 +253,24 @@ export const setBulkAcknowledge: BeforeRequest = async (req, context) => {
   setJson(req, { ids, status: 'acknowledged', assigneeId: context.vars.userId });
 };
 
-/** beforeRequest: a manual incident from the storm's alerts. */
-export const setIncidentFromStorm: BeforeRequest = async (req, context) => {
-  const ids = (context.vars.stormAlertIds as number[] | undefined) ?? [];
-  setJson(req, { title: `Alert storm from ${String(context.vars.attackerIp)}`, severity: 'high', alertIds: ids });
+/** afterResponse of an alert list: up to three alerts that are in no incident yet (vars.freeAlertIds). */
+export const pickFreeAlerts: AfterResponse = async (_req, res, context) => {
+  const free = itemsOf(res.body).filter((a) => a.incidentId === null && typeof a.id === 'number').map((a) => a.id as number);
+  context.vars.freeAlertIds = faker.helpers.arrayElements(free, Math.min(3, free.length));
+};
+
+/** ifTrue: there are free alerts to group. */
+export const hasFreeAlerts = (vars: Record<string, unknown>): boolean => Array.isArray(vars.freeAlertIds) && vars.freeAlertIds.length > 0;
+
+/** beforeRequest: a manual incident from the free alerts. */
+export const setIncidentFromFreeAlerts: BeforeRequest = async (req, context) => {
+  setJson(req, { title: `Manual investigation ${uniqueToken()}`, severity: pick(['medium', 'high']), alertIds: context.vars.freeAlertIds });
+};
+
+/** beforeRequest: bulk-update the alerts a list response offered (vars.alertIds from pickItem). */
+export const setBulkOnPicked: BeforeRequest = async (req, context) => {
+  const ids = [...new Set((context.vars.alertIds as number[] | undefined) ?? [])];
+  setJson(req, { ids: ids.length > 0 ? ids : [Number(context.vars.alertId)], status: 'acknowledged', assigneeId: context.vars.analystId });
 };
 
 export const setIncidentUpdate: BeforeRequest = async (req, context) => {
@@ -314,14 +346,20 @@ export const analyticsRange: StepFunction = async (context) => {
 // --- administration ---------------------------------------------------------------------------------------
 export const setNewUser: BeforeRequest = async (req, context) => {
   const tag = uniqueToken();
-  context.vars.newUsername = `loadtest.${tag}`;
-  setJson(req, {
-    username: context.vars.newUsername,
+  const user = {
+    username: `loadtest.${tag}`,
     email: `loadtest.${tag}@corp.example`,
     displayName: faker.person.fullName(),
     role: 'analyst',
     password: `pw-${tag}-${faker.string.alphanumeric(12)}`,
-  });
+  };
+  context.vars.lastNewUser = user;
+  setJson(req, user);
+};
+
+/** beforeRequest: the user created just before, again: the platform must answer 409. */
+export const setSameUserAgain: BeforeRequest = async (req, context) => {
+  setJson(req, context.vars.lastNewUser);
 };
 
 export const setUserUpdate: BeforeRequest = async (req) => {
@@ -367,6 +405,9 @@ export const mintBadTokens: StepFunction = async (context) => {
 export const setOversizedBatch: BeforeRequest = async (req, context) => {
   setJson(req, oversizedBatch(intVar(context, 'maxBatchEvents', 1000)));
 };
+
+/** beforeRequest: a batch whose body is larger than the platform's body limit (1 MiB): 413. */
+export const setHugeBatch: BeforeRequest = async (req) => setJson(req, hugeBatch(1_100_000));
 
 export const setMalformedBatch: BeforeRequest = async (req) => setJson(req, malformed.batch());
 export const setMalformedComment: BeforeRequest = async (req) => setJson(req, malformed.comment());

@@ -1,0 +1,124 @@
+// Starting the reference platform for a run without --target: `node target/server.ts` as a child on
+// a free loopback port, its data in a temp folder (or --data-dir), stopped by its PID afterwards.
+// Its output goes to a log file in the bundle. It signs tokens with a secret we choose, so the
+// api-coverage scenario can mint a genuinely expired token (RAMPART_TARGET_JWT_SECRET).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { untrustworthy } from '../cli/errors.ts';
+
+export interface StartedPlatform {
+  url: string;
+  pid: number;
+  jwtSecret: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  root: string;
+  logFile: string;
+  dataDir?: string;
+  readyTimeoutMs?: number;
+  env?: Record<string, string>;
+  onProgress?: (line: string) => void;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw untrustworthy(`the platform exited (${child.exitCode ?? child.signalCode}) before it was ready; see its log`);
+    }
+    try {
+      const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw untrustworthy(`the platform did not become ready within ${Math.round(timeoutMs / 1000)} s; see its log`);
+}
+
+function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+    const pid = child.pid;
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-pid, 'SIGKILL'); // its own process group: the server and its embedded database
+      } catch {
+        // already gone
+      }
+    }, graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
+/** Start the platform and wait until /ready answers 200. */
+export async function startPlatform(options: PlatformOptions): Promise<StartedPlatform> {
+  const ownData = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'rampart-platform-')));
+  const port = await freePort();
+  const jwtSecret = randomBytes(32).toString('hex');
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child = spawn(process.execPath, [path.join(options.root, 'target', 'server.ts')], {
+    cwd: options.root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      JWT_SECRET: jwtSecret,
+      SEED_PRESET: process.env.SEED_PRESET ?? 'small',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ...options.env,
+    },
+  });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  const url = `http://127.0.0.1:${port}`;
+  const cleanup = async (): Promise<void> => {
+    await stopChild(child, 20_000);
+    log.end();
+    if (ownData) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+  };
+  try {
+    options.onProgress?.(`starting the platform on ${url} (data in ${dataDir})`);
+    await waitReady(url, child, options.readyTimeoutMs ?? 90_000);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  return { url, pid: child.pid ?? -1, jwtSecret, dataDir, stop: cleanup };
+}
