@@ -160,18 +160,25 @@ ${rows}
 
 const VERDICT_BADGE: Record<string, string> = { SLOWER: 'fail', FASTER: 'pass', SAME: 'neutral', UNKNOWN: 'unknown' };
 
+/** A numeric cell; data-v carries the raw value for sorting ('' when there is none). */
+function num(text: string, value: number | null): string {
+  return `<td class="num" data-v="${value === null || !Number.isFinite(value) ? '' : value}">${h(text)}</td>`;
+}
+
 function endpointRow(e: EndpointRow): string {
   const slo = e.slo === 'none' ? '<span class="muted">–</span>'
     : e.slo === 'pass' ? badge('pass', 'pass') : badge('fail', 'breached', e.sloFailures.join('; '));
   const cmp = e.comparison === null ? '<span class="muted">–</span>'
     : `${h(formatChange(e.comparison.ratio))} ${badge(VERDICT_BADGE[e.comparison.verdict] ?? 'unknown', e.comparison.verdict, e.comparison.detail)}`;
+  const sloRank = e.slo === 'fail' ? 0 : e.slo === 'pass' ? 1 : '';
   return `<tr class="${e.slo === 'fail' || e.comparison?.verdict === 'SLOWER' ? 'row-bad' : ''}">`
     + `<td class="key">${h(e.key)}</td>`
-    + `<td class="num">${formatCount(e.requests)}</td><td class="num">${formatRate(e.ratePerSecond)}</td>`
-    + `<td class="num">${formatCount(e.errors)}</td><td class="num">${formatPercent(e.errorRate)}</td>`
-    + `<td class="num">${formatMs(e.p50)}</td><td class="num">${formatMs(e.p90)}</td><td class="num">${formatMs(e.p95)}</td>`
-    + `<td class="num">${formatMs(e.p99)}</td><td class="num">${formatMs(e.max)}</td>`
-    + `<td class="num">${formatApdex(e.apdex)}</td><td>${slo}</td><td class="nowrap">${cmp}</td></tr>`;
+    + num(formatCount(e.requests), e.requests) + num(formatRate(e.ratePerSecond), e.ratePerSecond)
+    + num(formatCount(e.errors), e.errors) + num(formatPercent(e.errorRate), e.errorRate)
+    + num(formatMs(e.p50), e.p50) + num(formatMs(e.p90), e.p90) + num(formatMs(e.p95), e.p95)
+    + num(formatMs(e.p99), e.p99) + num(formatMs(e.max), e.max)
+    + num(formatApdex(e.apdex), e.apdex)
+    + `<td data-v="${sloRank}">${slo}</td><td class="nowrap" data-v="${e.comparison?.ratio ?? ''}">${cmp}</td></tr>`;
 }
 
 function renderEndpoints(model: ReportModel): string {
@@ -180,8 +187,8 @@ function renderEndpoints(model: ReportModel): string {
     return `<section>${head}<p class="muted">No per-endpoint figures: give every request a <code>name:</code> (the endpoint key) so Artillery and the measurement plugin record it per endpoint.</p></section>`;
   }
   return `<section>${head}
-<p class="muted">Latencies in milliseconds. Errors are transport errors and 5xx responses. “vs baseline” is the change of the compared statistic and the gate’s verdict.</p>
-<div class="scroll"><table class="endpoints"><thead><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Rate/s</th><th class="num">Errors</th><th class="num">Error %</th>`
+<p class="muted">Latencies in milliseconds. Errors are transport errors and 5xx responses. “vs baseline” is the change of the compared statistic and the gate’s verdict. Click a column heading to sort.</p>
+<div class="scroll"><table class="endpoints sortable"><thead><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Rate/s</th><th class="num">Errors</th><th class="num">Error %</th>`
     + '<th class="num">p50</th><th class="num">p90</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th><th class="num">Apdex</th><th>SLO</th><th>vs baseline</th></tr></thead>\n<tbody>\n'
     + model.endpoints.map(endpointRow).join('\n')
     + '\n</tbody></table></div></section>';
@@ -337,6 +344,9 @@ td.key { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 .columns { display:grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 16px; }
 .metric-label { font-weight: 600; }
 footer { color: var(--muted); font-size: 12px; padding-top: 24px; padding-bottom: 24px; }
+table.sortable th { cursor: pointer; user-select: none; }
+table.sortable th[aria-sort="ascending"]::after { content: " ▲"; font-size: 10px; }
+table.sortable th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
 .uplot .u-title { font-size: 14px; font-weight: 600; }
 .uplot .u-legend { font-size: 12px; }
 `;
@@ -393,6 +403,32 @@ const CLIENT_JS = `
     pending = setTimeout(function () {
       plots.forEach(function (p) { p.plot.setSize({ width: Math.max(300, p.el.clientWidth), height: 260 }); });
     }, 150);
+  });
+  // sortable tables: numbers by their data-v value (empty last), other columns by text
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
+    var heads = table.querySelectorAll('thead th');
+    Array.prototype.forEach.call(heads, function (th, column) {
+      th.addEventListener('click', function () {
+        var descending = th.getAttribute('aria-sort') !== 'descending';
+        Array.prototype.forEach.call(heads, function (other) { other.removeAttribute('aria-sort'); });
+        th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var ca = a.cells[column], cb = b.cells[column];
+          var va = ca.getAttribute('data-v'), vb = cb.getAttribute('data-v');
+          var order;
+          if (va !== null && vb !== null) {
+            if (va === '' || vb === '') return va === vb ? 0 : va === '' ? 1 : -1;
+            order = Number(va) - Number(vb);
+          } else {
+            order = ca.textContent.localeCompare(cb.textContent);
+          }
+          return descending ? -order : order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
   });
   window.__rampartCharts = plots.length;
 })();

@@ -108,6 +108,16 @@ describe('report.html in headless Chromium', { timeout: 180_000, skip: existsSyn
     assert.equal(rows, DEFAULT_ENDPOINTS.length);
     assert.match(await page.locator('table.endpoints').textContent() ?? '', /POST \/api\/v1\/events\/batch.*breached.*SLOWER/s);
 
+    // a reviewer sorts the endpoints by p95: slowest first, then fastest first
+    const firstKey = async (): Promise<string | null> => page.locator('table.endpoints tbody tr:first-child td.key').textContent();
+    await page.locator('table.endpoints th', { hasText: 'p95' }).click();
+    assert.equal(await firstKey(), 'POST /api/v1/auth/login');
+    await page.locator('table.endpoints th', { hasText: 'p95' }).click();
+    assert.equal(await firstKey(), 'GET /api/v1/alerts/:id');
+    await page.locator('table.endpoints th', { hasText: 'Endpoint' }).click();
+    await page.locator('table.endpoints th', { hasText: 'Endpoint' }).click();
+    assert.equal(await firstKey(), 'GET /api/v1/alerts', 'back in key order');
+
     await page.screenshot({ path: join(OUTPUT, 'report-full.png'), fullPage: true });
     await copyFile(written.html, join(OUTPUT, 'report-full.html'));
 
