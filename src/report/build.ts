@@ -83,7 +83,15 @@ function chart(id: string, title: string, unit: string, x: number[], lines: Seri
   return { id, title, unit, x, lines };
 }
 
+const KNOWN_LABELS: Record<string, string> = {
+  'rampart.detection_latency': 'Detection latency',
+  'rampart.detection_latency_server': 'Detection latency, server-measured',
+  'rampart.correlation_time': 'Correlation time',
+  'rampart.report_generation': 'Report generation',
+};
+
 function metricLabel(name: string): string {
+  if (KNOWN_LABELS[name] !== undefined) return KNOWN_LABELS[name];
   const bare = name.replace(/^rampart\./, '').replace(/[._-]+/g, ' ').trim();
   return bare.length === 0 ? name : bare[0].toUpperCase() + bare.slice(1);
 }
@@ -258,6 +266,10 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
     httpCodes: sortedCounts(run.summary.codes).sort((a, b) => a.code.localeCompare(b.code)),
     security: metrics.filter((m) => isSecurityMetric(m.name)).map(metricRow),
     otherMetrics: metrics.filter((m) => !isSecurityMetric(m.name)).map(metricRow),
+    customCounters: Object.entries(counters)
+      .filter(([name]) => name.startsWith('rampart.'))
+      .map(([name, count]) => ({ name, count }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     generator,
   };
 }

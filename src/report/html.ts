@@ -264,7 +264,9 @@ function renderSecurity(model: ReportModel): string {
     ? '<p class="muted">This run recorded no security metrics (detection latency, correlation time): the flows that inject attacks and probe for their alerts did not run.</p>'
     : `<p class="muted">Milliseconds, from the injection of an attack to the platform’s alert (detection) or incident (correlation).</p>${metricTable(model.security)}`;
   const other = model.otherMetrics.length === 0 ? '' : `<h3>Other custom metrics</h3>${metricTable(model.otherMetrics)}`;
-  return `<section>${head}${body}${other}</section>`;
+  const counters = model.customCounters.length === 0 ? ''
+    : `<div class="columns">${countTable('Probe counters (timeouts are attacks not seen in time)', model.customCounters.map((c) => ({ name: c.name, count: c.count })), '')}</div>`;
+  return `<section>${head}${body}${counters}${other}</section>`;
 }
 
 function renderGenerator(model: ReportModel): string {

@@ -108,6 +108,8 @@ export interface ReportModel {
   httpCodes: { code: string; count: number }[];
   security: CustomMetricRow[];
   otherMetrics: CustomMetricRow[];
+  /** Artillery counters named rampart.* (probe polls, detection and correlation timeouts, ...). */
+  customCounters: { name: string; count: number }[];
   generator: {
     periods: GeneratorPeriod[];
     planned: { arrivals: number; durationSeconds: number };

@@ -136,6 +136,10 @@ export function syntheticBundle(options: SyntheticOptions = {}): LoadedBundle {
       start: p.start, histogram: encodeMs(latencies(random, 2, 3500)), errors: 0, codes: {},
     }));
   }
+  if (options.withMetrics !== false) {
+    totalCounters['rampart.probe.polls'] = 90;
+    totalCounters['rampart.detection_timeout'] = 2;
+  }
   const firstMetricAt = start0 + 5;
   const lastMetricAt = start0 + periodCount * PERIOD_MS - 5;
   const artillery: ArtilleryOutput = {

@@ -80,6 +80,7 @@ describe('report model', () => {
     const model = buildReportModel(syntheticBundle());
     assert.deepEqual(model.security.map((m) => m.label), ['Correlation time', 'Detection latency']);
     assert.equal(model.security.find((m) => m.label === 'Detection latency')!.count, 30);
+    assert.deepEqual(model.customCounters, [{ name: 'rampart.detection_timeout', count: 2 }, { name: 'rampart.probe.polls', count: 90 }]);
     assert.deepEqual(model.scenarios, [{ name: 'Analyst triage', created: 240 }, { name: 'Sensor ingest', created: 120 }]);
     assert.deepEqual(model.vusers, { created: 360, completed: 354, failed: 6, skipped: 0 });
     assert.deepEqual(model.httpCodes.map((c) => c.code), ['200', '503']);
@@ -167,6 +168,7 @@ describe('renderMarkdown', () => {
     assert.match(text, /\*\*SLO breaches \(1 of 4 checks\)\*\*\n\n- POST \/api\/v1\/events\/batch p95: 57\.3 ms, budget ≤ 40\.0 ms/);
     assert.match(text, /\*\*Regressions against the baseline \(1\)\*\*\n\n- POST \/api\/v1\/events\/batch: SLOWER \+24\.0%/);
     assert.match(text, /\*\*Endpoints \(2 busiest of 4\)\*\*/);
+    assert.match(text, /\*\*Security metrics\*\*: Correlation time p95 [\d,.]+ ms \(10 samples\); Detection latency p95 [\d,.]+ ms \(30 samples\); rampart\.detection\\_timeout: 2\n/);
     const rows = text.split('\n').filter((l) => l.startsWith('| GET') || l.startsWith('| POST'));
     assert.deepEqual(rows.map((r) => r.split(' | ')[0]), ['| GET /api/v1/alerts', '| GET /api/v1/alerts/:id']);
   });
