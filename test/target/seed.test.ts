@@ -80,6 +80,15 @@ test('small preset: documented sizes, real references, a 30-day window, determin
     // Brute-force alerts link several events; indicator types are all present.
     const { rows: kinds } = await db.query<{ type: string; n: string }>('SELECT type, count(*) AS n FROM indicators GROUP BY type ORDER BY type');
     assert.deepEqual(kinds.map((k) => k.type), ['domain', 'hash', 'ip']);
+    // The triggering event (the highest linked id) fits the rule: brute force and impossible travel
+    // come from auth events, pattern rules from their own event type.
+    const { rows: [misfit] } = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM alerts a JOIN rules r ON r.id = a.rule_id
+         JOIN events e ON e.id = (SELECT max(event_id) FROM alert_events ae WHERE ae.alert_id = a.id)
+        WHERE (r.kind IN ('brute_force', 'impossible_travel') AND e.type <> 'auth')
+           OR (r.kind = 'pattern' AND r.params ? 'eventType' AND e.type <> r.params->>'eventType')
+           OR a.host IS DISTINCT FROM e.host`);
+    assert.equal(Number(misfit.n), 0);
     const { rows: statuses } = await db.query<{ status: string }>('SELECT DISTINCT status FROM alerts ORDER BY status');
     assert.ok(statuses.length >= 4, 'alerts are spread over triage statuses');
   });

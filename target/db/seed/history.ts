@@ -72,6 +72,7 @@ export interface SeedHistoryResult {
 }
 
 const EVENTS_PER_BATCH = 500;
+const EVENT_TYPES = ['auth', 'network', 'process', 'dns', 'file'] as const;
 const EVENT_CHUNK = 250_000;
 const SERVICE_ACCOUNTS = ['svc-backup', 'svc-deploy', 'svc-monitor', 'svc-sql', 'svc-web', 'root', 'administrator', 'guest'];
 const PROCESSES = [
@@ -220,7 +221,7 @@ export async function seedHistory(db: Db, preset: HistoryPreset, options: SeedHi
     await client.query('LOCK TABLE events, alerts, incidents, indicators IN SHARE ROW EXCLUSIVE MODE');
     const sensors = (await client.query<{ id: string }>('SELECT id FROM sensors ORDER BY id')).rows.map((r) => Number(r.id));
     if (sensors.length === 0) throw new Error('seedHistory: no sensors; seed users and sensors first');
-    const rules = (await client.query<{ id: string; kind: string }>('SELECT id, kind FROM rules ORDER BY id')).rows;
+    const rules = (await client.query<{ id: string; kind: string; params: Record<string, unknown> }>('SELECT id, kind, params FROM rules ORDER BY id')).rows;
     if (rules.length === 0) throw new Error('seedHistory: no detection rules; run seedRules first');
     const existing = (await client.query<{ username: string; role: string; password_hash: string }>(
       'SELECT username, role, password_hash FROM users ORDER BY id')).rows;
@@ -352,19 +353,26 @@ export async function seedHistory(db: Db, preset: HistoryPreset, options: SeedHi
        SELECT sensor_id, batch_id, count(*), max(ingested_at) FROM events WHERE id > ${eventBase} GROUP BY sensor_id, batch_id
        ON CONFLICT DO NOTHING`);
 
-    // Alerts: each is raised by a real rule from a real event spread evenly over the window; auth
-    // events raise brute-force / impossible-travel rules, the others indicator-match / pattern rules.
-    const authRules = rules.filter((r) => r.kind === 'brute_force' || r.kind === 'impossible_travel');
-    const otherRules = rules.filter((r) => r.kind === 'indicator_match' || r.kind === 'pattern');
-    const grouped = [
-      ...(authRules.length > 0 ? authRules : rules).map((r, k) => ({ grp: 'auth', i: k + 1, id: r.id })),
-      ...(otherRules.length > 0 ? otherRules : rules).map((r, k) => ({ grp: 'other', i: k + 1, id: r.id })),
-    ];
+    // Alerts: each is raised by a real rule from a real event spread evenly over the window, a rule
+    // that fits the event: auth events raise brute-force / impossible-travel rules, pattern rules only
+    // events of their `eventType`, indicator matches any non-auth event (fallback: any rule).
+    const fits = (rule: { kind: string; params: Record<string, unknown> }, type: string): boolean => {
+      if (rule.kind === 'brute_force' || rule.kind === 'impossible_travel') return type === 'auth';
+      if (rule.kind === 'indicator_match') return type !== 'auth';
+      return rule.params.eventType === undefined || rule.params.eventType === type;
+    };
+    const grouped: { grp: string; i: number; id: string }[] = [];
+    const groupSize: Record<string, number> = {};
+    for (const type of EVENT_TYPES) {
+      const matching = rules.filter((r) => fits(r, type));
+      const group = matching.length > 0 ? matching : rules;
+      group.forEach((r, k) => grouped.push({ grp: type, i: k + 1, id: r.id }));
+      groupSize[type] = group.length;
+    }
     await client.query('CREATE TEMP TABLE seed_rules (grp text, i integer, id bigint, PRIMARY KEY (grp, i)) ON COMMIT DROP');
     await client.query('INSERT INTO seed_rules SELECT * FROM unnest($1::text[], $2::integer[], $3::bigint[])',
       [grouped.map((g) => g.grp), grouped.map((g) => g.i), grouped.map((g) => g.id)]);
-    const nAuth = (authRules.length > 0 ? authRules : rules).length;
-    const nOther = (otherRules.length > 0 ? otherRules : rules).length;
+    const groupCount = `CASE e.type ${EVENT_TYPES.map((type) => `WHEN '${type}' THEN ${groupSize[type]}`).join(' ')} END`;
     const analysts = (await client.query<{ id: string }>("SELECT id FROM users WHERE role = 'analyst' AND NOT disabled ORDER BY id")).rows;
     const assignees = analysts.length > 0 ? analysts : (await client.query<{ id: string }>('SELECT id FROM users ORDER BY id')).rows;
     await poolTable(client, 'seed_analysts', assignees.map((a) => a.id));
@@ -394,8 +402,7 @@ export async function seedHistory(db: Db, preset: HistoryPreset, options: SeedHi
              FROM generate_series(1, ${nAlerts}) AS j
          ) a
          JOIN events e ON e.id = a.event_id
-         JOIN seed_rules sr ON sr.grp = CASE WHEN e.type = 'auth' THEN 'auth' ELSE 'other' END
-                           AND sr.i = 1 + floor(a.rr * CASE WHEN e.type = 'auth' THEN ${nAuth} ELSE ${nOther} END)::integer
+         JOIN seed_rules sr ON sr.grp = e.type AND sr.i = 1 + floor(a.rr * ${groupCount})::integer
          JOIN rules r ON r.id = sr.id
          JOIN seed_analysts an ON an.i = a.ai`,
       [now.toISOString()],
