@@ -1,4 +1,5 @@
 // The platform's Fastify application, in three layers (Fastify demo style):
+// Validation: unknown fields are a 400; bodies are not type-coerced (target/lib/validation.ts).
 //   1. external plugins: rate limiting (per principal), OpenAPI generation (@fastify/swagger)
 //   2. services: db, metrics, auth (default deny), audit, INJECT_LATENCY, background workers
 //   3. route modules, a static list with their prefixes
@@ -12,6 +13,7 @@ import type { TargetConfig } from './config.ts';
 import type { Db } from './db/pool.ts';
 import { HttpError } from './errors.ts';
 import { normaliseTemplate } from './lib/endpoint-key.ts';
+import { schemaController } from './lib/validation.ts';
 import dbPlugin from './plugins/db.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import authPlugin, { DEFAULT_ROLES } from './plugins/auth.ts';
@@ -75,7 +77,7 @@ export async function buildApp(config: TargetConfig, options: BuildOptions = {})
     exposeHeadRoutes: false,
     requestTimeout: 60_000,
     keepAliveTimeout: 72_000,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaController,
   });
   app.decorate('config', config);
   app.setErrorHandler(errorHandler);

@@ -63,8 +63,9 @@ const auditSchema = {
 } as const;
 
 function isAuditCursor(value: unknown): value is { t: string; id: number } {
-  return isIdCursor(value) && typeof (value as { t?: unknown }).t === 'string'
-    && /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/.test((value as { t: string }).t);
+  if (!isIdCursor(value)) return false;
+  const t: unknown = (value as { t?: unknown }).t;
+  return typeof t === 'string' && /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)$/.test(t);
 }
 
 export default async function adminRoutes(app: FastifyInstance): Promise<void> {
