@@ -30,22 +30,43 @@ export interface Trust {
   reasons: string[];
 }
 
+/** The run as a whole from its endpoints' summaries, without decoding any histogram again. */
+export interface RunTotals {
+  requests: number;
+  succeeded: number; // responses with a status below 400
+  errorRate: number; // (transport errors + 5xx) / requests, as aggregate.ts defines it
+  ratePerSecond: number;
+  failures: Record<string, number>; // error kind -> count
+}
+
+export function runTotals(endpoints: readonly EndpointAnalysis[]): RunTotals {
+  let requests = 0;
+  let succeeded = 0;
+  let errors = 0;
+  let ratePerSecond = 0;
+  const failures: Record<string, number> = {};
+  for (const { summary } of endpoints) {
+    requests += summary.requests;
+    errors += summary.errors.transport + summary.errors.status5xx;
+    ratePerSecond += summary.ratePerSecond;
+    for (const [code, count] of Object.entries(summary.codes)) if (Number(code) < 400) succeeded += count;
+    for (const [kind, count] of Object.entries(summary.errors.byKind)) failures[kind] = (failures[kind] ?? 0) + count;
+  }
+  return { requests, succeeded, errorRate: requests === 0 ? 0 : errors / requests, ratePerSecond, failures };
+}
+
 /** Whether a run can be judged at all: generator health, interruption, zero requests, all failed. */
-export function assessTrust(bundle: LoadedBundle, run: EndpointAnalysis = analyzeRun(bundle)): Trust {
+export function assessTrust(bundle: LoadedBundle, totals: RunTotals): Trust {
   const reasons: string[] = [];
   if (bundle.generator !== null && !bundle.generator.trust.trustworthy) {
     reasons.push(...(bundle.generator.trust.reasons.length > 0 ? bundle.generator.trust.reasons : ['the measurement plugin marked the run untrustworthy']));
   }
   if (bundle.manifest?.interrupted === true) reasons.push('the run was interrupted before the end of its phases');
-  const summary = run.summary;
-  if (summary.requests === 0) {
+  if (totals.requests === 0) {
     reasons.push('the run made no requests (is the target up and the profile non-empty?)');
-  } else {
-    const succeeded = Object.entries(summary.codes).reduce((n, [code, count]) => (Number(code) < 400 ? n + count : n), 0);
-    if (succeeded === 0) {
-      const kinds = Object.entries(summary.errors.byKind).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([kind, count]) => `${kind} x${count}`);
-      reasons.push(`every one of the ${summary.requests} requests failed (${kinds.join(', ') || 'no successful response'})`);
-    }
+  } else if (totals.succeeded === 0) {
+    const kinds = Object.entries(totals.failures).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([kind, count]) => `${kind} x${count}`);
+    reasons.push(`every one of the ${totals.requests} requests failed (${kinds.join(', ') || 'no successful response'})`);
   }
   return { trustworthy: reasons.length === 0, reasons };
 }
@@ -79,8 +100,14 @@ function budgetChecks<M extends string>(scope: string, budget: Budget<M>, units:
   return checks;
 }
 
-/** SLO checks of one run: every endpoint of the run, endpoint overrides without data, and the run. */
-export function checkSlos(slo: SloConfig, endpoints: EndpointAnalysis[], run: EndpointAnalysis, metrics: CustomMetric[]): SloCheck[] {
+const RUN_LATENCY_METRICS = new Set<string>(['p50', 'p90', 'p95', 'p99', 'max']);
+
+/**
+ * SLO checks of one run: every endpoint of the run, endpoint overrides without data, and the run.
+ * `run` (all endpoints merged) is needed only for run-wide latency budgets; pass a function so the
+ * histograms are merged only then.
+ */
+export function checkSlos(slo: SloConfig, endpoints: EndpointAnalysis[], run: () => EndpointAnalysis, metrics: CustomMetric[]): SloCheck[] {
   const checks: SloCheck[] = [];
   const seen = new Set<string>();
   for (const analysis of endpoints) {
@@ -92,12 +119,20 @@ export function checkSlos(slo: SloConfig, endpoints: EndpointAnalysis[], run: En
     if (!seen.has(key)) checks.push(...budgetChecks(key, endpointBudget(slo, key), ENDPOINT_METRICS, () => null));
   }
   const byName = new Map(metrics.map((m) => [m.name, m]));
+  const totals = runTotals(endpoints);
+  let merged: EndpointAnalysis | null = null;
   checks.push(...budgetChecks('*', slo.run, RUN_METRICS, (metric) => {
     if (Object.hasOwn(SECURITY_METRICS, metric)) {
       const source = SECURITY_METRICS[metric as keyof typeof SECURITY_METRICS];
       return byName.get(source.metric)?.stats?.[source.percentile] ?? null;
     }
-    return endpointActual(run.summary, metric as EndpointMetric);
+    if (metric === 'errorRate') return totals.requests > 0 ? totals.errorRate : null;
+    if (metric === 'minThroughput') return totals.ratePerSecond;
+    if (RUN_LATENCY_METRICS.has(metric)) {
+      merged ??= run();
+      return endpointActual(merged.summary, metric as EndpointMetric);
+    }
+    return null;
   }));
   // Security budgets are about a custom metric, not about the endpoints: scope them by its name.
   return checks.map((c) => (c.scope === '*' && Object.hasOwn(SECURITY_METRICS, c.metric) ? { ...c, scope: SECURITY_METRICS[c.metric as keyof typeof SECURITY_METRICS].metric } : c));
@@ -120,8 +155,8 @@ export function evaluate(candidate: LoadedBundle | readonly LoadedBundle[], slo:
   const baselineSummary = baseline === null ? null : { source: baseline.source, runs: baseline.file.runs.length };
 
   const analysed = bundles.map((bundle) => {
-    const run = analyzeRun(bundle);
-    return { bundle, run, trust: assessTrust(bundle, run) };
+    const endpoints = analyzeEndpoints(bundle);
+    return { bundle, endpoints, trust: assessTrust(bundle, runTotals(endpoints)) };
   });
   const untrusted = analysed.filter((a) => !a.trust.trustworthy);
   if (untrusted.length > 0) {
@@ -130,11 +165,10 @@ export function evaluate(candidate: LoadedBundle | readonly LoadedBundle[], slo:
   }
 
   const primary = analysed[0];
-  const primaryEndpoints = analyzeEndpoints(primary.bundle);
-  const slos = checkSlos(slo, primaryEndpoints, primary.run, customMetrics(primary.bundle));
+  const slos = checkSlos(slo, primary.endpoints, () => analyzeRun(primary.bundle), customMetrics(primary.bundle));
   let comparisons: EndpointComparison[] = [];
   if (baseline !== null) {
-    const candidates = analysed.map((a, i) => baselineRunOf(a.bundle, i === 0 ? primaryEndpoints : analyzeEndpoints(a.bundle)));
+    const candidates = analysed.map((a) => baselineRunOf(a.bundle, a.endpoints));
     comparisons = compareWithBaseline(slo, candidates, baseline.file.runs);
   }
   const failed = slos.some((c) => !c.passed) || comparisons.some((c) => c.verdict === 'SLOWER');

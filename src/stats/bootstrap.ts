@@ -30,7 +30,41 @@ export function defaultBlockLength(n: number): number {
   return Math.max(1, Math.ceil(Math.cbrt(n)));
 }
 
-/** Median of a series resampled in moving blocks (into `scratch`, which it sorts). */
+/** The k-th smallest value (0-based) of the first n entries of `a`, reordering them (Hoare's selection). */
+export function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i]; a[i] = a[j]; a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/** Median (type 7: the mean of the two middle values for even n) of the first n entries, reordering them. */
+export function medianInPlace(a: Float64Array, n: number): number {
+  const upper = select(a, n, n >>> 1);
+  if (n % 2 === 1) return upper;
+  // The lower middle is the largest value left of the upper middle after selection.
+  let lower = a[0];
+  for (let i = 1; i < n >>> 1; i++) if (a[i] > lower) lower = a[i];
+  return (lower + upper) / 2;
+}
+
+/** Median of a series resampled in moving blocks (into `scratch`, which it reorders). */
 function resampledMedian(series: readonly number[], block: number, random: Random, scratch: Float64Array): number {
   const n = series.length;
   const starts = n - block + 1;
@@ -39,8 +73,7 @@ function resampledMedian(series: readonly number[], block: number, random: Rando
     const start = starts > 0 ? randomInt(random, starts) : 0;
     for (let k = 0; k < block && filled < n; k++) scratch[filled++] = series[Math.min(start + k, n - 1)];
   }
-  scratch.sort();
-  return quantileSorted(scratch, 0.5);
+  return medianInPlace(scratch, n);
 }
 
 export function blockBootstrapRatioOfMedians(x: readonly number[], y: readonly number[], options: BootstrapOptions): RatioInterval {

@@ -6,7 +6,7 @@ import { median, quantile, variance, mean } from '../../src/stats/describe.ts';
 import { normalCdf, normalQuantile, twoSidedP } from '../../src/stats/normal.ts';
 import { mannWhitneyU, rank } from '../../src/stats/mann-whitney.ts';
 import { kolmogorovSmirnov, kolmogorovSurvival } from '../../src/stats/kolmogorov-smirnov.ts';
-import { blockBootstrapRatioOfMedians, blockBootstrapLogMedian } from '../../src/stats/bootstrap.ts';
+import { blockBootstrapRatioOfMedians, blockBootstrapLogMedian, medianInPlace } from '../../src/stats/bootstrap.ts';
 import { seededRandom } from '../../src/stats/random.ts';
 
 const close = (actual: number, expected: number, tolerance: number, what: string): void => {
@@ -119,4 +119,14 @@ test('block bootstrap: interval covers the true ratio and is reproducible', () =
   close(Math.exp(single.logMedian), median(base), 1e-9, 'log median');
   assert.ok(single.logStandardError > 0 && single.logStandardError < 0.01, `se ${single.logStandardError}`);
   assert.equal(blockBootstrapLogMedian([5, 5, 5, 5], options).logStandardError, 0);
+});
+
+test('selection finds the median without sorting, for odd and even lengths and ties', () => {
+  const random = seededRandom(3);
+  for (const n of [1, 2, 3, 4, 5, 10, 11, 100, 101]) {
+    for (let trial = 0; trial < 20; trial++) {
+      const values = Array.from({ length: n }, () => Math.floor(random() * 7));
+      assert.equal(medianInPlace(Float64Array.from(values), n), median(values), `n=${n} ${values.join(',')}`);
+    }
+  }
 });
