@@ -1,6 +1,7 @@
 // Real Artillery runs against a tiny local HTTP server, for the plugin's tests and its benchmark.
 // Everything is bounded in time and stopped by process id; ports are ephemeral.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +54,19 @@ export interface ArtilleryResult {
   stderr: string;
   timedOut: boolean;
   wallMs: number;
+  /** user + system CPU seconds of the Artillery process (all its threads), sampled from /proc every 100 ms; null off Linux */
+  cpuSeconds: number | null;
+}
+
+/** utime + stime of a process in seconds, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** Runs `artillery run <script> --output <output>`, killed by its pid if it outlives timeoutMs. */
@@ -67,6 +81,10 @@ export function runArtillery(script: string, output: string, env: Record<string,
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  let cpuSeconds: number | null = null;
+  const sampler = setInterval(() => {
+    if (child.pid !== undefined) cpuSeconds = processCpuSeconds(child.pid) ?? cpuSeconds;
+  }, 100);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -75,7 +93,8 @@ export function runArtillery(script: string, output: string, env: Record<string,
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, timedOut, wallMs: Date.now() - started });
+      clearInterval(sampler);
+      resolve({ code, signal, stdout, stderr, timedOut, wallMs: Date.now() - started, cpuSeconds });
     });
   });
 }
