@@ -28,8 +28,8 @@ import { parseRunArgs, type RunOptions } from './args.ts';
 import { runArtillery } from './artillery.ts';
 import { startPlatform, type StartedPlatform } from './platform.ts';
 import { formatSummary } from './summary.ts';
+import { INSTALL_DIR, processorsDir, suiteDir } from '../compose/paths.ts';
 
-export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 export interface RunResult {
   exitCode: ExitCode;
@@ -96,14 +96,14 @@ export async function prepare(root: string, options: RunOptions, target: string,
 }
 
 /** Copy the processors into the bundle (so the run records them and concurrent runs never share a build). */
-async function stageProcessors(root: string, bundleDir: string): Promise<string> {
+async function stageProcessors(suite: string, bundleDir: string): Promise<string> {
   const dest = path.join(bundleDir, 'processors');
-  await cp(path.join(root, 'processors'), dest, {
+  await cp(processorsDir(suite), dest, {
     recursive: true,
     filter: (src) => !src.split(path.sep).includes('dist') && !src.endsWith('.gitignore'),
   });
   // esbuild resolves the processors' packages (faker) from here, wherever the bundle folder is.
-  await symlink(path.join(root, 'node_modules'), path.join(dest, 'node_modules'), 'dir');
+  await symlink(path.join(INSTALL_DIR, 'node_modules'), path.join(dest, 'node_modules'), 'dir');
   return path.join(dest, 'index.ts');
 }
 
@@ -118,10 +118,11 @@ function decideExit(code: number | null, interrupted: boolean, generator: Genera
 }
 
 /** The whole run; returns instead of printing (the CLI prints). */
-export async function executeRun(options: RunOptions, hooks: RunHooks = {}, root: string = ROOT): Promise<RunResult> {
+export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suite: string = suiteDir()): Promise<RunResult> {
+  const root = INSTALL_DIR;
   const say = hooks.progress ?? ((): void => undefined);
   // 1. Validate everything that can be validated offline (exit 2), with a placeholder target.
-  await prepare(root, options, 'http://127.0.0.1', path.join(root, 'processors', 'index.ts'));
+  await prepare(suite, options, 'http://127.0.0.1', path.join(processorsDir(suite), 'index.ts'));
   // 2. The target: given (must answer) or started here.
   let target: string;
   if (options.target !== undefined) {
@@ -132,11 +133,11 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, root
   }
 
   const runId = newRunId(options.profile);
-  const reportsDir = path.resolve(root, options.reportsDir ?? 'reports');
+  const reportsDir = path.resolve(suite, options.reportsDir ?? 'reports');
   const bundleDir = path.join(reportsDir, runId);
   await mkdir(reportsDir, { recursive: true });
   await mkdir(bundleDir);
-  const processor = await stageProcessors(root, bundleDir);
+  const processor = await stageProcessors(suite, bundleDir);
 
   let platform: StartedPlatform | null = hooks.platform ?? null;
   const ownPlatform = options.target === undefined && hooks.platform === undefined;
@@ -150,7 +151,7 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, root
       platform = await startPlatform({ root, logFile: path.join(bundleDir, 'platform.log'), dataDir: options.dataDir, onProgress: say });
       target = platform.url;
     }
-    const { composed } = await prepare(root, options, target, processor);
+    const { composed } = await prepare(suite, options, target, processor);
     const scriptPath = path.join(bundleDir, 'script.yml');
     await writeFile(scriptPath, `# Composed by rampart run ${runId}; run it again with: artillery run script.yml\n${stringify(composed.script, { lineWidth: 0 })}`);
 

@@ -1,0 +1,172 @@
+// `rampart coverage`: which platform operations do the scenarios exercise?
+// Operations come from the platform's OpenAPI document: built in-process from target/app.ts
+// (buildApp, no database needed) or fetched from a running platform (--target URL).
+// Endpoint keys come from the `name:` of every request in scenarios/*.yml (loops included).
+// Exit 0 when every operation is covered and every key names an operation; exit 1 listing the
+// uncovered operations and the unknown keys. A request marked `unknownRoute: true` deliberately hits
+// a route that does not exist (an edge case) and is not an unknown key.
+import type { FastifyInstance } from 'fastify';
+import { EXIT } from '../cli/errors.ts';
+import { usageError } from '../cli/errors.ts';
+import { listFlows, loadFlow } from './load.ts';
+import { checkTargetAllowed, parseTarget, targetBase, checkReachable } from './target.ts';
+import { loadConfig } from './config.ts';
+import { isRecord } from './yaml.ts';
+import { suiteDir } from './paths.ts';
+import type { FlowFile } from './types.ts';
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
+
+export interface CoverageResult {
+  operations: string[];
+  covered: string[];
+  uncovered: string[];
+  /** endpoint keys used by scenarios that match no operation, with where they are used */
+  unknown: { key: string; where: string[] }[];
+}
+
+/** OpenAPI route -> endpoint-key template: `{id}` -> `:id`, no trailing slash (as the platform's metrics label it). */
+export function normaliseRoute(route: string): string {
+  const template = route.replace(/\{([^}]+)\}/g, ':$1');
+  return template.length > 1 && template.endsWith('/') ? template.slice(0, -1) : template;
+}
+
+/** Operation keys ("GET /api/v1/alerts/:id") of an OpenAPI 3 document (pure). */
+export function operationsFromOpenApi(doc: unknown): string[] {
+  if (!isRecord(doc) || !isRecord(doc.paths)) throw usageError('the OpenAPI document has no paths');
+  const keys: string[] = [];
+  for (const [route, item] of Object.entries(doc.paths)) {
+    if (!isRecord(item)) continue;
+    for (const method of METHODS) {
+      if (item[method] !== undefined) keys.push(`${method.toUpperCase()} ${normaliseRoute(route)}`);
+    }
+  }
+  return [...new Set(keys)].sort();
+}
+
+export interface ScenarioRequest {
+  key: string;
+  where: string;
+  unknownRoute: boolean;
+}
+
+/** Every request of a flow file, including those inside loops and parallel blocks (pure). */
+export function requestsOfFlow(flow: FlowFile): ScenarioRequest[] {
+  const out: ScenarioRequest[] = [];
+  const visit = (steps: unknown[], scenario: string): void => {
+    for (const step of steps) {
+      if (!isRecord(step)) continue;
+      if (Array.isArray(step.loop)) visit(step.loop, scenario);
+      if (Array.isArray(step.parallel)) visit(step.parallel, scenario);
+      for (const method of METHODS) {
+        const spec = step[method];
+        if (!isRecord(spec)) continue;
+        const name = typeof spec.name === 'string' ? spec.name.trim() : '';
+        const key = name !== '' ? name : `${method.toUpperCase()} ${String(spec.url)} (no name:)`;
+        out.push({ key, where: `${flow.name}/${scenario}`, unknownRoute: spec.unknownRoute === true });
+      }
+    }
+  };
+  for (const s of flow.scenarios) visit(s.flow, s.name);
+  return out;
+}
+
+/** Compare operations with scenario requests (pure). */
+export function compareCoverage(operations: string[], requests: ScenarioRequest[]): CoverageResult {
+  const ops = new Set(operations);
+  const used = new Set(requests.filter((r) => !r.unknownRoute).map((r) => r.key));
+  const unknown = new Map<string, Set<string>>();
+  for (const r of requests) {
+    if (r.unknownRoute || ops.has(r.key)) continue;
+    const where = unknown.get(r.key) ?? new Set<string>();
+    where.add(r.where);
+    unknown.set(r.key, where);
+  }
+  return {
+    operations: [...ops].sort(),
+    covered: [...ops].filter((o) => used.has(o)).sort(),
+    uncovered: [...ops].filter((o) => !used.has(o)).sort(),
+    unknown: [...unknown.entries()].map(([key, where]) => ({ key, where: [...where].sort() })).sort((a, b) => a.key.localeCompare(b.key)),
+  };
+}
+
+export function formatCoverage(result: CoverageResult, flows: number): string {
+  const pct = result.operations.length === 0 ? 0 : (100 * result.covered.length) / result.operations.length;
+  const lines = [`coverage: ${result.covered.length}/${result.operations.length} operations (${pct.toFixed(1)}%) exercised by ${flows} flow files`];
+  if (result.uncovered.length > 0) {
+    lines.push(`uncovered operations (no scenario requests them):`);
+    for (const o of result.uncovered) lines.push(`  ${o}`);
+  }
+  if (result.unknown.length > 0) {
+    lines.push(`unknown endpoint keys (no such operation; fix the request's name: or mark it unknownRoute: true):`);
+    for (const u of result.unknown) lines.push(`  ${u.key}    (${u.where.join(', ')})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The platform's OpenAPI document, built in-process: buildApp without workers over a pool that is
+ * never used (nothing connects). `extend` may add routes before the document is generated (tests).
+ */
+export async function openApiFromApp(extend?: (app: FastifyInstance) => void | Promise<void>): Promise<unknown> {
+  const { loadConfig: loadTargetConfig } = await import('../../target/config.ts');
+  const { buildApp } = await import('../../target/app.ts');
+  const config = loadTargetConfig({
+    DATABASE_URL: 'postgres://rampart:unused@127.0.0.1:1/coverage',
+    JWT_SECRET: 'coverage-only-secret-never-used-for-tokens-0000',
+    LOG_LEVEL: 'silent',
+  });
+  const app = await buildApp(config, { logger: false, workers: false });
+  try {
+    if (extend !== undefined) await extend(app);
+    await app.ready();
+    return app.swagger();
+  } finally {
+    await app.close();
+  }
+}
+
+export async function openApiFromTarget(base: string): Promise<unknown> {
+  await checkReachable(base);
+  const res = await fetch(`${base}/api/v1/openapi.json`, { signal: AbortSignal.timeout(15_000) });
+  if (res.status !== 200) throw usageError(`${base}/api/v1/openapi.json answered ${res.status}`);
+  return res.json();
+}
+
+export async function loadAllFlows(root: string): Promise<FlowFile[]> {
+  const names = await listFlows(root);
+  const flows: FlowFile[] = [];
+  for (const n of names) flows.push(await loadFlow(root, n));
+  return flows;
+}
+
+export async function coverage(root: string, openapi: unknown): Promise<{ result: CoverageResult; flows: number }> {
+  const flows = await loadAllFlows(root);
+  const result = compareCoverage(operationsFromOpenApi(openapi), flows.flatMap(requestsOfFlow));
+  return { result, flows: flows.length };
+}
+
+
+export async function main(argv: string[]): Promise<number> {
+  let target: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--target') target = argv[++i];
+    else if (arg.startsWith('--target=')) target = arg.slice('--target='.length);
+    else throw usageError(`unknown argument '${arg}'; usage: rampart coverage [--target URL]`);
+  }
+  if (target === '') throw usageError('--target needs a URL');
+  let doc: unknown;
+  if (target !== undefined) {
+    const url = parseTarget(target);
+    checkTargetAllowed(url, await loadConfig(suiteDir()));
+    doc = await openApiFromTarget(targetBase(url));
+  } else {
+    doc = await openApiFromApp();
+  }
+  const { result, flows } = await coverage(suiteDir(), doc);
+  const text = formatCoverage(result, flows);
+  const ok = result.uncovered.length === 0 && result.unknown.length === 0;
+  (ok ? process.stdout : process.stderr).write(text);
+  return ok ? EXIT.ok : EXIT.checkFailed;
+}
