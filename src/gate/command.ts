@@ -1,5 +1,5 @@
 // `rampart gate <bundle> [<bundle>...] [--baseline <bundle-or-file>]... [--update-baseline]
-//               [--repeat N] [--slo FILE]... [--no-report]`
+//               [--repeat N [--target URL]] [--slo FILE]... [--no-report]`
 //
 // Input:  one or more bundles of the same build (the first is the run judged against the SLOs; all
 //         of them are evidence for the comparison), SLO files, a baseline.
@@ -11,9 +11,9 @@
 // (when it exists; without a baseline only the SLOs are checked). `--update-baseline` appends the run
 // to the baseline file (keeping the newest `comparison.baselineRuns`), atomically; without it no
 // baseline is ever written. `--repeat N`: while some endpoint is UNKNOWN for lack of evidence, run the
-// bundle's profile again (`rampart run`, at most N more times) and judge all runs together.
-import { spawn } from 'node:child_process';
-import { access, readdir, stat } from 'node:fs/promises';
+// bundle's profile again (`rampart run`'s executeRun with the bundle's run.json, at most N more times,
+// against --target or a platform it starts) and judge all runs together.
+import { access, stat } from 'node:fs/promises';
 import { dirname, join, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXIT, RampartError, usageError } from '../cli/errors.ts';
@@ -26,6 +26,7 @@ import { evaluate, undecided } from './evaluate.ts';
 import { loadSlo } from './slo.ts';
 import type { SloConfig } from './slo.ts';
 import { formatGateResult } from './format.ts';
+import { parseDuration } from '../compose/load.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_SLO_DIR = join(REPO_ROOT, 'ci', 'slo');
@@ -40,9 +41,11 @@ export interface GateOptions {
   report: boolean;
   sloDir: string;
   baselineDir: string;
+  /** Target of --repeat runs (default: they start their own platform). */
+  target?: string;
 }
 
-const USAGE = 'usage: rampart gate <bundle> [<bundle>...] [--baseline <bundle-or-file>] [--update-baseline] [--repeat N] [--slo FILE] [--no-report]';
+const USAGE = 'usage: rampart gate <bundle> [<bundle>...] [--baseline <bundle-or-file>] [--update-baseline] [--repeat N [--target URL]] [--slo FILE] [--no-report]';
 
 export function parseGateArgs(argv: readonly string[]): GateOptions {
   const options: GateOptions = {
@@ -61,6 +64,7 @@ export function parseGateArgs(argv: readonly string[]): GateOptions {
     switch (arg) {
       case '--baseline': options.baselines.push(value()); break;
       case '--slo': options.sloFiles.push(value()); break;
+      case '--target': options.target = value(); break;
       case '--update-baseline': options.updateBaseline = true; break;
       case '--no-report': options.report = false; break;
       case '--repeat': {
@@ -112,30 +116,37 @@ async function isBundleFolder(bundle: LoadedBundle, given: string): Promise<bool
 }
 
 /** Runs the bundle's profile again with `rampart run` and returns the new bundle's folder. */
-export type Rerun = (bundle: LoadedBundle) => Promise<string>;
+export type Rerun = (bundle: LoadedBundle, target: string | undefined) => Promise<string>;
 
-export const rerunWithRampart: Rerun = async (bundle) => {
+/**
+ * The same profile, flows, seed, rate scale and duration as the bundle's run.json, through
+ * src/run/command.ts's executeRun; the new bundle goes beside the first. Without --target the run
+ * starts its own platform, as `rampart run` does.
+ */
+export const rerunWithRampart: Rerun = async (bundle, target) => {
   const manifest = bundle.manifest;
-  if (manifest === null) throw usageError(`${bundle.dir}: --repeat needs a bundle made by 'rampart run' (run.json names the profile to rerun)`);
-  const reportsDir = dirname(bundle.dir);
-  const before = new Set(await readdir(reportsDir));
-  const args = [join(REPO_ROOT, 'src', 'cli', 'rampart.ts'), 'run', manifest.profile];
-  if (manifest.flows.length > 0) args.push('--flows', manifest.flows.map((f) => f.name).join(','));
-  if (manifest.rateScale !== 1) args.push('--rate-scale', String(manifest.rateScale));
-  if (manifest.durationOverride !== null) args.push('--duration', manifest.durationOverride);
-  if (process.env.RAMPART_GATE_TARGET) args.push('--target', process.env.RAMPART_GATE_TARGET);
-  process.stderr.write(`rampart gate: undecided; running profile '${manifest.profile}' again\n`);
-  const code = await new Promise<number>((resolveCode, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], cwd: process.cwd() });
-    child.on('error', reject);
-    child.on('exit', (exitCode, signal) => resolveCode(exitCode ?? (signal === null ? 70 : 130)));
-  });
-  if (code !== 0 && code !== 1) throw new RampartError(code === 3 ? EXIT.untrustworthy : EXIT.usage, `the repeat run of '${manifest.profile}' failed (exit ${code})`);
-  const created = (await readdir(reportsDir)).filter((name) => !before.has(name));
-  for (const name of created.sort().reverse()) {
-    if (await exists(join(reportsDir, name, BUNDLE_FILES.artillery))) return join(reportsDir, name);
+  if (manifest === null) throw usageError(`${bundle.dir}: --repeat needs a bundle made by 'rampart run' (run.json names the profile to run again)`);
+  const { executeRun } = await import('../run/command.ts');
+  const say = (line: string): void => {
+    process.stderr.write(`[rampart gate --repeat] ${line}\n`);
+  };
+  say(`some endpoints are undecided; running profile '${manifest.profile}' again`);
+  const seconds = manifest.durationOverride === null ? null : parseDuration(manifest.durationOverride);
+  const result = await executeRun({
+    profile: manifest.profile,
+    flows: manifest.flows.map((flow) => flow.name),
+    target,
+    durationSeconds: seconds ?? undefined,
+    durationText: manifest.durationOverride,
+    rateScale: manifest.rateScale,
+    seed: manifest.seed,
+    reportsDir: dirname(bundle.dir),
+    report: true,
+  }, { progress: say });
+  if (result.exitCode === EXIT.untrustworthy || result.exitCode === EXIT.usage) {
+    throw new RampartError(result.exitCode, `the repeat run of '${manifest.profile}' failed (exit ${result.exitCode}); see ${result.bundleDir}`);
   }
-  throw usageError(`the repeat run of '${manifest.profile}' left no new bundle in ${reportsDir}`);
+  return result.bundleDir;
 };
 
 export interface GateOutcome {
@@ -176,7 +187,7 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
 
   let result = evaluate(bundles, slo, baseline);
   for (let attempt = 0; attempt < options.repeat && result.outcome !== 'untrustworthy' && undecided(result); attempt++) {
-    bundles.push(await loadBundle(await rerun(primary)));
+    bundles.push(await loadBundle(await rerun(primary, options.target)));
     result = evaluate(bundles, slo, baseline);
   }
 
