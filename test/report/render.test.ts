@@ -155,6 +155,18 @@ describe('renderHtml', () => {
     assert.match(html, /1 breached/);
   });
 
+  it('reports a run in which every request failed without a response', () => {
+    const model = buildReportModel(syntheticBundle({ endpoints: [{ key: 'GET /down', perPeriod: 0, medianMs: 1, errorsPerPeriod: 5 }], periods: 2, withMetrics: false }));
+    assert.equal(model.totals.requests, 10);
+    assert.equal(model.totals.errorRate, 1);
+    assert.equal(model.endpoints[0].p95, null);
+    assert.equal(model.charts.latency, null, 'no latency line to draw');
+    assert.deepEqual(model.verdict.reasons, ['10 of 10 requests failed (transport errors or 5xx).']);
+    const html = renderHtml(model, assets);
+    assert.match(html, /No latency figures per period\./);
+    assert.match(html, /<td class="key">GET \/down<\/td><td class="num" data-v="10">10<\/td>/);
+  });
+
   it('refuses a chart library that could close its own script element', () => {
     const model = buildReportModel(syntheticBundle());
     assert.throws(() => renderHtml(model, { uplotJs: 'var a = "</script>";', uplotCss: '' }), /cannot be inlined/);
