@@ -76,3 +76,16 @@ test('an empty file sets nothing', () => {
   assert.deepEqual(config.defaults, {});
   assert.deepEqual(config.comparison, DEFAULT_COMPARISON);
 });
+
+test('every SLO file shipped in ci/slo is valid', async () => {
+  const { readdir } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { loadSlo } = await import('../../src/gate/slo.ts');
+  const dir = join(import.meta.dirname, '..', '..', 'ci', 'slo');
+  const files = (await readdir(dir)).filter((name) => name.endsWith('.yml')).sort();
+  assert.ok(files.includes('defaults.yml') && files.includes('baseline.yml') && files.includes('smoke.yml'));
+  for (const file of files) {
+    const config = await loadSlo([join(dir, 'defaults.yml'), join(dir, file)]);
+    assert.ok(Object.keys(config.defaults).length > 0, `${file} has per-endpoint budgets`);
+  }
+});
