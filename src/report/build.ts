@@ -9,6 +9,8 @@ import {
 import type { CustomMetric, EndpointAnalysis, LatencyStats, PeriodPoint } from '../results/aggregate.ts';
 import type { ChartSpec, CustomMetricRow, EndpointRow, LatencyFigures, ReportModel, SeriesLine } from './model.ts';
 import { formatChange, formatSloValue, sloComparator } from './format.ts';
+// The plugin's own trust thresholds, so the report flags exactly what the plugin judges.
+import { TRUST_RULES } from '../../plugins/rampart/generator.ts';
 
 export interface BuildOptions {
   gate?: GateResult | null;
@@ -145,6 +147,25 @@ function verdictOf(model: Pick<ReportModel, 'gate' | 'generator' | 'totals' | 'r
   return { level: 'unjudged', headline: 'Not judged: no gate result. Run “rampart gate” on this bundle to check SLO budgets and the baseline.', reasons };
 }
 
+function generatorHealth(g: NonNullable<LoadedBundle['generator']>): NonNullable<ReportModel['generator']> {
+  // The first and last periods are partial (the plugin judges them by its on-time rule only): count
+  // the periods between them.
+  const full = g.periods.slice(1, -1);
+  const periodsBelowPlan = full.filter((p) => p.actualArrivals < TRUST_RULES.periodShare * p.plannedArrivals - TRUST_RULES.periodSlackArrivals).length;
+  const utilizations = g.periods.map((p) => p.workerUtilization).filter((u): u is number => u !== undefined);
+  return {
+    periods: g.periods,
+    planned: g.planned,
+    actual: g.actual,
+    trust: g.trust,
+    periodsBelowPlan,
+    peakCpuPercent: g.periods.reduce((m, p) => Math.max(m, p.cpuPercent), 0),
+    peakWorkerUtilization: utilizations.length === 0 ? null : Math.max(...utilizations),
+    worstEventLoopDelayMs: g.periods.reduce((m, p) => Math.max(m, p.eventLoopDelayMaxMs), 0),
+    workerUtilizationLimit: TRUST_RULES.workerUtilization,
+  };
+}
+
 /** The report's model of a bundle. Throws nothing on a well-formed bundle; check for zero requests first. */
 export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {}): ReportModel {
   const gate = options.gate ?? null;
@@ -194,8 +215,10 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
     { label: 'planned', values: g.periods.map((p) => p.plannedArrivals) },
     { label: 'actual', values: g.periods.map((p) => p.actualArrivals) },
   ]);
-  const generatorCpu = g === null ? null : chart('chart-generator-cpu', 'Generator CPU', '% of a core', gx, [
-    { label: 'CPU', values: g.periods.map((p) => p.cpuPercent) },
+  const hasWorkerData = g !== null && g.periods.some((p) => p.workerUtilization !== undefined);
+  const generatorCpu = g === null ? null : chart('chart-generator-cpu', 'Generator CPU and worker event-loop use', '%', gx, [
+    { label: 'process CPU (% of a core)', values: g.periods.map((p) => p.cpuPercent) },
+    ...(hasWorkerData ? [{ label: 'busiest worker event loop busy (%)', values: g.periods.map((p) => (p.workerUtilization === undefined ? null : 100 * p.workerUtilization)) }] : []),
   ]);
   const eventLoopDelay = g === null ? null : chart('chart-event-loop', 'Generator event-loop delay', 'ms', gx, [
     { label: 'p99', values: g.periods.map((p) => p.eventLoopDelayP99Ms) },
@@ -238,7 +261,7 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
     latency: figures(run.summary.latencyMs, run.summary.responses),
     apdex: run.summary.apdex?.score ?? null,
   };
-  const generator = g === null ? null : { periods: g.periods, planned: g.planned, actual: g.actual, trust: g.trust };
+  const generator = g === null ? null : generatorHealth(g);
   const verdict = verdictOf({ gate, generator, totals, run: runInfo });
 
   return {

@@ -275,20 +275,21 @@ function renderGenerator(model: ReportModel): string {
   if (g === null) {
     return `<section>${head}<p class="muted">No generator record (generator.json): this run did not use the measurement plugin, so whether the generator kept to the planned schedule cannot be told.</p></section>`;
   }
-  const behind = g.periods.filter((p) => p.plannedArrivals > 0 && p.actualArrivals < 0.99 * p.plannedArrivals).length;
-  const maxCpu = g.periods.reduce((m, p) => Math.max(m, p.cpuPercent), 0);
-  const maxDelay = g.periods.reduce((m, p) => Math.max(m, p.eventLoopDelayMaxMs), 0);
   const ratio = g.planned.arrivals > 0 ? g.actual.arrivals / g.planned.arrivals : null;
   const trust = g.trust.trustworthy
     ? `<p>${badge('pass', 'trustworthy')} The generator kept to the planned schedule.</p>`
     : `<p>${badge('warn', 'untrustworthy')} The generator did not keep to the planned schedule; latencies may be understated.</p><ul>${g.trust.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>`;
+  const full = Math.max(0, g.periods.length - 2);
   const tiles = [
     tile('planned arrivals', formatCount(g.planned.arrivals)),
     tile('actual arrivals', `${formatCount(g.actual.arrivals)}${ratio === null ? '' : ` (${formatPercent(ratio)})`}`, ratio !== null && ratio < 0.99 ? 'bad' : ''),
-    tile('periods behind schedule', `${formatCount(behind)} / ${formatCount(g.periods.length)}`, behind > 0 ? 'bad' : ''),
-    tile('peak generator CPU', `${maxCpu.toFixed(0)}%`, maxCpu >= 90 ? 'bad' : ''),
-    tile('worst event-loop delay', `${formatMs(maxDelay)} ms`),
+    tile('full periods below plan', `${formatCount(g.periodsBelowPlan)} / ${formatCount(full)}`, g.periodsBelowPlan > 0 ? 'bad' : ''),
+    tile('peak process CPU (% of a core)', `${g.peakCpuPercent.toFixed(0)}%`),
   ];
+  if (g.peakWorkerUtilization !== null) {
+    tiles.push(tile('busiest worker event loop, peak', formatPercent(g.peakWorkerUtilization), g.peakWorkerUtilization >= g.workerUtilizationLimit ? 'bad' : ''));
+  }
+  tiles.push(tile('worst event-loop delay', `${formatMs(g.worstEventLoopDelayMs)} ms`));
   return `<section>${head}${trust}<div class="tiles">${tiles.join('')}</div>
 <div class="charts">
 ${chartBlock(model.charts.arrivals, 'No arrival figures per period.')}

@@ -115,5 +115,12 @@ export interface ReportModel {
     planned: { arrivals: number; durationSeconds: number };
     actual: { arrivals: number; firstArrivalAt: number | null; lastArrivalAt: number | null };
     trust: { trustworthy: boolean; reasons: string[] };
+    /** Full periods whose arrivals fell short of plan by the plugin's own rule (TRUST_RULES). */
+    periodsBelowPlan: number;
+    peakCpuPercent: number; // process CPU, percent of one core
+    peakWorkerUtilization: number | null; // busiest worker event loop, 0..1; null without worker data
+    worstEventLoopDelayMs: number;
+    /** The plugin's saturation threshold for worker event-loop utilisation, 0..1. */
+    workerUtilizationLimit: number;
   } | null;
 }

@@ -126,6 +126,7 @@ export function syntheticBundle(options: SyntheticOptions = {}): LoadedBundle {
     generatorPeriods.push({
       start, plannedArrivals: 60, actualArrivals: behind ? 41 : 60,
       cpuPercent: behind ? 99 : 35 + 5 * i, eventLoopDelayP99Ms: behind ? 80 : 2.5 + i / 10, eventLoopDelayMaxMs: behind ? 140 : 6 + i,
+      workerUtilization: behind ? 0.99 : 0.3 + i / 100,
     });
   }
   if (options.withMetrics !== false) {

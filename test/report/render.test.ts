@@ -98,6 +98,13 @@ describe('report model', () => {
     const model = buildReportModel(syntheticBundle({ trustworthy: false }));
     assert.equal(model.verdict.level, 'untrustworthy');
     assert.ok(model.verdict.reasons.includes('generator CPU 99% (saturated)'));
+    // the last two periods fell short; the last is partial, so one full period counts, by the plugin's rule
+    assert.equal(model.generator?.periodsBelowPlan, 1);
+    assert.equal(model.generator?.peakWorkerUtilization, 0.99);
+    assert.equal(model.generator?.worstEventLoopDelayMs, 140);
+    const html = renderHtml(model, assets);
+    assert.match(html, /<div class="tile tile-bad"><div class="tile-value">1 \/ 4<\/div><div class="tile-label">full periods below plan<\/div><\/div>/);
+    assert.match(html, /<div class="tile tile-bad"><div class="tile-value">99.0%<\/div><div class="tile-label">busiest worker event loop, peak<\/div><\/div>/);
   });
 
   it('reads a plain Artillery output: summaries only, with the resolution caveat', async () => {
