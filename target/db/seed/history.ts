@@ -243,7 +243,7 @@ export async function seedHistory(db: Db, preset: HistoryPreset, options: SeedHi
       log(`history(${preset}): ${pools.extraUsers.length} users added`);
     }
 
-    // Indicators: upsert so a re-run over existing rows never fails.
+    // Indicators: values already present (an earlier import) are kept as they are.
     const spanSeconds = HISTORY_DAYS * 86_400;
     const ind = await client.query(
       `INSERT INTO indicators (type, value, severity, source, description, first_seen, last_seen, expires_at)
