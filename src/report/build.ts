@@ -51,8 +51,6 @@ function describeComparison(c: EndpointComparison): string {
 
 function endpointRow(a: EndpointAnalysis, gate: GateResult | null): EndpointRow {
   const s = a.summary;
-  const checks = gate === null ? [] : gate.slo.filter((c) => c.scope === s.endpoint);
-  const failed = checks.filter((c) => !c.passed);
   const comparison = gate?.comparisons.find((c) => c.endpoint === s.endpoint) ?? null;
   const errors = errorsOf(a);
   return {
@@ -63,8 +61,7 @@ function endpointRow(a: EndpointAnalysis, gate: GateResult | null): EndpointRow 
     errors,
     errorRate: s.errorRate,
     apdex: s.apdex?.score ?? null,
-    slo: checks.length === 0 ? 'none' : failed.length === 0 ? 'pass' : 'fail',
-    sloFailures: failed.map(describeCheck),
+    ...sloOf(s.endpoint, gate),
     comparison: comparison === null ? null : { verdict: comparison.verdict, ratio: comparison.ratio, detail: comparison.detail },
   };
 }
@@ -100,8 +97,15 @@ function metricLabel(name: string): string {
 
 const isSecurityMetric = (name: string): boolean => /detection|correlation/i.test(name);
 
-function metricRow(m: CustomMetric): CustomMetricRow {
-  return { name: m.name, label: metricLabel(m.name), ...figures(m.stats, m.stats?.count ?? 0) };
+/** SLO status of a scope (an endpoint key or a custom metric name) from the gate's checks. */
+function sloOf(scope: string, gate: GateResult | null): { slo: 'pass' | 'fail' | 'none'; sloFailures: string[] } {
+  const checks = gate === null ? [] : gate.slo.filter((c) => c.scope === scope);
+  const failed = checks.filter((c) => !c.passed);
+  return { slo: checks.length === 0 ? 'none' : failed.length === 0 ? 'pass' : 'fail', sloFailures: failed.map(describeCheck) };
+}
+
+function metricRow(m: CustomMetric, gate: GateResult | null): CustomMetricRow {
+  return { name: m.name, label: metricLabel(m.name), ...figures(m.stats, m.stats?.count ?? 0), ...sloOf(m.name, gate) };
 }
 
 function sortedCounts(record: Record<string, number>): { code: string; count: number }[] {
@@ -287,8 +291,8 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
     scenarios,
     errorsByCode: sortedCounts(transportKinds),
     httpCodes: sortedCounts(run.summary.codes).sort((a, b) => a.code.localeCompare(b.code)),
-    security: metrics.filter((m) => isSecurityMetric(m.name)).map(metricRow),
-    otherMetrics: metrics.filter((m) => !isSecurityMetric(m.name)).map(metricRow),
+    security: metrics.filter((m) => isSecurityMetric(m.name)).map((m) => metricRow(m, gate)),
+    otherMetrics: metrics.filter((m) => !isSecurityMetric(m.name)).map((m) => metricRow(m, gate)),
     customCounters: Object.entries(counters)
       .filter(([name]) => name.startsWith('rampart.'))
       .map(([name, count]) => ({ name, count }))

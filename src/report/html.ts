@@ -166,8 +166,7 @@ function num(text: string, value: number | null): string {
 }
 
 function endpointRow(e: EndpointRow): string {
-  const slo = e.slo === 'none' ? '<span class="muted">–</span>'
-    : e.slo === 'pass' ? badge('pass', 'pass') : badge('fail', 'breached', e.sloFailures.join('; '));
+  const slo = sloCell(e.slo, e.sloFailures);
   const cmp = e.comparison === null ? '<span class="muted">–</span>'
     : `${h(formatChange(e.comparison.ratio))} ${badge(VERDICT_BADGE[e.comparison.verdict] ?? 'unknown', e.comparison.verdict, e.comparison.detail)}`;
   const sloRank = e.slo === 'fail' ? 0 : e.slo === 'pass' ? 1 : '';
@@ -251,10 +250,15 @@ ${countTable('Errors (no response)', model.errorsByCode.map((c) => ({ name: c.co
 </div></section>`;
 }
 
+function sloCell(slo: 'pass' | 'fail' | 'none', failures: string[]): string {
+  return slo === 'none' ? '<span class="muted">–</span>' : slo === 'pass' ? badge('pass', 'pass') : badge('fail', 'breached', failures.join('; '));
+}
+
 function metricTable(rows: CustomMetricRow[]): string {
-  return `<div class="scroll"><table><thead><tr><th>Metric</th><th class="num">Samples</th><th class="num">p50</th><th class="num">p90</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th></tr></thead><tbody>`
-    + rows.map((m) => `<tr><td><span class="metric-label">${h(m.label)}</span> <code>${h(m.name)}</code></td><td class="num">${formatCount(m.count)}</td>`
-      + `<td class="num">${formatMs(m.p50)}</td><td class="num">${formatMs(m.p90)}</td><td class="num">${formatMs(m.p95)}</td><td class="num">${formatMs(m.p99)}</td><td class="num">${formatMs(m.max)}</td></tr>`).join('')
+  return `<div class="scroll"><table><thead><tr><th>Metric</th><th class="num">Samples</th><th class="num">p50</th><th class="num">p90</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th><th>SLO</th></tr></thead><tbody>`
+    + rows.map((m) => `<tr class="${m.slo === 'fail' ? 'row-bad' : ''}"><td><span class="metric-label">${h(m.label)}</span> <code>${h(m.name)}</code></td><td class="num">${formatCount(m.count)}</td>`
+      + `<td class="num">${formatMs(m.p50)}</td><td class="num">${formatMs(m.p90)}</td><td class="num">${formatMs(m.p95)}</td><td class="num">${formatMs(m.p99)}</td><td class="num">${formatMs(m.max)}</td>`
+      + `<td>${sloCell(m.slo, m.sloFailures)}</td></tr>`).join('')
     + '</tbody></table></div>';
 }
 

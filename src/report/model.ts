@@ -51,6 +51,8 @@ export interface ChartSpec {
 export interface CustomMetricRow extends LatencyFigures {
   name: string; // the metric as recorded, e.g. "rampart.detection_latency"
   label: string; // what a reader calls it, e.g. "Detection latency"
+  slo: 'pass' | 'fail' | 'none'; // from the gate's checks scoped to this metric (detectionLatencyP95, ...)
+  sloFailures: string[];
 }
 
 export interface ScenarioRow {

@@ -76,6 +76,17 @@ describe('report model', () => {
     assert.equal(model.endpoints.find((e) => e.key === 'GET /api/v1/alerts')!.slo, 'pass');
   });
 
+  it('shows the SLO status of security metrics, whose budgets the gate scopes by metric name', () => {
+    const base = syntheticGate();
+    const gate = syntheticGate({ slo: [...base.slo, { scope: 'rampart.detection_latency', metric: 'detectionLatencyP95', threshold: 5000, actual: 11665, unit: 'ms', passed: false }] });
+    const model = buildReportModel(syntheticBundle(), { gate });
+    const detection = model.security.find((m) => m.name === 'rampart.detection_latency')!;
+    assert.equal(detection.slo, 'fail');
+    assert.deepEqual(detection.sloFailures, ['rampart.detection_latency detectionLatencyP95 11,665 ms (budget ≤ 5,000 ms)']);
+    assert.equal(model.security.find((m) => m.name === 'rampart.correlation_time')!.slo, 'none');
+    assert.match(renderHtml(model, assets), /<tr class="row-bad"><td><span class="metric-label">Detection latency<\/span>/);
+  });
+
   it('shows the security metrics, scenarios, codes and generator health', () => {
     const model = buildReportModel(syntheticBundle());
     assert.deepEqual(model.security.map((m) => m.label), ['Correlation time', 'Detection latency']);
