@@ -205,3 +205,23 @@ test('alert comments: POST creates one (201, audited), GET lists them oldest fir
   const unchanged = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM alert_comments WHERE alert_id = $1', [id]);
   assert.equal(unchanged.rows[0].n, 3);
 });
+
+test('every alerts route: 401 without credentials, 403 for a sensor', async (t) => {
+  const app = await buildTestApp(t);
+  const sensor = { 'x-api-key': 'demo-sensor-key-01' };
+  const routes: Array<{ method: 'GET' | 'POST' | 'PATCH'; url: string; payload?: object }> = [
+    { method: 'GET', url: '/api/v1/alerts' },
+    { method: 'GET', url: '/api/v1/alerts/1' },
+    { method: 'PATCH', url: '/api/v1/alerts/1', payload: { status: 'resolved' } },
+    { method: 'POST', url: '/api/v1/alerts/bulk', payload: { ids: [1], status: 'resolved' } },
+    { method: 'GET', url: '/api/v1/alerts/1/comments' },
+    { method: 'POST', url: '/api/v1/alerts/1/comments', payload: { body: 'x' } },
+  ];
+  for (const route of routes) {
+    const anonymous = await app.inject({ method: route.method, url: route.url, payload: route.payload });
+    assert.equal(anonymous.statusCode, 401, `${route.method} ${route.url}`);
+    const wrong = await app.inject({ method: route.method, url: route.url, headers: sensor, payload: route.payload });
+    assert.equal(wrong.statusCode, 403, `${route.method} ${route.url}`);
+    assert.equal(wrong.json().error, 'forbidden');
+  }
+});

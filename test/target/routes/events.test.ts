@@ -217,3 +217,21 @@ test('GET /events/:id returns one event; 404 when missing, 400 for a non-numeric
   const bad = await app.inject({ method: 'GET', url: '/api/v1/events/abc', headers: bearer(token) });
   assert.equal(bad.statusCode, 400);
 });
+
+test('every events route: 401 without credentials, 403 for the wrong role', async (t) => {
+  const app = await buildTestApp(t);
+  const analyst = await login(app, 'analyst01', 'analyst-demo-pass');
+  const routes: Array<{ method: 'GET' | 'POST'; url: string; wrong: Record<string, string>; payload?: object }> = [
+    { method: 'POST', url: '/api/v1/events/batch', wrong: bearer(analyst), payload: { batchId: 'auth-matrix', events: [{ type: 'dns', occurredAt: minutesAgo(1), host: 'h' }] } },
+    { method: 'GET', url: '/api/v1/events', wrong: SENSOR },
+    { method: 'GET', url: '/api/v1/events/1', wrong: SENSOR },
+  ];
+  for (const route of routes) {
+    const anonymous = await app.inject({ method: route.method, url: route.url, payload: route.payload });
+    assert.equal(anonymous.statusCode, 401, `${route.method} ${route.url}`);
+    assert.equal(anonymous.json().error, 'unauthorized');
+    const wrong = await app.inject({ method: route.method, url: route.url, headers: route.wrong, payload: route.payload });
+    assert.equal(wrong.statusCode, 403, `${route.method} ${route.url}`);
+    assert.equal(wrong.json().error, 'forbidden');
+  }
+});

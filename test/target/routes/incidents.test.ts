@@ -123,3 +123,21 @@ test('PATCH /incidents/:id updates status, assignee and summary (audited); 400, 
   assert.equal((await app.inject({ method: 'PATCH', url: '/api/v1/incidents/987654321', headers: bearer(token), payload: { status: 'closed' } })).statusCode, 404);
   assert.equal((await app.inject({ method: 'PATCH', url: `/api/v1/incidents/${id}`, payload: { status: 'closed' } })).statusCode, 401);
 });
+
+test('every incidents route: 401 without credentials, 403 for a sensor', async (t) => {
+  const app = await buildTestApp(t);
+  const sensor = { 'x-api-key': 'demo-sensor-key-01' };
+  const routes: Array<{ method: 'GET' | 'POST' | 'PATCH'; url: string; payload?: object }> = [
+    { method: 'GET', url: '/api/v1/incidents' },
+    { method: 'POST', url: '/api/v1/incidents', payload: { title: 'x', severity: 'low', alertIds: [1] } },
+    { method: 'GET', url: '/api/v1/incidents/1' },
+    { method: 'PATCH', url: '/api/v1/incidents/1', payload: { status: 'closed' } },
+  ];
+  for (const route of routes) {
+    const anonymous = await app.inject({ method: route.method, url: route.url, payload: route.payload });
+    assert.equal(anonymous.statusCode, 401, `${route.method} ${route.url}`);
+    const wrong = await app.inject({ method: route.method, url: route.url, headers: sensor, payload: route.payload });
+    assert.equal(wrong.statusCode, 403, `${route.method} ${route.url}`);
+    assert.equal(wrong.json().error, 'forbidden');
+  }
+});

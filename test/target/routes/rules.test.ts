@@ -137,3 +137,22 @@ test('DELETE /admin/rules/:id removes an unused rule (204, audited); 409 for a r
   assert.equal((await db.query('SELECT 1 FROM rules WHERE id = $1', [used.rows[0].rule_id])).rows.length, 1);
   assert.equal((await app.inject({ method: 'DELETE', url: `/api/v1/admin/rules/${rule.id}`, headers: bearer(token) })).statusCode, 404);
 });
+
+test('every rules route: 401 without credentials, 403 for an analyst', async (t) => {
+  const app = await buildTestApp(t);
+  const analyst = bearer(await login(app, 'analyst02', 'analyst-demo-pass'));
+  const routes: Array<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: object }> = [
+    { method: 'GET', url: '/api/v1/admin/rules' },
+    { method: 'POST', url: '/api/v1/admin/rules', payload: { name: 'x', kind: 'pattern', severity: 'low', params: { field: 'process', value: 'x' } } },
+    { method: 'GET', url: '/api/v1/admin/rules/1' },
+    { method: 'PATCH', url: '/api/v1/admin/rules/1', payload: { enabled: false } },
+    { method: 'DELETE', url: '/api/v1/admin/rules/1' },
+  ];
+  for (const route of routes) {
+    const anonymous = await app.inject({ method: route.method, url: route.url, payload: route.payload });
+    assert.equal(anonymous.statusCode, 401, `${route.method} ${route.url}`);
+    const wrong = await app.inject({ method: route.method, url: route.url, headers: analyst, payload: route.payload });
+    assert.equal(wrong.statusCode, 403, `${route.method} ${route.url}`);
+    assert.equal(wrong.json().error, 'forbidden');
+  }
+});
