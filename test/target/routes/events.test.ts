@@ -235,3 +235,35 @@ test('every events route: 401 without credentials, 403 for the wrong role', asyn
     assert.equal(wrong.json().error, 'forbidden');
   }
 });
+
+test('database down: ingestion answers 503 and acknowledges nothing; the sensor\'s retry after recovery is stored once', async (t) => {
+  const app = await buildTestApp(t);
+  const { db, server } = await startDatabase();
+  if (server === undefined) {
+    t.skip('needs the embedded server (DATABASE_URL points at an external one)');
+    return;
+  }
+  const host = uniqueHost();
+  const batchId = `outage-${randomUUID()}`;
+  const events = [{ type: 'auth', occurredAt: minutesAgo(1), host, username: 'dave', outcome: 'success', message: 'ok' }];
+  await server.stop();
+  try {
+    const down = await ingest(app, events, batchId);
+    assert.equal(down.statusCode, 503);
+    assert.equal(down.json().error, 'unavailable');
+  } finally {
+    await server.start();
+  }
+  // The sensor retries the same batch; a connection broken by the restart may cost one more retry.
+  let retry = await ingest(app, events, batchId);
+  for (let i = 0; i < 20 && retry.statusCode === 503; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    retry = await ingest(app, events, batchId);
+  }
+  assert.equal(retry.statusCode, 202);
+  assert.deepEqual(retry.json(), { batchId, accepted: 1, duplicate: false });
+  const stored = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE host = $1', [host]).catch(async () =>
+    db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE host = $1', [host]),
+  );
+  assert.equal(stored.rows[0].n, 1);
+});
