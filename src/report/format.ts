@@ -71,7 +71,3 @@ export function formatDuration(seconds: number | null): string {
   if (m > 0) return `${m}m ${String(rest).padStart(2, '0')}s`;
   return `${rest}s`;
 }
-
-export function formatTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-}

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import {
   formatApdex, formatChange, formatCount, formatDuration, formatMs, formatPercent, formatRate,
-  formatSloValue, formatTime, sloComparator,
+  formatSloValue, sloComparator,
 } from './format.ts';
 
 export interface ChartAssets {
