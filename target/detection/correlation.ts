@@ -36,9 +36,12 @@ async function attach(db: Querier, incidentId: number, alertIds: number[]): Prom
 export async function correlate(db: Querier, alerts: RaisedAlert[], windowSeconds: number): Promise<CorrelationResult> {
   const joined: Joined[] = [];
   const incidentsCreated: number[] = [];
-  for (const alert of alerts) {
-    const k = correlationKey(alert);
-    if (k === null) continue;
+  // Keys are locked in a fixed order, so two workers correlating overlapping keys cannot deadlock.
+  const keyed = alerts
+    .map((alert) => ({ alert, k: correlationKey(alert) }))
+    .filter((x): x is { alert: RaisedAlert; k: NonNullable<ReturnType<typeof correlationKey>> } => x.k !== null)
+    .sort((a, b) => (a.k.key < b.k.key ? -1 : a.k.key > b.k.key ? 1 : a.alert.id - b.alert.id));
+  for (const { alert, k } of keyed) {
     // Serialise correlation per key across workers, so two workers never open two incidents for one source.
     await db.query('SELECT pg_advisory_xact_lock(hashtext($1))', [k.key]);
 

@@ -221,3 +221,32 @@ test('rule changes apply to the next pass: a disabled rule stays silent, a new r
   const alerts = await alertsFor(db, 'a.host = $1', [host]);
   assert.deepEqual(alerts.map((a) => [a.rule, a.severity]), [[`Netcat listener ${tag}`, 'low']]);
 });
+
+test('correlation by username: two alerts open an incident, a later alert joins it while it is open', async (t) => {
+  const app = await buildTestApp(t);
+  const { db } = await startDatabase();
+  const tag = randomUUID().slice(0, 6);
+  const user = `mallory-${tag}`;
+  const first = await ingest(app, [
+    { type: 'process', occurredAt: at(1), host: `ws-a-${tag}`, username: user, process: 'mimikatz.exe', message: 'started' },
+    { type: 'process', occurredAt: at(2), host: `ws-a-${tag}`, username: user, process: 'powershell.exe', message: 'powershell.exe -EncodedCommand SQBFAFgA' },
+  ]);
+  await detected(db, first);
+  let alerts = await alertsFor(db, 'a.username = $1', [user]);
+  assert.deepEqual(alerts.map((a) => a.rule), ['Credential dumping tool', 'Encoded PowerShell command']);
+  const incidentId = alerts[0].incident_id;
+  assert.ok(incidentId !== null && alerts.every((a) => a.incident_id === incidentId));
+  const incident = await db.query<{ correlation_key: string; severity: string }>('SELECT correlation_key, severity FROM incidents WHERE id = $1', [incidentId]);
+  assert.deepEqual(incident.rows[0], { correlation_key: `username:${user}`, severity: 'critical' });
+
+  const second = await ingest(app, [{ type: 'process', occurredAt: at(3), host: `ws-b-${tag}`, username: user, process: 'wevtutil.exe', message: 'wevtutil cl Security' }]);
+  await detected(db, second);
+  alerts = await alertsFor(db, 'a.username = $1', [user]);
+  assert.deepEqual(alerts.map((a) => a.rule), ['Credential dumping tool', 'Encoded PowerShell command', 'Event log cleared']);
+  assert.equal(alerts[2].incident_id, incidentId);
+  assert.ok(alerts[2].correlation_ms !== null && alerts[2].correlation_ms >= 0);
+  const analyst = await login(app, 'analyst05', 'analyst-demo-pass');
+  const listed = await app.inject({ method: 'GET', url: `/api/v1/alerts?incidentId=${incidentId}`, headers: bearer(analyst) });
+  assert.equal(listed.statusCode, 200);
+  assert.deepEqual((listed.json() as { items: Array<{ id: number }> }).items.map((a) => a.id).sort((x, y) => x - y), alerts.map((a) => Number(a.id)));
+});
