@@ -183,3 +183,15 @@ test('several runs of the candidate are judged together', async () => {
   assert.match(ran.stdout, /profile baseline, 2 run\(s\)/);
   assert.match(ran.stdout, /SLOWER  GET \/api\/v1\/alerts .* in 2 run\(s\) vs \d+ in 3 baseline run\(s\)/);
 });
+
+test('a plain `artillery run --output` file is judged from Artillery\'s summaries, and nothing is written beside it', async () => {
+  const dir = join(root, 'plain');
+  await mkdir(dir);
+  const file = join(dir, 'out.json');
+  await writeFile(file, await readFile(join(import.meta.dirname, '..', 'report', 'fixtures', 'artillery-plain.json')));
+  const ran = gate([file, '--slo', join(sloDir, 'defaults.yml')]);
+  assert.equal(ran.code, 1, ran.stderr);
+  assert.match(ran.stdout, /profile unknown, 1 run\(s\)/);
+  assert.match(ran.stdout, /BREACHED \* errorRate 29\.56% > 1\.00%/);
+  assert.deepEqual(await readdir(dir), ['out.json']);
+});
