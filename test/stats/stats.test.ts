@@ -8,6 +8,7 @@ import { mannWhitneyU, rank } from '../../src/stats/mann-whitney.ts';
 import { kolmogorovSmirnov, kolmogorovSurvival } from '../../src/stats/kolmogorov-smirnov.ts';
 import { blockBootstrapRatioOfMedians, blockBootstrapLogMedian, medianInPlace } from '../../src/stats/bootstrap.ts';
 import { seededRandom } from '../../src/stats/random.ts';
+import { regularizedBeta, studentTCdf, studentTQuantile, studentTTwoSidedP } from '../../src/stats/student-t.ts';
 
 const close = (actual: number, expected: number, tolerance: number, what: string): void => {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: expected ${expected} ± ${tolerance}, got ${actual}`);
@@ -129,4 +130,19 @@ test('selection finds the median without sorting, for odd and even lengths and t
       assert.equal(medianInPlace(Float64Array.from(values), n), median(values), `n=${n} ${values.join(',')}`);
     }
   }
+});
+
+test("Student's t: CDF, quantiles and the incomplete beta function match the tables", () => {
+  close(regularizedBeta(0.4, 2, 3), 0.5248, 1e-12, 'I_0.4(2,3)');
+  close(regularizedBeta(0.1, 0.5, 5), 0.6833570849799877, 1e-10, 'I_0.1(0.5,5)');
+  close(regularizedBeta(0.5, 10, 10), 0.5, 1e-12, 'I_0.5(10,10)');
+  close(studentTCdf(2.0, 5), 0.94903026, 1e-8, 'T5(2.0)');
+  close(studentTCdf(-1.5, 3), 0.11529193, 1e-8, 'T3(-1.5)');
+  close(studentTCdf(0.5, 10), 0.6860532, 1e-7, 'T10(0.5)');
+  close(studentTQuantile(0.975, 2), 4.30265273, 1e-7, 't(0.975, 2)');
+  close(studentTQuantile(0.975, 5), 2.57058184, 1e-7, 't(0.975, 5)');
+  close(studentTQuantile(0.975, 30), 2.04227246, 1e-7, 't(0.975, 30)');
+  close(studentTQuantile(0.95, 1), 6.31375151, 1e-6, 't(0.95, 1)');
+  close(studentTCdf(1.96, Number.POSITIVE_INFINITY), normalCdf(1.96), 1e-12, 'normal limit');
+  close(studentTTwoSidedP(4.30265273, 2), 0.05, 1e-8, 'two-sided p');
 });
