@@ -24,7 +24,30 @@ export function peakRate(phase: Phase): number {
   return Math.max(phase.arrivalRate ?? 0, phase.rampTo ?? 0);
 }
 
-/** Rescale phases: durations so they total `durationSeconds`, rates by `rateScale`. */
+/**
+ * A phase Artillery runs exactly as planned. Artillery (2.0.34) refuses a constant arrivalRate that is
+ * not a whole number, rounds each second of a ramp to whole arrivals, and treats `rampTo: 0` as no ramp.
+ * So: a fractional constant rate becomes arrivalCount (the same arrivals spread evenly over the phase);
+ * ramp ends are rounded to whole arrivals per second; a ramp that ends at 0 becomes arrivalCount of its
+ * mean rate.
+ */
+export function runnablePhase(p: Phase): Phase {
+  if (p.pause !== undefined || p.arrivalCount !== undefined || p.arrivalRate === undefined) return p;
+  const { arrivalRate, rampTo, ...rest } = p;
+  if (rampTo === undefined) {
+    if (Number.isInteger(arrivalRate)) return p;
+    return { ...rest, arrivalCount: Math.max(1, Math.round(arrivalRate * p.duration)) };
+  }
+  const from = Math.round(arrivalRate);
+  const to = Math.round(rampTo);
+  if (to === 0) {
+    const count = Math.round(((arrivalRate + rampTo) / 2) * p.duration);
+    return count === 0 ? { ...rest, pause: p.duration } : { ...rest, arrivalCount: count };
+  }
+  return { ...rest, arrivalRate: from, rampTo: to };
+}
+
+/** Rescale phases: durations so they total `durationSeconds`, rates by `rateScale`; then make them runnable. */
 export function scalePhases(phases: Phase[], rateScale: number, durationSeconds?: number): Phase[] {
   if (!(rateScale > 0) || !Number.isFinite(rateScale)) throw usageError(`--rate-scale must be a positive number, got ${rateScale}`);
   const total = totalDuration(phases);
@@ -38,7 +61,7 @@ export function scalePhases(phases: Phase[], rateScale: number, durationSeconds?
     if (p.rampTo !== undefined) out.rampTo = round2(p.rampTo * rateScale);
     if (p.arrivalCount !== undefined) out.arrivalCount = Math.max(1, Math.round(p.arrivalCount * rateScale * timeFactor));
     if (p.maxVusers !== undefined) out.maxVusers = Math.max(1, Math.ceil(p.maxVusers * rateScale));
-    return out;
+    return runnablePhase(out);
   });
 }
 

@@ -60,6 +60,8 @@ export function runArtillery(options: ArtilleryOptions): { done: Promise<Artille
   const bin = path.join(options.root, 'node_modules', 'artillery', 'bin', 'run');
   const child = spawn(process.execPath, [bin, 'run', options.scriptPath, '--output', options.outputPath], {
     cwd: path.dirname(options.scriptPath),
+    // Its own process group: a terminal's Ctrl-C reaches rampart only, which passes on exactly one SIGINT.
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true', ...options.env },
   });
@@ -83,6 +85,7 @@ export function runArtillery(options: ArtilleryOptions): { done: Promise<Artille
     options.onProgress?.(formatProgress(progress, (Date.now() - started) / 1000, options.phaseCount));
   }, options.progressEveryMs ?? 5000);
   let interrupts = 0;
+  let lastInterrupt = 0;
   const done = new Promise<ArtilleryRun>((resolve, reject) => {
     child.once('error', (error) => {
       clearInterval(ticker);
@@ -99,6 +102,9 @@ export function runArtillery(options: ArtilleryOptions): { done: Promise<Artille
     done,
     pid: child.pid ?? -1,
     interrupt(): void {
+      // One Ctrl-C can arrive twice (terminal group + a wrapper passing it on): count presses 1 s apart.
+      if (Date.now() - lastInterrupt < 1000) return;
+      lastInterrupt = Date.now();
       interrupts += 1;
       if (child.exitCode !== null || child.pid === undefined) return;
       try {

@@ -187,9 +187,11 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
     if (platform !== null) env.RAMPART_TARGET_JWT_SECRET = platform.jwtSecret;
     const child = runArtillery({ root, scriptPath, outputPath, logFile: path.join(bundleDir, 'artillery.log'), env, phaseCount: composed.phases.length, onProgress: say });
     process.removeListener('SIGINT', onSigint);
+    let announced = false;
     const forward = (): void => {
       interrupted = true;
-      say('interrupted: stopping Artillery and keeping what it measured (Ctrl-C again to kill it)');
+      if (!announced) say('interrupted: stopping Artillery and keeping what it measured (Ctrl-C again to kill it)');
+      announced = true;
       child.interrupt();
     };
     process.on('SIGINT', forward);

@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RampartError, EXIT } from '../../src/cli/errors.ts';
-import { compose, scalePhases, selectFlows, peakRate, checkArrivalRate } from '../../src/compose/compose.ts';
+import { compose, scalePhases, selectFlows, peakRate, checkArrivalRate, runnablePhase } from '../../src/compose/compose.ts';
 import { loadFlow, loadProfile, listFlows, listProfiles, parseDuration } from '../../src/compose/load.ts';
 import { INSTALL_DIR } from '../../src/compose/paths.ts';
 import { requestsOfFlow } from '../../src/compose/coverage.ts';
@@ -95,6 +95,14 @@ test('--duration stretches phases proportionally and --rate-scale multiplies rat
   const counted = scalePhases([{ duration: 10, arrivalCount: 10 }, { duration: 5, pause: 5 }], 0.5, 30);
   assert.deepEqual(counted, [{ duration: 20, arrivalCount: 10 }, { duration: 10, pause: 10 }], 'arrivalCount keeps the rate: x2 time x0.5 scale');
   rampartError(() => scalePhases(profile().phases, 0), /--rate-scale must be a positive number/);
+});
+
+test('phases become what Artillery runs exactly: whole rates, fractional constant rates as arrival counts', () => {
+  assert.deepEqual(runnablePhase({ duration: 60, arrivalRate: 2 }), { duration: 60, arrivalRate: 2 });
+  assert.deepEqual(runnablePhase({ name: 'dip', duration: 120, arrivalRate: 1.5 }), { name: 'dip', duration: 120, arrivalCount: 180 });
+  assert.deepEqual(runnablePhase({ duration: 60, arrivalRate: 1.4, rampTo: 3.6 }), { duration: 60, arrivalRate: 1, rampTo: 4 });
+  assert.deepEqual(runnablePhase({ duration: 60, arrivalRate: 2, rampTo: 0 }), { duration: 60, arrivalCount: 60 }, 'a ramp to 0 keeps its mean rate');
+  assert.deepEqual(scalePhases([{ duration: 30, arrivalRate: 1 }], 0.5), [{ duration: 30, arrivalCount: 15 }], '--rate-scale 0.5 of 1/s');
 });
 
 test('the arrival-rate guard refuses a phase above the configured maximum, naming the setting', () => {
