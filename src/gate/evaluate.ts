@@ -169,7 +169,9 @@ export function evaluate(candidate: LoadedBundle | readonly LoadedBundle[], slo:
   let comparisons: EndpointComparison[] = [];
   if (baseline !== null) {
     const candidates = analysed.map((a) => baselineRunOf(a.bundle, a.endpoints));
-    comparisons = compareWithBaseline(slo, candidates, baseline.file.runs);
+    // A run never serves as its own baseline (e.g. judged again after --update-baseline recorded it).
+    const own = new Set(candidates.map((run) => run.runId));
+    comparisons = compareWithBaseline(slo, candidates, baseline.file.runs.filter((run) => !own.has(run.runId)));
   }
   const failed = slos.some((c) => !c.passed) || comparisons.some((c) => c.verdict === 'SLOWER');
   return {

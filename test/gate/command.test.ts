@@ -195,3 +195,10 @@ test('a plain `artillery run --output` file is judged from Artillery\'s summarie
   assert.match(ran.stdout, /BREACHED \* errorRate 29\.56% > 1\.00%/);
   assert.deepEqual(await readdir(dir), ['out.json']);
 });
+
+test('a run recorded in the baseline is not compared with itself', async () => {
+  const ran = gate([baselineRuns[0], '--no-report']);
+  assert.equal(ran.code, 0, ran.stdout);
+  const result = JSON.parse(await readFile(join(baselineRuns[0], 'gate.json'), 'utf8'));
+  assert.match(result.comparisons[0].detail, /vs \d+ in 2 baseline run\(s\)/);
+});
