@@ -29,7 +29,7 @@ interface Measured { wallMs: number; peakMb: number; exitCode: number | null; st
 
 function measure(args: string[], env: NodeJS.ProcessEnv): Measured {
   const started = process.hrtime.bigint();
-  const child = spawnSync('/usr/bin/time', ['-f', 'RAMPART_PEAK_KB=%M', process.execPath, CLI, ...args], { encoding: 'utf8', env, timeout: 120_000 });
+  const child = spawnSync('/usr/bin/time', ['-f', 'RAMPART_PEAK_KB=%M', process.execPath, CLI, ...args], { encoding: 'utf8', env, timeout: 900_000 });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const match = /RAMPART_PEAK_KB=(\d+)/.exec(child.stderr ?? '');
   return {
