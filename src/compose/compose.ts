@@ -101,6 +101,26 @@ export function selectFlows(profile: Profile, requested: string[] | undefined): 
   });
 }
 
+/**
+ * Thresholds on custom metrics (`rampart.detection_latency.p95`) hold only when a selected flow emits
+ * that metric (its config.rampart.metrics); otherwise Artillery's ensure would fail on a metric that
+ * cannot exist. Returns the ensure block to use and the thresholds dropped.
+ */
+export function applicableEnsure(ensure: unknown, emitted: Set<string>): { ensure: unknown; dropped: string[] } {
+  if (typeof ensure !== 'object' || ensure === null || !Array.isArray((ensure as { thresholds?: unknown }).thresholds)) return { ensure, dropped: [] };
+  const dropped: string[] = [];
+  const thresholds = ((ensure as { thresholds: unknown[] }).thresholds).filter((t) => {
+    if (typeof t !== 'object' || t === null) return true;
+    const metric = Object.keys(t)[0] ?? '';
+    if (!metric.startsWith('rampart.')) return true;
+    const base = metric.slice(0, metric.lastIndexOf('.'));
+    if (emitted.has(base)) return true;
+    dropped.push(metric);
+    return false;
+  });
+  return { ensure: { ...(ensure as object), thresholds }, dropped };
+}
+
 function mergePlugins(config: Record<string, unknown>): Record<string, unknown> {
   const given = (config.plugins ?? {}) as Record<string, unknown>;
   const plugins: Record<string, unknown> = { ...given };
@@ -157,9 +177,12 @@ export function compose(profile: Profile, flowFiles: Map<string, FlowFile>, opti
   for (const { file } of files) Object.assign(variables, file.variables);
   Object.assign(variables, (profile.config.variables ?? {}) as Record<string, unknown>, { rampartSeed: options.seed });
 
+  const emitted = new Set(files.flatMap(({ file }) => file.metrics));
+  const { ensure, dropped } = applicableEnsure(profile.config.ensure, emitted);
   const script: ArtilleryScript = {
     config: {
       ...structuredClone(profile.config),
+      ...(ensure === undefined ? {} : { ensure: structuredClone(ensure) }),
       target: options.target,
       phases: phases.map(toArtilleryPhase),
       processor: options.processor,
@@ -168,5 +191,5 @@ export function compose(profile: Profile, flowFiles: Map<string, FlowFile>, opti
     },
     scenarios: structuredClone(scenarios),
   };
-  return { script, flows, phases };
+  return { script, flows, phases, droppedThresholds: dropped };
 }

@@ -124,6 +124,11 @@ export async function loadFlow(root: string, name: string): Promise<FlowFile> {
     throw usageError(`${label}: must have a non-empty 'scenarios' list`);
   }
   const variables = isRecord(doc.config) && isRecord(doc.config.variables) ? doc.config.variables : {};
+  const declared = isRecord(doc.config) && isRecord(doc.config.rampart) ? doc.config.rampart.metrics : undefined;
+  if (declared !== undefined && !(Array.isArray(declared) && declared.every((m): m is string => typeof m === 'string' && m.startsWith('rampart.')))) {
+    throw usageError(`${label}: config.rampart.metrics must be a list of metric names starting with 'rampart.'`);
+  }
+  const metrics = declared ?? [];
   const scenarios: Scenario[] = doc.scenarios.map((raw, i) => {
     const where = `${label}: scenario ${i + 1}`;
     if (!isRecord(raw)) throw usageError(`${where} must be a mapping`);
@@ -138,5 +143,5 @@ export async function loadFlow(root: string, name: string): Promise<FlowFile> {
     }
     return { ...raw, name: raw.name, flow: raw.flow } as Scenario;
   });
-  return { name, file, variables, scenarios };
+  return { name, file, variables, metrics, scenarios };
 }

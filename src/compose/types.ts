@@ -34,6 +34,8 @@ export interface FlowFile {
   name: string;
   file: string;
   variables: Record<string, unknown>;
+  /** custom metrics (rampart.*) its processors emit, from config.rampart.metrics */
+  metrics: string[];
   scenarios: Scenario[];
 }
 
@@ -59,4 +61,6 @@ export interface ComposedRun {
   script: ArtilleryScript;
   flows: { name: string; weight: number }[];
   phases: Phase[];
+  /** thresholds on custom metrics no selected flow emits (left out of the script) */
+  droppedThresholds: string[];
 }

@@ -180,6 +180,9 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
     const manifestPath = path.join(bundleDir, BUNDLE_FILES.run);
     await writeJsonAtomic(manifestPath, manifest);
 
+    if (composed.droppedThresholds.length > 0) {
+      say(`thresholds left out (no selected flow emits their metric): ${composed.droppedThresholds.join(', ')}`);
+    }
     const planned = totalDuration(composed.phases);
     say(`running profile ${options.profile} (${composed.flows.map((f) => f.name).join(', ')}) against ${target}, ~${Math.round(planned)} s planned; bundle ${bundleDir}`);
     const outputPath = path.join(bundleDir, BUNDLE_FILES.artillery);

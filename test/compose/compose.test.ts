@@ -25,7 +25,7 @@ function profile(over: Partial<Profile> = {}): Profile {
 }
 
 function flow(name: string, scenarios: { name: string; weight?: number }[], variables: Record<string, unknown> = {}): FlowFile {
-  return { name, file: `scenarios/${name}.yml`, variables, scenarios: scenarios.map((s) => ({ ...s, flow: [{ get: { url: `/${s.name}`, name: `GET /${s.name}` } }] })) };
+  return { name, file: `scenarios/${name}.yml`, variables, metrics: name === 'b' ? ['rampart.probe'] : [], scenarios: scenarios.map((s) => ({ ...s, flow: [{ get: { url: `/${s.name}`, name: `GET /${s.name}` } }] })) };
 }
 
 const files = new Map<string, FlowFile>([
@@ -110,6 +110,16 @@ test('the arrival-rate guard refuses a phase above the configured maximum, namin
   assert.equal(peakRate({ duration: 10, arrivalCount: 100 }), 10);
   rampartError(() => compose(profile(), files, { ...base, rateScale: 1000 }), /phase 2 \('main'\) asks for 4000 arrivals\/s, above the limit of 2000 \(limits\.maxArrivalRate in rampart\.config\.yml\)/);
   assert.doesNotThrow(() => checkArrivalRate([{ duration: 1, arrivalRate: 2000 }], 2000, 'p'));
+});
+
+test('thresholds on custom metrics stay only when a selected flow emits the metric', () => {
+  const ensure = { maxErrorRate: 1, thresholds: [{ 'http.response_time.p95': 500 }, { 'rampart.probe.p95': 100 }] };
+  const withB = compose(profile({ config: { ensure } }), files, base);
+  assert.deepEqual(withB.script.config.ensure, ensure);
+  assert.deepEqual(withB.droppedThresholds, []);
+  const withoutB = compose(profile({ config: { ensure } }), files, { ...base, flows: ['a'] });
+  assert.deepEqual(withoutB.script.config.ensure, { maxErrorRate: 1, thresholds: [{ 'http.response_time.p95': 500 }] });
+  assert.deepEqual(withoutB.droppedThresholds, ['rampart.probe.p95']);
 });
 
 test('durations: numbers are seconds; units ms, s, m, h, d; anything else is refused', () => {

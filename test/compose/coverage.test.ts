@@ -21,7 +21,7 @@ test('OpenAPI paths become endpoint keys: {id} -> :id, no trailing slash', () =>
 
 test('requests inside loops count; unnamed requests and unknown keys are reported; unknownRoute requests are exempt', () => {
   const flow: FlowFile = {
-    name: 'f', file: 'scenarios/f.yml', variables: {},
+    name: 'f', file: 'scenarios/f.yml', variables: {}, metrics: [],
     scenarios: [{
       name: 's',
       flow: [
