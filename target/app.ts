@@ -101,15 +101,15 @@ export async function buildApp(config: TargetConfig, options: BuildOptions = {})
     },
     transform: ({ schema, url, route }) => {
       const r = route as unknown as SwaggerRoute;
-      // `/x/` duplicates `/x` (prefix + '/' route): list each operation once.
-      if (normaliseTemplate(url) !== url) return { schema: { ...schema, hide: true }, url };
+      // A module's root route ('/' under a prefix) answers both `/x` and `/x/`; Fastify reports it
+      // once, as `/x/`. List it under its endpoint key's path, `/x`.
       const roles = r.config?.roles ?? DEFAULT_ROLES;
       const security: Array<Record<string, string[]>> = [];
       if (r.config?.public !== true) {
         if (roles.includes('sensor')) security.push({ apiKey: [] });
         if (roles.some((role) => role !== 'sensor')) security.push({ bearerAuth: [] });
       }
-      return { schema: { ...schema, security }, url };
+      return { schema: { ...schema, security }, url: normaliseTemplate(url) };
     },
   });
   await app.register(rateLimit, {
