@@ -18,7 +18,7 @@
 import hdr from 'hdr-histogram-js';
 import type { JsHistogram } from 'hdr-histogram-js';
 import { HISTOGRAM_SETTINGS, PERIOD_MS } from './types.ts';
-import type { ArtilleryPeriod, ArtillerySummary, LoadedBundle, PeriodHistogram } from './types.ts';
+import type { ArtilleryPeriod, ArtillerySummary, HistogramFile, LatencySummary, LoadedBundle, PeriodHistogram } from './types.ts';
 
 export type Histogram = JsHistogram;
 
@@ -62,33 +62,62 @@ export function mergeHistograms(list: Iterable<Histogram | string>): Histogram {
   return merged;
 }
 
-export interface LatencyStats {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p75: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
+/** Latency statistics in ms (the same shape is stored per period in histograms.json). */
+export type LatencyStats = LatencySummary;
+
+const PERCENTILES = [50, 75, 90, 95, 99, 99.9] as const;
+
+/** The count a percentile must reach, exactly as HdrHistogram's getValueAtPercentile rounds it. */
+function countAtPercentile(percentile: number, total: number): number {
+  const fp = (percentile / 100) * total;
+  const ulp = fp > 0 ? 2 ** (Math.floor(Math.log2(fp)) - 52) : 0;
+  return Math.max(Math.ceil(fp - ulp), 1);
 }
 
-/** Statistics of a µs histogram, in ms; null when it holds no values. */
+/**
+ * Statistics of a µs histogram, in ms; null when it holds no values. One pass over the counts
+ * (getValueAtPercentile would walk them once per percentile); the percentiles equal
+ * getValueAtPercentile's: the highest value equivalent to the bucket that reaches the count.
+ */
 export function latencyStats(histogram: Histogram): LatencyStats | null {
-  if (histogram.totalCount === 0) return null;
+  const total = histogram.totalCount;
+  if (total === 0) return null;
+  const targets = PERCENTILES.map((p) => countAtPercentile(p, total));
+  const values: number[] = [];
+  let cumulative = 0;
+  let weighted = 0;
+  // HdrHistogram's index layout, inlined (the library's per-value methods recompute the bucket with
+  // log2 and dominate the cost): bucket 0 holds indices [0, 2h) with sub-bucket i; bucket b >= 1
+  // holds [(b+1)h, (b+2)h) with sub-bucket i - b*h; a value's range is 2^(b + unitMagnitude) wide.
+  const length = histogram.countsArrayLength;
+  const half = histogram.subBucketHalfCount;
+  const unit = histogram.unitMagnitude;
+  let i = 0;
+  for (let bucket = 0; i < length && cumulative < total; bucket++) {
+    const size = 2 ** (bucket + unit);
+    const end = Math.min(length, (bucket + 2) * half);
+    const offset = bucket * half;
+    for (; i < end; i++) {
+      const count = histogram.getCountAtIndex(i);
+      if (count === 0) continue;
+      const lowest = (i - offset) * size;
+      cumulative += count;
+      weighted += (lowest + Math.floor(size / 2)) * count;
+      while (values.length < targets.length && cumulative >= targets[values.length]) values.push(lowest + size - 1);
+      if (cumulative >= total) break;
+    }
+  }
   const ms = (micros: number): number => micros / 1000;
   return {
-    count: histogram.totalCount,
+    count: total,
     min: ms(histogram.minNonZeroValue),
-    mean: ms(histogram.mean),
-    p50: ms(histogram.getValueAtPercentile(50)),
-    p75: ms(histogram.getValueAtPercentile(75)),
-    p90: ms(histogram.getValueAtPercentile(90)),
-    p95: ms(histogram.getValueAtPercentile(95)),
-    p99: ms(histogram.getValueAtPercentile(99)),
-    p999: ms(histogram.getValueAtPercentile(99.9)),
+    mean: ms(weighted / total),
+    p50: ms(values[0]),
+    p75: ms(values[1]),
+    p90: ms(values[2]),
+    p95: ms(values[3]),
+    p99: ms(values[4]),
+    p999: ms(values[5]),
     max: ms(histogram.maxValue),
   };
 }
@@ -255,14 +284,41 @@ interface DecodedPeriod {
   errorKinds?: Record<string, number>;
 }
 
-function* decodePeriods(periods: PeriodHistogram[]): Generator<DecodedPeriod> {
-  for (const period of [...periods].sort((a, b) => a.start - b.start)) {
-    yield { start: period.start, histogram: decodeHistogram(period.histogram), errors: period.errors, codes: period.codes ?? {}, errorKinds: period.errorKinds };
-  }
+const byStart = (a: { start: number }, b: { start: number }): number => a.start - b.start;
+
+function point(start: number, responses: number, errors: number, codes: Record<string, number>, latencyMs: LatencyStats | null): PeriodPoint {
+  const requests = responses + errors;
+  return { start, requests, responses, errors: errors + count5xx(codes), codes: { ...codes }, ratePerSecond: requests / (PERIOD_MS / 1000), latencyMs };
 }
 
-/** One pass over periods (oldest first), each decoded once, for both the series and the total. */
-function analyseDecoded(endpoint: string, periods: Iterable<DecodedPeriod>, durationSeconds: number, tMs: number): EndpointAnalysis {
+/** True when every period carries its precomputed stats (or has no responses) and a total is known. */
+function precomputed(periods: PeriodHistogram[], total: string | undefined): total is string {
+  return total !== undefined && periods.every((p) => p.stats !== undefined || sumValues(p.codes ?? {}) === 0);
+}
+
+/**
+ * A series of periods (oldest first after sorting) -> its series and summary. Uses the stored
+ * per-period stats and run total when present (one decode in all), else decodes each period once.
+ */
+function analyseSeries(endpoint: string, periods: PeriodHistogram[], total: string | undefined, durationSeconds: number, tMs: number): EndpointAnalysis {
+  const sorted = [...periods].sort(byStart);
+  const codes: Record<string, number> = {};
+  const kinds: Record<string, number> = {};
+  let transport = 0;
+  for (const period of sorted) {
+    addInto(codes, period.codes);
+    addInto(kinds, period.errorKinds);
+    transport += period.errors;
+  }
+  if (precomputed(sorted, total)) {
+    const points = sorted.map((p) => point(p.start, p.stats?.count ?? 0, p.errors, p.codes ?? {}, p.stats ?? null));
+    return { summary: summaryFrom(endpoint, 'histograms', decodeHistogram(total), codes, kinds, transport, durationSeconds, tMs), periods: points };
+  }
+  return analyseDecoded(endpoint, sorted.map((p) => ({ start: p.start, histogram: decodeHistogram(p.histogram), errors: p.errors, codes: p.codes ?? {}, errorKinds: p.errorKinds })), durationSeconds, tMs);
+}
+
+/** Periods already decoded (oldest first): their series and, merged, the summary. */
+function analyseDecoded(endpoint: string, periods: DecodedPeriod[], durationSeconds: number, tMs: number): EndpointAnalysis {
   const total = newHistogram();
   const codes: Record<string, number> = {};
   const kinds: Record<string, number> = {};
@@ -273,19 +329,75 @@ function analyseDecoded(endpoint: string, periods: Iterable<DecodedPeriod>, dura
     addInto(codes, period.codes);
     addInto(kinds, period.errorKinds);
     transport += period.errors;
-    const responses = period.histogram.totalCount;
-    const requests = responses + period.errors;
-    points.push({
-      start: period.start,
-      requests,
-      responses,
-      errors: period.errors + count5xx(period.codes),
-      codes: { ...period.codes },
-      ratePerSecond: requests / (PERIOD_MS / 1000),
-      latencyMs: latencyStats(period.histogram),
-    });
+    points.push(point(period.start, period.histogram.totalCount, period.errors, period.codes, latencyStats(period.histogram)));
   }
   return { summary: summaryFrom(endpoint, 'histograms', total, codes, kinds, transport, durationSeconds, tMs), periods: points };
+}
+
+/** All endpoints merged per period, decoded (for files without `overall`). */
+function mergeEndpointsByPeriod(file: HistogramFile): DecodedPeriod[] {
+  const slots = new Map<number, DecodedPeriod>();
+  for (const periods of Object.values(file.endpoints)) {
+    for (const period of periods) {
+      let slot = slots.get(period.start);
+      if (slot === undefined) {
+        slot = { start: period.start, histogram: newHistogram(), errors: 0, codes: {}, errorKinds: {} };
+        slots.set(period.start, slot);
+      }
+      slot.histogram.add(decodeHistogram(period.histogram));
+      slot.errors += period.errors;
+      addInto(slot.codes, period.codes);
+      addInto(slot.errorKinds!, period.errorKinds);
+    }
+  }
+  return [...slots.values()].sort(byStart);
+}
+
+function encodePeriod(period: DecodedPeriod): PeriodHistogram {
+  const out: PeriodHistogram = { start: period.start, histogram: encodeHistogram(period.histogram), errors: period.errors, codes: period.codes };
+  const stats = latencyStats(period.histogram);
+  if (stats !== null) out.stats = stats;
+  if (period.errors > 0 && period.errorKinds !== undefined) out.errorKinds = period.errorKinds;
+  return out;
+}
+
+/**
+ * Adds the derived parts to a histogram file: per-period `stats`, `overall` (all endpoints merged
+ * per period) and `totals` (each series merged over the run). Readers then decode one histogram
+ * per series instead of every period. The measurement plugin calls this when it writes
+ * histograms.json; anyone producing a histogram file (a synthetic bundle) can too.
+ */
+export function summarizeHistogramFile(file: HistogramFile): HistogramFile {
+  const section = (series: Record<string, PeriodHistogram[]>): { periods: Record<string, PeriodHistogram[]>; totals: Record<string, string> } => {
+    const periods: Record<string, PeriodHistogram[]> = {};
+    const totals: Record<string, string> = {};
+    for (const [key, list] of Object.entries(series)) {
+      const total = newHistogram();
+      periods[key] = [...list].sort(byStart).map((p) => {
+        const histogram = decodeHistogram(p.histogram);
+        total.add(histogram);
+        const stats = latencyStats(histogram);
+        const { stats: _old, ...rest } = p;
+        return stats === null ? rest : { ...rest, stats };
+      });
+      totals[key] = encodeHistogram(total);
+    }
+    return { periods, totals };
+  };
+  const endpoints = section(file.endpoints);
+  const metrics = section(file.metrics);
+  const overallDecoded = mergeEndpointsByPeriod(file);
+  const overallTotal = newHistogram();
+  for (const period of overallDecoded) overallTotal.add(period.histogram);
+  return {
+    schema: file.schema,
+    unit: file.unit,
+    periodMs: file.periodMs,
+    endpoints: endpoints.periods,
+    metrics: metrics.periods,
+    overall: overallDecoded.map(encodePeriod),
+    totals: { overall: encodeHistogram(overallTotal), endpoints: endpoints.totals, metrics: metrics.totals },
+  };
 }
 
 function summaryFrom(
@@ -406,16 +518,18 @@ function artilleryPoint(start: number, data: ArtilleryEndpointPeriod): PeriodPoi
 // ---------- public entry points ----------
 
 /**
- * Per-endpoint summary and per-period series for every endpoint key, sorted by key. Each period's
- * histogram is decoded once, so this is the call to make when both are needed.
+ * Per-endpoint summary and per-period series for every endpoint key, sorted by key. With the
+ * derived parts of histograms.json (summarizeHistogramFile) this decodes one histogram per
+ * endpoint; without them, each period's histogram once.
  */
 export function analyzeEndpoints(bundle: LoadedBundle, options: AggregateOptions = {}): EndpointAnalysis[] {
   const tMs = options.apdexTMs ?? DEFAULT_APDEX_T_MS;
   const duration = runDurationSeconds(bundle);
   if (bundle.histograms !== null) {
-    return Object.keys(bundle.histograms.endpoints)
+    const file = bundle.histograms;
+    return Object.keys(file.endpoints)
       .sort()
-      .map((key) => analyseDecoded(key, decodePeriods(bundle.histograms!.endpoints[key]), duration, tMs));
+      .map((key) => analyseSeries(key, file.endpoints[key], file.totals?.endpoints[key], duration, tMs));
   }
   const totals = artilleryEndpoints(bundle.artillery.aggregate);
   const series = new Map<string, PeriodPoint[]>();
@@ -444,23 +558,11 @@ export function analyzeRun(bundle: LoadedBundle, options: AggregateOptions = {})
   const tMs = options.apdexTMs ?? DEFAULT_APDEX_T_MS;
   const duration = runDurationSeconds(bundle);
   if (bundle.histograms !== null) {
-    // Merge endpoints period by period, then analyse the merged periods.
-    const byStart = new Map<number, DecodedPeriod>();
-    for (const periods of Object.values(bundle.histograms.endpoints)) {
-      for (const period of periods) {
-        let slot = byStart.get(period.start);
-        if (slot === undefined) {
-          slot = { start: period.start, histogram: newHistogram(), errors: 0, codes: {}, errorKinds: {} };
-          byStart.set(period.start, slot);
-        }
-        slot.histogram.add(decodeHistogram(period.histogram));
-        slot.errors += period.errors;
-        addInto(slot.codes, period.codes);
-        addInto(slot.errorKinds!, period.errorKinds);
-      }
+    const file = bundle.histograms;
+    if (file.overall !== undefined && precomputed(file.overall, file.totals?.overall)) {
+      return analyseSeries('*', file.overall, file.totals?.overall, duration, tMs);
     }
-    const merged = [...byStart.values()].sort((x, y) => x.start - y.start);
-    return analyseDecoded('*', merged, duration, tMs);
+    return analyseDecoded('*', mergeEndpointsByPeriod(file), duration, tMs);
   }
   const points: PeriodPoint[] = [];
   for (const period of bundle.artillery.intermediate) {
@@ -494,18 +596,24 @@ export const CUSTOM_METRIC_PREFIX = 'rampart.';
  */
 export function customMetrics(bundle: LoadedBundle): CustomMetric[] {
   if (bundle.histograms !== null) {
-    return Object.keys(bundle.histograms.metrics)
+    const file = bundle.histograms;
+    return Object.keys(file.metrics)
       .sort()
       .map((name) => {
-        const total = newHistogram();
-        const periods: MetricPeriod[] = [];
-        for (const period of [...bundle.histograms!.metrics[name]].sort((a, b) => a.start - b.start)) {
-          const histogram = decodeHistogram(period.histogram);
-          total.add(histogram);
-          const stats = latencyStats(histogram);
-          if (stats !== null) periods.push({ start: period.start, stats });
+        const periods = [...file.metrics[name]].sort(byStart);
+        const total = file.totals?.metrics[name];
+        if (total !== undefined && periods.every((p) => p.stats !== undefined)) {
+          return { name, source: 'histograms' as const, stats: latencyStats(decodeHistogram(total)), periods: periods.map((p) => ({ start: p.start, stats: p.stats! })) };
         }
-        return { name, source: 'histograms' as const, stats: latencyStats(total), periods };
+        const merged = newHistogram();
+        const points: MetricPeriod[] = [];
+        for (const period of periods) {
+          const histogram = decodeHistogram(period.histogram);
+          merged.add(histogram);
+          const stats = latencyStats(histogram);
+          if (stats !== null) points.push({ start: period.start, stats });
+        }
+        return { name, source: 'histograms' as const, stats: latencyStats(merged), periods: points };
       });
   }
   const names = Object.keys(bundle.artillery.aggregate.summaries).filter((name) => name.startsWith(CUSTOM_METRIC_PREFIX)).sort();

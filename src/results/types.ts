@@ -60,9 +60,19 @@ export interface RunManifest {
   host: { hostname: string; cpus: number; memoryBytes: number };
 }
 
+/** Latency statistics of one histogram, in ms (src/results/aggregate.ts latencyStats). */
+export interface LatencySummary {
+  count: number;
+  min: number; mean: number;
+  p50: number; p75: number; p90: number; p95: number; p99: number; p999: number;
+  max: number;
+}
+
 export interface PeriodHistogram {
   start: number; // period start, ms since epoch, a multiple of PERIOD_MS
   histogram: string; // encodeIntoCompressedBase64, µs
+  /** derived from `histogram` when the file is written (absent when empty or not precomputed) */
+  stats?: LatencySummary;
   errors: number; // requests in the period that ended in a transport error (no response)
   codes: Record<string, number>; // HTTP status -> count in the period
   /** transport error code (ETIMEDOUT, ECONNREFUSED, ...) -> count; sums to `errors` (added by the plugin) */
@@ -77,6 +87,12 @@ export interface HistogramFile {
   endpoints: Record<string, PeriodHistogram[]>;
   /** custom metrics recorded through the plugin (e.g. "rampart.detection_latency"), same encoding, values in µs */
   metrics: Record<string, PeriodHistogram[]>;
+  // Derived, optional (summarizeHistogramFile in src/results/aggregate.ts writes them; readers
+  // recompute from the periods when they are absent). They spare readers decoding every period.
+  /** all endpoints merged, per period */
+  overall?: PeriodHistogram[];
+  /** each series merged over the whole run (encoded histograms) */
+  totals?: { overall: string; endpoints: Record<string, string>; metrics: Record<string, string> };
 }
 
 export interface GeneratorPeriod {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   analyzeEndpoints, analyzeRun, apdex, customMetrics, decodeHistogram, encodeHistogram, endpointKeyOfArtilleryName,
-  latencyStats, mergeHistograms, newHistogram, recordMicros, summarizeEndpoints, totalRequests,
+  latencyStats, mergeHistograms, newHistogram, recordMicros, summarizeEndpoints, summarizeHistogramFile, totalRequests,
 } from '../../src/results/aggregate.ts';
 import { PERIOD_MS } from '../../src/results/types.ts';
 import { artilleryPeriod, bundleWith, histogramFile, period, T0 } from './fixtures.ts';
@@ -176,4 +176,40 @@ test('custom metrics from the plugin histograms, in ms', () => {
   assert.equal(metric.stats!.count, 3);
   near(metric.stats!.max, 2_000);
   assert.deepEqual(metric.periods.map((p) => [p.start, p.stats.count]), [[T0, 2], [T0 + PERIOD_MS, 1]]);
+});
+
+test('one-pass statistics equal HdrHistogram\'s own percentiles and mean', () => {
+  let seed = 7;
+  const random = (): number => ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+  for (const [n, scale] of [[1, 1_000], [7, 50], [1_000, 20_000], [20_000, 3_000_000]] as const) {
+    const h = newHistogram();
+    for (let i = 0; i < n; i++) recordMicros(h, 1 + Math.floor(-Math.log(1 - random()) * scale));
+    const stats = latencyStats(h)!;
+    const expected = [50, 75, 90, 95, 99, 99.9].map((p) => h.getValueAtPercentile(p) / 1000);
+    assert.deepEqual([stats.p50, stats.p75, stats.p90, stats.p95, stats.p99, stats.p999], expected, `n=${n}`);
+    near(stats.mean, h.mean / 1000, 1e-9);
+    assert.equal(stats.count, n);
+  }
+});
+
+test('the derived parts of a histogram file give the same figures with one decode per series', () => {
+  const file = histogramFile(
+    {
+      'GET /a': [period(T0 + PERIOD_MS, range(900, 4_000, 3), { '200': 1_034 }), period(T0, range(100, 2_000), { '200': 1_800, '500': 101 }, 2, { ECONNRESET: 2 })],
+      'GET /b': [period(T0, [5_000, 7_000], { '201': 2 }), period(T0 + 2 * PERIOD_MS, [], {}, 4, { ETIMEDOUT: 4 })],
+    },
+    { 'rampart.detection_latency': [period(T0, [1_000_000, 2_000_000], {})] },
+  );
+  const summarized = summarizeHistogramFile(file);
+  assert.equal(summarized.endpoints['GET /a'][0].start, T0, 'periods sorted');
+  assert.equal(summarized.endpoints['GET /a'][0].stats!.count, 1_901);
+  assert.equal(summarized.endpoints['GET /b'][1].stats, undefined, 'an errors-only period has no latency');
+  assert.deepEqual(summarized.overall!.map((p) => [p.start, p.stats?.count ?? 0, p.errors]), [[T0, 1_903, 2], [T0 + PERIOD_MS, 1_034, 0], [T0 + 2 * PERIOD_MS, 0, 4]]);
+  assert.equal(decodeHistogram(summarized.totals!.overall).totalCount, 1_903 + 1_034);
+
+  const raw = bundleWith(file);
+  const fast = bundleWith(summarized);
+  assert.deepEqual(analyzeEndpoints(fast, { apdexTMs: 2 }), analyzeEndpoints(raw, { apdexTMs: 2 }));
+  assert.deepEqual(analyzeRun(fast), analyzeRun(raw));
+  assert.deepEqual(customMetrics(fast), customMetrics(raw));
 });
