@@ -72,7 +72,7 @@ async function main(): Promise<number> {
     })();
     return closing;
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       if (closing !== undefined) {
         log.warn({ signal }, 'second signal: exiting now');

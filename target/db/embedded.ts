@@ -37,6 +37,12 @@ export type EmbeddedOptions = {
   log?: (line: string) => void;
   /** false trades crash safety for speed (fsync off); for test clusters only. */
   durable?: boolean;
+  /**
+   * Run the server in its own process group (default true), so a terminal's Ctrl-C reaches only
+   * this process, which stops the database after its in-flight requests. Tests pass false: then a
+   * Ctrl-C reaches the database directly and nothing is left behind if the test process is killed.
+   */
+  ownProcessGroup?: boolean;
 };
 
 const USER = 'postgres';
@@ -202,11 +208,9 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
 
   const start = async (): Promise<void> => {
     if (child !== undefined && child.exitCode === null && child.signalCode === null) return;
-    // Its own process group (detached): a Ctrl-C in the terminal reaches only this process, which
-    // then finishes its requests before stopping the database itself.
     const spawned = spawn(postgres, flags, {
       ...(ids === undefined ? {} : { uid: ids.uid, gid: ids.gid }),
-      detached: true,
+      detached: options.ownProcessGroup !== false,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, LC_MESSAGES: 'C' },
     });

@@ -63,11 +63,18 @@ function startCluster(): Promise<Cluster> {
     if (external !== undefined && external !== '') return { adminUrl: external, embedded: undefined };
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'rampart-test-pg-'));
     await fs.chmod(dir, 0o755);
-    const embedded = await startEmbeddedDatabase({ dataDir: path.join(dir, 'data'), durable: false });
+    const embedded = await startEmbeddedDatabase({ dataDir: path.join(dir, 'data'), durable: false, ownProcessGroup: false });
     cleanups.push(async () => {
       await embedded.stop();
       await fs.rm(dir, { recursive: true, force: true });
     });
+    // A runner's SIGTERM (or SIGINT) reaches only this process: stop the database rather than leave
+    // it behind. (A terminal's Ctrl-C reaches the database too: it shares our process group.)
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        void embedded.stop().finally(() => fs.rm(dir, { recursive: true, force: true })).finally(() => process.exit(130));
+      });
+    }
     return { adminUrl: embedded.url, embedded };
   })();
   return clusterPromise;
