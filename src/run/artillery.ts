@@ -39,7 +39,8 @@ export function readProgressLine(progress: Progress, line: string): Progress {
   const phase = /Phase started: (.+?) \(index/.exec(line);
   if (phase !== null) return { ...progress, phase: phase[1] };
   if (/Phase completed: /.test(line)) return { ...progress, phasesDone: progress.phasesDone + 1 };
-  const counter = /^(http\.requests|vusers\.created|vusers\.failed|errors\.[^:]+):\s*\.*\s*(\d+)\s*$/.exec(line.trim());
+  // "name: ......... 12"; error names may contain colons themselves, so the name runs to the last one.
+  const counter = /^(http\.requests|vusers\.created|vusers\.failed|errors\..*):\s+\.*\s*(\d+)$/.exec(line.trim());
   if (counter === null) return progress;
   const n = Number(counter[2]);
   if (counter[1] === 'http.requests') return { ...progress, requests: progress.requests + n };
