@@ -127,6 +127,11 @@ test('latencies have microsecond resolution and the merged histogram is the sum 
   assert.ok(values.some((v) => v % 1000 !== 0), `values are not whole milliseconds: ${values.slice(0, 10).join(', ')}`);
   assert.ok(merged.minNonZeroValue > 0);
 
+  // the stored run total (histograms.json "totals") is exactly the merge of the periods
+  const total = decodeHistogram(bundle.histograms!.totals!.endpoints['GET /api/v1/alerts/:id']);
+  assert.equal(total.totalCount, merged.totalCount);
+  for (const p of [50, 90, 99, 100]) assert.equal(total.getValueAtPercentile(p), merged.getValueAtPercentile(p));
+
   const [alerts] = analyzeEndpoints(bundle);
   assert.equal(alerts.summary.latencyMs!.count, sum(periods.map((p) => decodeHistogram(p.histogram).totalCount)));
   assert.equal(alerts.summary.latencyMs!.p99, merged.getValueAtPercentile(99) / 1000);
