@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { EXIT, type ExitCode } from '../cli/errors.ts';
+import { EXIT, untrustworthy, type ExitCode } from '../cli/errors.ts';
 import { loadConfig } from '../compose/config.ts';
 import { compose, totalDuration } from '../compose/compose.ts';
 import { loadFlow, loadProfile } from '../compose/load.ts';
@@ -151,6 +151,7 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
       platform = await startPlatform({ root, logFile: path.join(bundleDir, 'platform.log'), dataDir: options.dataDir, onProgress: say });
       target = platform.url;
     }
+    if (interrupted) throw untrustworthy('interrupted before the load started; nothing was measured');
     const { composed } = await prepare(suite, options, target, processor);
     const scriptPath = path.join(bundleDir, 'script.yml');
     await writeFile(scriptPath, `# Composed by rampart run ${runId}; run it again with: artillery run script.yml\n${stringify(composed.script, { lineWidth: 0 })}`);
