@@ -7,7 +7,8 @@
 //   sustained   no 2 consecutive full periods with actual < 99% of planned - 2 arrivals
 //   saturated   no 2 consecutive full periods with a worker's event loop >= 95% busy, or the
 //               process using >= 95% of every core
-//   complete    every worker delivered its measurements, and a phase started
+//   complete    every worker delivered its measurements, a phase started, and the run was not
+//               interrupted (an interrupted run is judged only up to the interruption)
 //
 // "Full" periods lie wholly inside the planned run, so the partial first and last periods (and a
 // short run's only periods) are judged by the on-time rule alone.
@@ -41,6 +42,8 @@ export interface GeneratorInput {
   missingWorkers: string[];
   /** vusers.created of the whole run from Artillery's `done`, when it came */
   totalCreated: number | null;
+  /** when the run was stopped early (Ctrl-C, SIGTERM), else null: only the part before it is judged */
+  interruptedAt?: number | null;
 }
 
 const floorPeriod = (ms: number): number => ms - (ms % PERIOD_MS);
@@ -113,22 +116,30 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
   const secondsTotal = Object.values(input.arrivalsBySecond).reduce((a, b) => a + b, 0);
   const actualTotal = input.totalCreated ?? (haveSeconds ? secondsTotal : [...input.actualByPeriod.values()].reduce((a, b) => a + b, 0));
 
-  if (plan !== null && plannedEnd !== null && plan.arrivals > 0) {
-    const deadline = plannedEnd + TRUST_RULES.onTimeGraceMs;
+  const interruptedAt = input.interruptedAt ?? null;
+  if (plan !== null && plannedEnd !== null && interruptedAt !== null && interruptedAt < plannedEnd) {
+    reasons.push(`the run was interrupted at ${clock(interruptedAt)} UTC, ${((plannedEnd - interruptedAt) / 1000).toFixed(0)} s before its planned end`);
+  }
+  // Judge the schedule up to the planned end, or up to the interruption when it came first.
+  const judgedEnd = plannedEnd === null ? null : interruptedAt !== null && interruptedAt < plannedEnd ? interruptedAt : plannedEnd;
+  const plannedArrivals = plan === null || judgedEnd === null ? 0 : plannedBetween(plan, plan.startedAt, judgedEnd);
+
+  if (plan !== null && judgedEnd !== null && plannedArrivals > 0) {
+    const deadline = judgedEnd + TRUST_RULES.onTimeGraceMs;
     let onTime = 0;
     if (haveSeconds) {
       for (const [second, count] of Object.entries(input.arrivalsBySecond)) if (Number(second) * 1000 < deadline) onTime += count;
     } else {
       for (const [start, count] of input.actualByPeriod) if (start < deadline) onTime += count;
     }
-    if (onTime < TRUST_RULES.onTimeShare * plan.arrivals) {
-      const lastAt = input.lastArrivalAt === null ? '' : `; the last arrival came ${((input.lastArrivalAt - plannedEnd) / 1000).toFixed(1)} s after the planned end`;
+    if (onTime < TRUST_RULES.onTimeShare * plannedArrivals) {
+      const lastAt = input.lastArrivalAt === null || input.lastArrivalAt <= judgedEnd ? '' : `; the last arrival came ${((input.lastArrivalAt - judgedEnd) / 1000).toFixed(1)} s after the planned end`;
       reasons.push(
-        `generator fell behind the schedule: ${onTime} of ${Math.round(plan.arrivals)} planned arrivals (${((100 * onTime) / plan.arrivals).toFixed(1)}%) were created on time, below ${TRUST_RULES.onTimeShare * 100}%${lastAt}`,
+        `generator fell behind the schedule: ${onTime} of ${Math.round(plannedArrivals)} planned arrivals (${((100 * onTime) / plannedArrivals).toFixed(1)}%) were created on time, below ${TRUST_RULES.onTimeShare * 100}%${lastAt}`,
       );
     }
 
-    const full = periods.filter((p) => p.start >= plan.startedAt && p.start + PERIOD_MS <= plannedEnd);
+    const full = periods.filter((p) => p.start >= plan.startedAt && p.start + PERIOD_MS <= judgedEnd);
     const short = consecutiveRuns(
       full.map((p) => ({ start: p.start, flagged: p.actualArrivals < TRUST_RULES.periodShare * p.plannedArrivals - TRUST_RULES.periodSlackArrivals })),
       TRUST_RULES.consecutivePeriods,

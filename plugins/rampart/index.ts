@@ -90,6 +90,7 @@ class MainMeasurement {
   private readonly actualByPeriod = new Map<number, number>();
   private startedAt: number | null = null;
   private totalCreated: number | null = null;
+  private interruptedAt: number | null = null;
   private readonly scriptPhases: PhaseSpec[];
   private readonly bundleDir: string;
   private readonly workerTimeoutMs: number;
@@ -112,6 +113,11 @@ class MainMeasurement {
     });
     events.on('done', (payload) => {
       this.totalCreated = (payload as MetricsPayload).counters?.['vusers.created'] ?? 0;
+    });
+    // Artillery announces an early stop (Ctrl-C, SIGTERM) on its global event bus.
+    const artillery = (globalThis as { artillery?: { globalEvents?: PluginEvents } }).artillery;
+    artillery?.globalEvents?.on('shutdown:start', (opts) => {
+      if ((opts as { earlyStop?: unknown } | null)?.earlyStop === true && this.interruptedAt === null) this.interruptedAt = Date.now();
     });
   }
 
@@ -139,6 +145,7 @@ class MainMeasurement {
       cpus: availableParallelism(),
       missingWorkers: missing,
       totalCreated: this.totalCreated,
+      interruptedAt: this.interruptedAt,
     });
     if (planError !== null) generator.trust.reasons[0] = `the phases could not be read (${planError}); arrivals cannot be judged`;
     await writeJsonAtomic(bundleFile(this.bundleDir, 'histograms'), summarizeHistogramFile(merged.histograms));

@@ -78,3 +78,12 @@ test('missing worker measurements and a run that never started are untrustworthy
   assert.match(none.trust.reasons[0], /no phase started/);
   assert.deepEqual(none.periods, []);
 });
+
+test('an interrupted run is untrustworthy, and only the part before the interruption is judged', () => {
+  // 30 s planned at 10/s; stopped 12 s in, having kept to the schedule until then
+  const base = input(30, 10, (i) => (i < 12 ? 10 : 0));
+  const file = buildGeneratorFile({ ...base, interruptedAt: T0 + 2_000 + 12_000 });
+  assert.deepEqual(file.trust.reasons, ['the run was interrupted at ' + new Date(T0 + 14_000).toISOString().slice(11, 19) + ' UTC, 18 s before its planned end']);
+  assert.equal(file.planned.arrivals, 300, 'the plan as written');
+  assert.equal(file.actual.arrivals, 120);
+});

@@ -56,6 +56,24 @@ export interface ArtilleryResult {
   wallMs: number;
   /** user + system CPU seconds of the Artillery process (all its threads), sampled from /proc every 100 ms; null off Linux */
   cpuSeconds: number | null;
+  /** the samples behind cpuSeconds: wall-clock ms and cumulative CPU seconds */
+  cpuSamples: { at: number; cpuSeconds: number }[];
+}
+
+/** CPU seconds spent between two wall-clock times, interpolated between samples. */
+export function cpuBetween(samples: { at: number; cpuSeconds: number }[], from: number, to: number): number | null {
+  const at = (time: number): number | null => {
+    if (samples.length === 0 || time < samples[0].at || time > samples[samples.length - 1].at) return null;
+    for (let i = 1; i < samples.length; i++) {
+      const a = samples[i - 1];
+      const b = samples[i];
+      if (time <= b.at) return b.at === a.at ? b.cpuSeconds : a.cpuSeconds + ((b.cpuSeconds - a.cpuSeconds) * (time - a.at)) / (b.at - a.at);
+    }
+    return samples[samples.length - 1].cpuSeconds;
+  };
+  const start = at(from);
+  const end = at(to);
+  return start === null || end === null ? null : end - start;
 }
 
 /** utime + stime of a process in seconds, from /proc/<pid>/stat (clock ticks of 1/100 s). */
@@ -69,8 +87,14 @@ function processCpuSeconds(pid: number): number | null {
   }
 }
 
+export interface Interruption {
+  /** send SIGINT this long after stdout first matches `when` (like Ctrl-C during the run) */
+  when: RegExp;
+  afterMs: number;
+}
+
 /** Runs `artillery run <script> --output <output>`, killed by its pid if it outlives timeoutMs. */
-export function runArtillery(script: string, output: string, env: Record<string, string | undefined>, timeoutMs: number): Promise<ArtilleryResult> {
+export function runArtillery(script: string, output: string, env: Record<string, string | undefined>, timeoutMs: number, interrupt?: Interruption): Promise<ArtilleryResult> {
   const started = Date.now();
   const child = spawn(process.execPath, [ARTILLERY_BIN, 'run', script, '--output', output], {
     cwd: REPO,
@@ -79,11 +103,25 @@ export function runArtillery(script: string, output: string, env: Record<string,
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  let interruptScheduled = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (interrupt !== undefined && !interruptScheduled && interrupt.when.test(stdout)) {
+      interruptScheduled = true;
+      setTimeout(() => {
+        if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGINT');
+      }, interrupt.afterMs);
+    }
+  });
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   let cpuSeconds: number | null = null;
+  const cpuSamples: { at: number; cpuSeconds: number }[] = [];
   const sampler = setInterval(() => {
-    if (child.pid !== undefined) cpuSeconds = processCpuSeconds(child.pid) ?? cpuSeconds;
+    const sample = child.pid === undefined ? null : processCpuSeconds(child.pid);
+    if (sample !== null) {
+      cpuSeconds = sample;
+      cpuSamples.push({ at: Date.now(), cpuSeconds: sample });
+    }
   }, 100);
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -94,7 +132,7 @@ export function runArtillery(script: string, output: string, env: Record<string,
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearInterval(sampler);
-      resolve({ code, signal, stdout, stderr, timedOut, wallMs: Date.now() - started, cpuSeconds });
+      resolve({ code, signal, stdout, stderr, timedOut, wallMs: Date.now() - started, cpuSeconds, cpuSamples });
     });
   });
 }

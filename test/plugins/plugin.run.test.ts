@@ -2,14 +2,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle } from '../../src/results/bundle.ts';
 import { analyzeEndpoints, customMetrics, decodeHistogram, mergeHistograms } from '../../src/results/aggregate.ts';
-import type { LoadedBundle } from '../../src/results/types.ts';
+import type { GeneratorFile, HistogramFile, LoadedBundle } from '../../src/results/types.ts';
 import { closedPort, runArtillery, startServer } from './harness.ts';
-import type { ArtilleryResult, LocalServer } from './harness.ts';
+import type { ArtilleryResult, Interruption, LocalServer } from './harness.ts';
 
 let server: LocalServer;
 let root: string;
@@ -38,14 +38,14 @@ module.exports = {
 };
 `;
 
-async function runScript(name: string, yaml: string, env: Record<string, string | undefined>): Promise<{ dir: string; result: ArtilleryResult }> {
+async function runScript(name: string, yaml: string, env: Record<string, string | undefined>, interrupt?: Interruption, expectedCode = 0): Promise<{ dir: string; result: ArtilleryResult }> {
   const dir = join(root, name);
   await mkdir(dir);
   await writeFile(join(dir, 'script.yml'), yaml);
   await writeFile(join(dir, 'processor.cjs'), PROCESSOR);
-  const result = await runArtillery(join(dir, 'script.yml'), join(dir, 'artillery.json'), env, 120_000);
+  const result = await runArtillery(join(dir, 'script.yml'), join(dir, 'artillery.json'), env, 120_000, interrupt);
   assert.equal(result.timedOut, false, 'artillery finished in time');
-  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.code, expectedCode, result.stderr);
   return { dir, result };
 }
 
@@ -211,4 +211,30 @@ scenarios:
   const { dir, result } = await runScript('nowhere', script(''), { RAMPART_BUNDLE_DIR: undefined });
   assert.deepEqual((await readdir(dir)).sort(), ['artillery.json', 'processor.cjs', 'script.yml']);
   assert.equal(result.stderr.match(/rampart: no bundle folder/g)?.length, 1, result.stderr);
+});
+
+test('an interrupted run (Ctrl-C) still delivers its measurements and is marked interrupted', async () => {
+  const dir = join(root, 'interrupted');
+  const { result } = await runScript('interrupted', `
+config:
+  target: http://127.0.0.1:${server.port}
+  phases:
+    - duration: 60
+      arrivalRate: 10
+  plugins:
+    rampart: {}
+scenarios:
+  - flow:
+      - get:
+          url: /api/v1/alerts/1
+          name: GET /api/v1/alerts/:id
+`, { RAMPART_BUNDLE_DIR: dir }, { when: /Phase started/, afterMs: 3_000 }, 130);
+  const generator = JSON.parse(await readFile(join(dir, 'generator.json'), 'utf8')) as GeneratorFile;
+  const histograms = JSON.parse(await readFile(join(dir, 'histograms.json'), 'utf8')) as HistogramFile;
+  assert.equal(generator.trust.trustworthy, false);
+  assert.match(generator.trust.reasons[0], /the run was interrupted at .* s before its planned end/);
+  assert.equal(generator.trust.reasons.length, 1, 'the part before the interruption kept to the schedule');
+  const responses = sum(histograms.endpoints['GET /api/v1/alerts/:id'].map((p) => decodeHistogram(p.histogram).totalCount));
+  assert.ok(responses > 0 && responses <= generator.actual.arrivals, `${responses} responses of ${generator.actual.arrivals} arrivals`);
+  assert.match(result.stderr, /rampart: run NOT trustworthy: the run was interrupted/);
 });
