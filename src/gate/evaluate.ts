@@ -11,7 +11,9 @@ import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../
 import { baselineRunOf, checkProfile, profileOf, runIdOf, seriesOf } from './baseline.ts';
 import type { Baseline, BaselineRun } from './baseline.ts';
 import { compareSeries, toEndpointComparison } from './compare.ts';
-import type { RunSeries } from './compare.ts';
+import type { ComparisonEvidence, RunSeries } from './compare.ts';
+import { adjustedSeries, referenceLevels } from './drift.ts';
+import type { SeriesByEndpoint } from './drift.ts';
 import { ENDPOINT_METRICS, RUN_METRICS, endpointBudget } from './slo.ts';
 import type { Budget, EndpointMetric, RunMetric, SloConfig } from './slo.ts';
 
@@ -138,14 +140,59 @@ export function checkSlos(slo: SloConfig, endpoints: EndpointAnalysis[], run: ()
   return checks.map((c) => (c.scope === '*' && Object.hasOwn(SECURITY_METRICS, c.metric) ? { ...c, scope: SECURITY_METRICS[c.metric as keyof typeof SECURITY_METRICS].metric } : c));
 }
 
+/** Which evidence decided: the drift-adjusted comparison if it is decisive, else the absolute one. */
+export function combineEvidence(absolute: ComparisonEvidence, adjusted: ComparisonEvidence | null): { decided: ComparisonEvidence; basis: 'absolute' | 'relative' } {
+  if (adjusted === null) return { decided: absolute, basis: 'absolute' };
+  const pick = (verdict: ComparisonEvidence['verdict']): { decided: ComparisonEvidence; basis: 'absolute' | 'relative' } | null => {
+    if (adjusted.verdict === verdict) return { decided: adjusted, basis: 'relative' };
+    if (absolute.verdict === verdict) return { decided: absolute, basis: 'absolute' };
+    return null;
+  };
+  // A slowdown seen either way fails the gate; then a speed-up; then "no change" relative to the
+  // rest of the API (the absolute figures may be too noisy to say); else undecided.
+  return pick('SLOWER') ?? pick('FASTER') ?? (adjusted.verdict === 'SAME' ? { decided: adjusted, basis: 'relative' } : null)
+    ?? pick('SAME') ?? { decided: adjusted.ratio !== null ? adjusted : absolute, basis: adjusted.ratio !== null ? 'relative' : 'absolute' };
+}
+
 /** Per-endpoint verdicts of the candidate runs against the baseline runs. */
 export function compareWithBaseline(slo: SloConfig, candidates: BaselineRun[], baseline: BaselineRun[]): EndpointComparison[] {
-  const { statistic, minRequestsPerPeriod } = slo.comparison;
+  const settings = slo.comparison;
+  const { statistic, minRequestsPerPeriod } = settings;
   const endpoints = new Set<string>();
   for (const run of candidates) for (const key of Object.keys(run.endpoints)) endpoints.add(key);
   const series = (runs: BaselineRun[], key: string): RunSeries[] =>
     runs.filter((run) => Object.hasOwn(run.endpoints, key)).map((run) => ({ runId: run.runId, values: seriesOf(run, key, statistic, minRequestsPerPeriod) }));
-  return [...endpoints].sort().map((key) => toEndpointComparison(key, statistic, compareSeries(key, series(candidates, key), series(baseline, key), slo.comparison)));
+
+  let adjustedOf: ((runs: BaselineRun[], key: string) => RunSeries[]) | null = null;
+  if (settings.adjustForDrift) {
+    const reference = referenceLevels(baseline, statistic, minRequestsPerPeriod);
+    const adjust = (run: BaselineRun): SeriesByEndpoint => adjustedSeries(run, reference, statistic, minRequestsPerPeriod, settings.minReferenceEndpoints);
+    const cache = new Map<BaselineRun, SeriesByEndpoint>();
+    const adjusted = (run: BaselineRun): SeriesByEndpoint => {
+      let found = cache.get(run);
+      if (found === undefined) {
+        found = adjust(run);
+        cache.set(run, found);
+      }
+      return found;
+    };
+    adjustedOf = (runs, key) => runs.filter((run) => Object.hasOwn(run.endpoints, key)).map((run) => ({ runId: run.runId, values: adjusted(run).get(key) ?? [] }));
+  }
+
+  return [...endpoints].sort().map((key) => {
+    const absolute = compareSeries(key, series(candidates, key), series(baseline, key), settings);
+    const adjusted = adjustedOf === null ? null : compareSeries(`${key} (relative)`, adjustedOf(candidates, key), adjustedOf(baseline, key), settings);
+    const { decided, basis } = combineEvidence(absolute, adjusted);
+    const comparison = toEndpointComparison(key, statistic, decided);
+    const other = basis === 'relative' ? absolute : adjusted;
+    const otherText = other === null ? '' : other.ratio === null ? `; ${basis === 'relative' ? 'absolute' : 'relative'}: ${other.verdict}` : `; ${basis === 'relative' ? 'absolute' : 'relative'}: ${other.verdict} ${formatRatio(other.ratio)}`;
+    return { ...comparison, detail: `${basis === 'relative' ? 'relative to the other endpoints: ' : ''}${comparison.detail}${otherText}` };
+  });
+}
+
+function formatRatio(ratio: number): string {
+  const change = (ratio - 1) * 100;
+  return `${change >= 0 ? '+' : ''}${change.toFixed(1)}%`;
 }
 
 export function evaluate(candidate: LoadedBundle | readonly LoadedBundle[], slo: SloConfig, baseline: Baseline | null): GateResult {

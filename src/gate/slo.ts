@@ -61,6 +61,10 @@ export interface ComparisonSettings {
   resamples: number;
   /** Runs a baseline file keeps (the newest); --update-baseline drops older ones. */
   baselineRuns: number;
+  /** Also compare each endpoint relative to the run's other endpoints, removing the machine's common drift (drift.ts). */
+  adjustForDrift: boolean;
+  /** Other endpoints a period needs for the common drift to be measured in it. */
+  minReferenceEndpoints: number;
 }
 
 export const DEFAULT_COMPARISON: ComparisonSettings = {
@@ -72,6 +76,8 @@ export const DEFAULT_COMPARISON: ComparisonSettings = {
   noiseFloor: 0.03,
   resamples: 400,
   baselineRuns: 5,
+  adjustForDrift: true,
+  minReferenceEndpoints: 2,
 };
 
 /** One file as written. */
@@ -172,6 +178,11 @@ function comparisonAt(node: unknown, at: Located): Partial<ComparisonSettings> {
       case 'noiseFloor': settings.noiseFloor = number((v) => v >= 0 && v < 1, 'a fraction 0..1 (0.03 = 3%)'); break;
       case 'resamples': settings.resamples = number((v) => Number.isInteger(v) && v >= 50 && v <= 100_000, 'a whole number between 50 and 100000'); break;
       case 'baselineRuns': settings.baselineRuns = number((v) => Number.isInteger(v) && v >= 1 && v <= 50, 'a whole number between 1 and 50'); break;
+      case 'minReferenceEndpoints': settings.minReferenceEndpoints = number((v) => Number.isInteger(v) && v >= 1, 'a whole number of endpoints, at least 1'); break;
+      case 'adjustForDrift':
+        if (typeof value !== 'boolean') throw usageError(`${place}: comparison.adjustForDrift must be true or false, got '${String(value)}'`);
+        settings.adjustForDrift = value;
+        break;
       default:
         throw usageError(`${at(pair.key as Node)}: unknown setting '${name}' in comparison; known settings: ${names(knownNames)}`);
     }

@@ -1,0 +1,79 @@
+// Common-drift adjustment: separating "this endpoint got slower" from "the machine got slower".
+//
+// On a shared or noisy machine, every endpoint of a run speeds up and slows down together from one
+// 10 s period to the next and from one run to the next (CPU contention, frequency scaling, noisy
+// neighbours). That common factor can be measured in the run itself: in each period, how far the
+// OTHER endpoints are from their own baseline level. Removing it leaves what is particular to the
+// endpoint:
+//   drift(e, t)    = median over endpoints e' != e with data in period t of (log v(e', t) - ref(e'))
+//   adjusted(e, t) = log v(e, t) - drift(e, t)
+// where v is the period figure (p50 by default) and ref(e') the endpoint's level in the baseline
+// (median over baseline runs of the median log period figure). Periods with fewer than
+// `minReferenceEndpoints` other endpoints are dropped. A change shared by all endpoints is invisible
+// here by construction; the unadjusted comparison still sees it (evaluate.ts combines both).
+import type { BaselineRun } from './baseline.ts';
+import type { ComparisonStatistic } from './slo.ts';
+
+export type SeriesByEndpoint = Map<string, number[]>;
+
+function medianOf(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Per-endpoint log period figures of one run, by period start (qualifying periods only). */
+function logFigures(run: BaselineRun, statistic: ComparisonStatistic, minResponses: number): Map<number, Map<string, number>> {
+  const byStart = new Map<number, Map<string, number>>();
+  for (const [endpoint, periods] of Object.entries(run.endpoints)) {
+    for (const period of periods) {
+      const value = period[statistic];
+      if (period.responses < minResponses || !(value > 0)) continue;
+      let slot = byStart.get(period.start);
+      if (slot === undefined) {
+        slot = new Map();
+        byStart.set(period.start, slot);
+      }
+      slot.set(endpoint, Math.log(value));
+    }
+  }
+  return byStart;
+}
+
+/** ref(e): the baseline level of each endpoint, as a log. */
+export function referenceLevels(baseline: readonly BaselineRun[], statistic: ComparisonStatistic, minResponses: number): Map<string, number> {
+  const perRun = new Map<string, number[]>();
+  for (const run of baseline) {
+    for (const [endpoint, periods] of Object.entries(run.endpoints)) {
+      const logs = periods.filter((p) => p.responses >= minResponses && p[statistic] > 0).map((p) => Math.log(p[statistic]));
+      if (logs.length === 0) continue;
+      const list = perRun.get(endpoint) ?? [];
+      list.push(medianOf(logs));
+      perRun.set(endpoint, list);
+    }
+  }
+  const reference = new Map<string, number>();
+  for (const [endpoint, levels] of perRun) reference.set(endpoint, medianOf(levels));
+  return reference;
+}
+
+/** The run's drift-adjusted period figures per endpoint (as positive numbers: exp of the adjusted log). */
+export function adjustedSeries(run: BaselineRun, reference: Map<string, number>, statistic: ComparisonStatistic, minResponses: number, minReferenceEndpoints: number): SeriesByEndpoint {
+  const out: SeriesByEndpoint = new Map();
+  const periods = [...logFigures(run, statistic, minResponses).entries()].sort((a, b) => a[0] - b[0]);
+  for (const [, figures] of periods) {
+    for (const [endpoint, value] of figures) {
+      const deviations: number[] = [];
+      for (const [other, otherValue] of figures) {
+        if (other === endpoint) continue;
+        const ref = reference.get(other);
+        if (ref !== undefined) deviations.push(otherValue - ref);
+      }
+      if (deviations.length < minReferenceEndpoints) continue;
+      const list = out.get(endpoint) ?? [];
+      list.push(Math.exp(value - medianOf(deviations)));
+      out.set(endpoint, list);
+    }
+  }
+  return out;
+}
