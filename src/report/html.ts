@@ -348,7 +348,7 @@ td.key { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; 
 .charts { display:grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
 .chart { margin:0; border:1px solid var(--line); border-radius:8px; padding: 8px; min-height: 120px; overflow: hidden; }
 .chart-empty { display:flex; align-items:center; justify-content:center; }
-.columns { display:grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 16px; }
+.columns { display:grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 16px; }
 .metric-label { font-weight: 600; }
 footer { color: var(--muted); font-size: 12px; padding-top: 24px; padding-bottom: 24px; }
 table.sortable th { cursor: pointer; user-select: none; }
