@@ -4,7 +4,7 @@
 // processes run side by side: two clean ones (the same build, started twice) and three with
 // INJECT_LATENCY="GET /api/v1/alerts=<f>" for f = 0.1, 0.2, 0.5 (the response held back for that
 // fraction of its handling time). In rounds, in a shuffled order, each gets one short fixed-rate
-// Artillery run (three endpoints, the Rampart measurement plugin writing exact HDR histograms).
+// Artillery run (six read endpoints, the Rampart measurement plugin writing exact HDR histograms).
 //
 // Then the gate's own comparison (compareWithBaseline, with the settings of ci/slo/defaults.yml +
 // baseline.yml unless --slo) judges:
@@ -35,7 +35,15 @@ import { seededRandom } from '../src/stats/random.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const INJECTED = 'GET /api/v1/alerts';
-const ENDPOINTS = [INJECTED, 'GET /api/v1/dashboard/summary', 'GET /api/v1/events'];
+const ENDPOINTS = [INJECTED, 'GET /api/v1/dashboard/summary', 'GET /api/v1/events', 'GET /api/v1/incidents', 'GET /api/v1/indicators', 'GET /api/v1/auth/me'];
+const URLS: Record<string, string> = {
+  [INJECTED]: '/api/v1/alerts?limit=20',
+  'GET /api/v1/dashboard/summary': '/api/v1/dashboard/summary',
+  'GET /api/v1/events': '/api/v1/events?limit=20',
+  'GET /api/v1/incidents': '/api/v1/incidents?limit=20',
+  'GET /api/v1/indicators': '/api/v1/indicators?limit=20',
+  'GET /api/v1/auth/me': '/api/v1/auth/me',
+};
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
@@ -75,9 +83,7 @@ function script(url: string, token: string, duration: number, rate: number): str
 scenarios:
   - name: reads
     flow:
-      - get: { url: "/api/v1/alerts?limit=20", name: "${ENDPOINTS[0]}", headers: ${auth} }
-      - get: { url: "/api/v1/dashboard/summary", name: "${ENDPOINTS[1]}", headers: ${auth} }
-      - get: { url: "/api/v1/events?limit=20", name: "${ENDPOINTS[2]}", headers: ${auth} }
+${ENDPOINTS.map((key) => `      - get: { url: "${URLS[key]}", name: "${key}", headers: ${auth} }`).join('\n')}
 `;
 }
 
@@ -184,7 +190,12 @@ async function main(): Promise<void> {
     if (from !== null) {
       for (const name of (await readdir(from)).sort()) {
         const match = /^r(\d+)-(.+)$/.exec(name);
-        if (match !== null && Object.hasOwn(FRACTIONS, match[2])) runs.push(await judgeBundle(join(from, name), match[2], Number(match[1])));
+        if (match === null || !Object.hasOwn(FRACTIONS, match[2])) continue;
+        try {
+          runs.push(await judgeBundle(join(from, name), match[2], Number(match[1])));
+        } catch (error) {
+          say(`skipping ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
       say(`judging ${runs.length} kept runs from ${from}`);
     } else {
@@ -227,9 +238,10 @@ async function main(): Promise<void> {
     });
 
     const c = slo.comparison;
+    const endpointCount = new Set(trusted.flatMap((r) => Object.keys(r.run.endpoints))).size;
     const lines: string[] = [];
     lines.push(`bench:gate — ${runs.length} real runs (${trusted.length} trusted; ${clean.length} clean from 2 platform processes, the rest with INJECT_LATENCY on ${INJECTED}),`);
-    lines.push(`${from === null ? `each ${duration} s at ${rate} arrivals/s x ${ENDPOINTS.length} endpoints, ${loadMinutes.toFixed(1)} min of load` : `re-judged from ${from}`}; baseline = ${k} runs; settings: ${c.statistic} per 10 s period, threshold ${c.threshold * 100}%, alpha ${c.alpha}, noise floor ${c.noiseFloor * 100}%, min ${c.minPeriods} periods of >= ${c.minRequestsPerPeriod} responses.`);
+    lines.push(`${from === null ? `each ${duration} s at ${rate} arrivals/s x ${endpointCount} endpoints, ${loadMinutes.toFixed(1)} min of load` : `re-judged from ${from}`}; baseline = ${k} runs; settings: ${c.statistic} per 10 s period, threshold ${c.threshold * 100}%, alpha ${c.alpha}, noise floor ${c.noiseFloor * 100}%, min ${c.minPeriods} periods of >= ${c.minRequestsPerPeriod} responses, common-drift adjustment ${c.adjustForDrift ? 'on' : 'off'}.`);
     lines.push('Trials are recombinations of the real runs (candidate x baseline subsets), not independent experiments.');
     lines.push('');
     lines.push('| comparison | endpoint(s) | real candidate runs | trials | SLOWER | SAME | UNKNOWN | FASTER | median ratio | target |');
@@ -238,14 +250,14 @@ async function main(): Promise<void> {
       lines.push(`| ${name} | ${endpoints} | ${candidates} | ${t.trials} | ${pct(t.slower, t.trials)} | ${pct(t.same, t.trials)} | ${pct(t.unknown, t.trials)} | ${pct(t.faster, t.trials)} | ${Number.isNaN(medianOf(t.ratios)) ? 'n/a' : medianOf(t.ratios).toFixed(3)} | ${target} |`);
     };
     const allAA: Tally = { ...emptyTally(), trials: aa.injected.trials + aa.others.trials, slower: aa.injected.slower + aa.others.slower, same: aa.injected.same + aa.others.same, unknown: aa.injected.unknown + aa.others.unknown, faster: aa.injected.faster + aa.others.faster, ratios: [...aa.injected.ratios, ...aa.others.ratios] };
-    row('A/A (same build)', 'all 3, per endpoint', clean.length, allAA, `false alarms <= 5%: ${allAA.trials > 0 && allAA.slower / allAA.trials <= 0.05 ? 'met' : 'NOT met'}`);
-    lines.push(`| A/A (same build) | any of 3 (the gate fails) | ${clean.length} | ${aa.family.trials} | ${pct(aa.family.alarms, aa.family.trials)} | | | | | |`);
+    row('A/A (same build)', `all ${endpointCount}, per endpoint`, clean.length, allAA, `false alarms <= 5%: ${allAA.trials > 0 && allAA.slower / allAA.trials <= 0.05 ? 'met' : 'NOT met'}`);
+    lines.push(`| A/A (same build) | any of ${endpointCount} (the gate fails) | ${clean.length} | ${aa.family.trials} | ${pct(aa.family.alarms, aa.family.trials)} | | | | | |`);
     for (const level of levels) {
       const target = level.fraction === 0.2 ? `detection >= 90%: ${level.injected.trials > 0 && level.injected.slower / level.injected.trials >= 0.9 ? 'met' : 'NOT met'}` : '';
       row(`+${level.fraction * 100}% injected`, INJECTED, level.runs, level.injected, target);
     }
     const otherAA = levels.reduce((t, l) => ({ ...t, trials: t.trials + l.others.trials, slower: t.slower + l.others.slower, same: t.same + l.others.same, unknown: t.unknown + l.others.unknown, faster: t.faster + l.others.faster, ratios: [...t.ratios, ...l.others.ratios] }), emptyTally());
-    row('untouched endpoints of injected runs', 'the other 2', levels.reduce((n, l) => n + l.runs, 0), otherAA, 'false alarms');
+    row('untouched endpoints of injected runs', `the other ${endpointCount - 1}`, levels.reduce((n, l) => n + l.runs, 0), otherAA, 'false alarms');
     process.stdout.write(`${lines.join('\n')}\n`);
     if (runs.length > trusted.length) {
       process.stdout.write(`\nleft out as untrustworthy: ${runs.filter((r) => !r.trusted).map((r) => `${r.platform} round ${r.round} (${r.reasons.join('; ')})`).join(', ')}\n`);
