@@ -10,6 +10,7 @@ import { renderJunit } from '../../src/report/junit.ts';
 import { loadChartAssets } from '../../src/report/index.ts';
 import { escapeHtml, escapeMarkdown, escapeXml, jsonForScript } from '../../src/report/escape.ts';
 import { parseArtilleryOutput } from '../../src/results/bundle.ts';
+import { summarizeHistogramFile } from '../../src/results/aggregate.ts';
 import type { LoadedBundle } from '../../src/results/types.ts';
 import { syntheticBundle, syntheticGate, DEFAULT_ENDPOINTS } from './fixtures.ts';
 
@@ -26,6 +27,21 @@ async function plainArtillery(): Promise<LoadedBundle> {
   const path = join(import.meta.dirname, 'fixtures', 'artillery-plain.json');
   const artillery = parseArtilleryOutput(JSON.parse(await readFile(path, 'utf8')), path);
   return { dir: '/tmp/plain', manifest: null, artillery, histograms: null, generator: null };
+}
+
+/** Deep equality in which numbers may differ by 0.1% (HDR precision at 3 significant digits). */
+function assertClose(actual: unknown, expected: unknown, path: string): void {
+  if (typeof actual === 'number' && typeof expected === 'number') {
+    assert.ok(Math.abs(actual - expected) <= 0.001 * Math.max(Math.abs(actual), Math.abs(expected)), `${path}: ${actual} vs ${expected}`);
+  } else if (Array.isArray(actual) && Array.isArray(expected)) {
+    assert.equal(actual.length, expected.length, `${path}.length`);
+    actual.forEach((item, i) => assertClose(item, expected[i], `${path}[${i}]`));
+  } else if (typeof actual === 'object' && actual !== null && typeof expected === 'object' && expected !== null) {
+    assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${path} keys`);
+    for (const [key, value] of Object.entries(actual)) assertClose(value, (expected as Record<string, unknown>)[key], `${path}.${key}`);
+  } else {
+    assert.deepEqual(actual, expected, path);
+  }
 }
 
 function dataBlock(html: string): unknown {
@@ -57,6 +73,14 @@ describe('report model', () => {
     assert.equal(row.comparison, null);
     assert.equal(model.verdict.level, 'unjudged');
     assert.deepEqual(model.notes, []);
+  });
+
+  it('shows the same figures whether or not the histograms file carries precomputed stats', () => {
+    const raw = syntheticBundle();
+    const summarized = { ...raw, histograms: summarizeHistogramFile(raw.histograms!) };
+    assert.ok(summarized.histograms.totals !== undefined, 'the file carries derived totals');
+    // equal up to the histograms' precision (3 significant digits: 0.1%)
+    assertClose(buildReportModel(summarized, { gate: syntheticGate() }), buildReportModel(raw, { gate: syntheticGate() }), '$');
   });
 
   it('joins the gate result per endpoint and sets the verdict from it', () => {
