@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { writeReports } from '../../src/report/index.ts';
 import { syntheticBundle, syntheticGate, writeBundle, tempDir, removeDir, DEFAULT_ENDPOINTS } from './fixtures.ts';
 
@@ -26,8 +26,7 @@ interface PageVisit {
 interface CanvasInfo { width: number; height: number; painted: number }
 
 describe('report.html in headless Chromium', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)` }, () => {
-  let browser: Browser;
-  let context: BrowserContext;
+  let context: BrowserContext; // a persistent context: closing it ends the browser process
   let userDataDir: string;
   const dirs: string[] = [];
 
@@ -45,12 +44,10 @@ describe('report.html in headless Chromium', { timeout: 180_000, skip: existsSyn
       ],
     });
     context.setDefaultTimeout(30_000);
-    browser = context.browser() as Browser;
   });
 
   after(async () => {
     await context?.close();
-    await browser?.close().catch(() => undefined);
     await removeDir(userDataDir);
     for (const dir of dirs) await removeDir(dir);
   });
