@@ -44,6 +44,8 @@ export interface GeneratorInput {
   totalCreated: number | null;
   /** when the run was stopped early (Ctrl-C, SIGTERM), else null: only the part before it is judged */
   interruptedAt?: number | null;
+  /** start of the last period with a response or error, so health covers virtual users still running */
+  lastActivePeriod?: number | null;
 }
 
 const floorPeriod = (ms: number): number => ms - (ms % PERIOD_MS);
@@ -69,12 +71,14 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
   const { plan } = input;
   const plannedEnd = plan === null ? null : plan.startedAt + plan.durationSeconds * 1000;
 
-  // Periods shown: from the first planned or actual arrival to the last.
+  // Periods shown: from the first planned or actual arrival to the last arrival or response.
   const bounds: number[] = [];
   if (plan !== null && plannedEnd !== null) bounds.push(plan.startedAt, plannedEnd - 1);
   for (const [start, count] of input.actualByPeriod) if (count > 0) bounds.push(start);
   if (input.firstArrivalAt !== null) bounds.push(input.firstArrivalAt);
   if (input.lastArrivalAt !== null) bounds.push(input.lastArrivalAt);
+  const lastActive = input.lastActivePeriod ?? null;
+  if (bounds.length > 0 && lastActive !== null && lastActive > 0) bounds.push(lastActive);
   const starts: number[] = [];
   if (bounds.length > 0) {
     for (let s = floorPeriod(Math.min(...bounds)); s <= floorPeriod(Math.max(...bounds)); s += PERIOD_MS) starts.push(s);

@@ -87,3 +87,10 @@ test('an interrupted run is untrustworthy, and only the part before the interrup
   assert.equal(file.planned.arrivals, 300, 'the plan as written');
   assert.equal(file.actual.arrivals, 120);
 });
+
+test('health periods extend to the last response, after the last arrival', () => {
+  const file = buildGeneratorFile({ ...input(5, 10, (i) => (i < 5 ? 10 : 0)), lastActivePeriod: T0 + 30_000 });
+  assert.deepEqual(file.periods.map((p) => [p.start - T0, p.plannedArrivals, p.actualArrivals]), [[0, 50, 50], [10_000, 0, 0], [20_000, 0, 0], [30_000, 0, 0]]);
+  assert.deepEqual(file.trust.reasons, []);
+  assert.equal(buildGeneratorFile({ ...input(5, 10, (i) => (i < 5 ? 10 : 0)), lastActivePeriod: -1 }).periods.length, 1, 'no responses: no extension');
+});
