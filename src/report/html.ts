@@ -2,6 +2,7 @@
 // Tables are rendered here, as escaped HTML, so the page reads without JavaScript; charts are drawn
 // by the inlined uPlot from a JSON data block. Pure: takes the model and the chart library's text.
 import type { ChartSpec, CustomMetricRow, EndpointRow, ReportModel, VerdictLevel } from './model.ts';
+import type { SloCheck } from '../results/types.ts';
 import { createHash } from 'node:crypto';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import {
@@ -142,20 +143,21 @@ function renderThresholds(model: ReportModel): string {
   if (model.slo.length === 0) {
     return `<section>${head}<p class="muted">The gate checked no SLO budgets (${h(baseline)}).</p></section>`;
   }
-  const failed = model.slo.filter((c) => !c.passed).length;
-  const rows = [...model.slo]
-    .sort((a, b) => Number(a.passed) - Number(b.passed))
-    .map((c) => `<tr class="${c.passed ? '' : 'row-bad'}"><td class="key">${h(c.scope === '*' ? 'whole run' : c.scope)}</td><td>${h(c.metric)}</td>`
-      + `<td class="num">${h(`${sloComparator(c.metric, c.unit)} ${formatSloValue(c.threshold, c.unit)}`)}</td>`
-      + `<td class="num">${h(formatSloValue(c.actual, c.unit))}</td>`
-      + `<td>${c.passed ? badge('pass', 'pass') : badge('fail', 'breached')}</td></tr>`)
-    .join('\n');
+  const breached = model.slo.filter((c) => !c.passed);
+  const passed = model.slo.filter((c) => c.passed);
+  const row = (c: SloCheck): string => `<tr class="${c.passed ? '' : 'row-bad'}"><td class="key">${h(c.scope === '*' ? 'whole run' : c.scope)}</td><td>${h(c.metric)}</td>`
+    + `<td class="num">${h(`${sloComparator(c.metric, c.unit)} ${formatSloValue(c.threshold, c.unit)}`)}</td>`
+    + `<td class="num">${h(formatSloValue(c.actual, c.unit))}</td>`
+    + `<td>${c.passed ? badge('pass', 'pass') : badge('fail', 'breached')}</td></tr>`;
+  const table = (checks: SloCheck[]): string => '<div class="scroll"><table><thead><tr><th>Scope</th><th>Metric</th><th class="num">Budget</th><th class="num">Actual</th><th>Result</th></tr></thead>\n<tbody>\n'
+    + checks.map(row).join('\n') + '\n</tbody></table></div>';
+  // Breaches are shown; passed checks (often a hundred or more) fold away, readable without JavaScript.
+  const passedBlock = passed.length === 0 ? ''
+    : `<details class="passed-checks"${breached.length === 0 ? ' open' : ''}><summary>${formatCount(passed.length)} passed check${passed.length === 1 ? '' : 's'}</summary>${table(passed)}</details>`;
   return `<section>${head}
-<p>${formatCount(model.slo.length)} SLO check${model.slo.length === 1 ? '' : 's'}, ${failed === 0 ? 'all passed' : `<strong>${formatCount(failed)} breached</strong>`}; ${h(baseline)}.</p>
-<div class="scroll"><table><thead><tr><th>Scope</th><th>Metric</th><th class="num">Budget</th><th class="num">Actual</th><th>Result</th></tr></thead>
-<tbody>
-${rows}
-</tbody></table></div></section>`;
+<p>${formatCount(model.slo.length)} SLO check${model.slo.length === 1 ? '' : 's'}, ${breached.length === 0 ? 'all passed' : `<strong>${formatCount(breached.length)} breached</strong>`}; ${h(baseline)}.</p>
+${breached.length === 0 ? '' : table(breached)}
+${passedBlock}</section>`;
 }
 
 const VERDICT_BADGE: Record<string, string> = { SLOWER: 'fail', FASTER: 'pass', SAME: 'neutral', UNKNOWN: 'unknown' };
@@ -339,6 +341,8 @@ tr.row-bad td { background: var(--fail-bg); }
 td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.key { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
 .nowrap { white-space: nowrap; }
+details.passed-checks { margin-top: 8px; }
+details.passed-checks summary { cursor: pointer; color: var(--muted); padding: 4px 0; }
 .muted { color: var(--muted); }
 .badge { display:inline-block; padding: 0 7px; border-radius: 10px; font-size: 11px; font-weight: 700; letter-spacing: .03em; border: 1px solid; }
 .badge-pass { color: var(--pass); background: var(--pass-bg); border-color: var(--pass); }

@@ -90,7 +90,7 @@ export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}
 
   if (model.security.length > 0) {
     const timeouts = model.customCounters.filter((c) => /timeout/.test(c.name) && /detection|correlation/.test(c.name) && c.count > 0);
-    out.push('**Security metrics**: ' + model.security.map((m) => `${md(m.label)} p95 ${formatMs(m.p95)} ms (${formatCount(m.count)} samples)`).join('; ')
+    out.push('**Security metrics**: ' + model.security.map((m) => `${md(m.label)} p95 ${formatMs(m.p95)} ms (${formatCount(m.count)} sample${m.count === 1 ? '' : 's'})`).join('; ')
       + timeouts.map((c) => `; ${md(c.name)}: ${formatCount(c.count)}`).join(''));
     out.push('');
   }

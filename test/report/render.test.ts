@@ -195,6 +195,12 @@ describe('renderHtml', () => {
     assert.match(html, /generator CPU 99% \(saturated\)/);
     assert.match(html, /<h2 id="thresholds">Thresholds and results<\/h2>/);
     assert.match(html, /1 breached/);
+    // breaches stay in view; the passed checks fold away
+    const thresholds = html.slice(html.indexOf('id="thresholds"'), html.indexOf('id="endpoints"'));
+    const [shown, folded] = thresholds.split('<details class="passed-checks"><summary>3 passed checks</summary>');
+    assert.ok(folded !== undefined, 'passed checks are folded in a details element');
+    assert.equal(shown.match(/<tr class="row-bad">/g)?.length, 1);
+    assert.equal(folded.match(/badge-pass/g)?.length, 3);
   });
 
   it('reports a run in which every request failed without a response', () => {
