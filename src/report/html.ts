@@ -230,8 +230,9 @@ ${c.endpointP95 === null ? '' : chartBlock(c.endpointP95, '')}
 }
 
 function countTable(title: string, rows: { name: string; count: number }[], empty: string): string {
-  if (rows.length === 0) return `<div><h3>${h(title)}</h3><p class="muted">${h(empty)}</p></div>`;
-  return `<div><h3>${h(title)}</h3><table><tbody>${rows.map((r) => `<tr><td class="key">${h(r.name)}</td><td class="num">${formatCount(r.count)}</td></tr>`).join('')}</tbody></table></div>`;
+  const heading = title === '' ? '' : `<h3>${h(title)}</h3>`;
+  if (rows.length === 0) return `<div>${heading}<p class="muted">${h(empty)}</p></div>`;
+  return `<div>${heading}<table><tbody>${rows.map((r) => `<tr><td class="key">${h(r.name)}</td><td class="num">${formatCount(r.count)}</td></tr>`).join('')}</tbody></table></div>`;
 }
 
 function renderVusers(model: ReportModel): string {
@@ -271,7 +272,8 @@ function renderSecurity(model: ReportModel): string {
     : `<p class="muted">Milliseconds, from the injection of an attack to the platform’s alert (detection) or incident (correlation).</p>${metricTable(model.security)}`;
   const other = model.otherMetrics.length === 0 ? '' : `<h3>Other custom metrics</h3>${metricTable(model.otherMetrics)}`;
   const counters = model.customCounters.length === 0 ? ''
-    : `<div class="columns">${countTable('Probe counters (timeouts are attacks not seen in time)', model.customCounters.map((c) => ({ name: c.name, count: c.count })), '')}</div>`;
+    : `<h3>Probe counters</h3><p class="muted">Artillery counters named rampart.*; a <code>…_timeout</code> counts attacks whose alert or incident was not seen within the probe’s time limit.</p>`
+      + `<div class="columns">${countTable('', model.customCounters.map((c) => ({ name: c.name, count: c.count })), '')}</div>`;
   return `<section>${head}${body}${counters}${other}</section>`;
 }
 
