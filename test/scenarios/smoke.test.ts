@@ -97,6 +97,15 @@ test('smoke over every workflow: no errors, every expectation met, every operati
   assert.ok(alerts.length >= 2 && alerts.every((a) => typeof a.detectionLatencyMs === 'number'));
 });
 
+test('rampart coverage --target reads the running platform\'s OpenAPI document: 100%', { timeout: 60_000 }, async () => {
+  const child = spawn(process.execPath, [path.join(INSTALL_DIR, 'src', 'cli', 'rampart.ts'), 'coverage', '--target', platform.url], { cwd: INSTALL_DIR });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  assert.equal(code, 0);
+  assert.match(stdout, /^coverage: (\d+)\/\1 operations \(100\.0%\)/);
+});
+
 test('Ctrl-C stops a running `rampart run` cleanly: exit 3, run.json says interrupted, measurements kept', { timeout: 180_000 }, async () => {
   const reports = path.join(work, 'interrupted');
   const child = spawn(process.execPath, [path.join(INSTALL_DIR, 'src', 'cli', 'rampart.ts'), 'run', 'baseline', '--flows', 'analyst-triage,sensor-ingest',
