@@ -28,6 +28,7 @@ import { parseRunArgs, type RunOptions } from './args.ts';
 import { runArtillery } from './artillery.ts';
 import { startPlatform, type StartedPlatform } from './platform.ts';
 import { formatSummary } from './summary.ts';
+import { outputFromConsole } from './console-report.ts';
 import { INSTALL_DIR, processorsDir, suiteDir } from '../compose/paths.ts';
 
 
@@ -208,7 +209,16 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
     }
     interrupted = interrupted || result.interrupted;
 
-    const artillery = await readJsonOrNull<ArtilleryOutput>(outputPath);
+    let artillery = await readJsonOrNull<ArtilleryOutput>(outputPath);
+    if (artillery === null && interrupted) {
+      // Stopped early, Artillery writes no --output: keep the periods its console printed.
+      const log = await readFile(path.join(bundleDir, 'artillery.log'), 'utf8').catch(() => '');
+      const rebuilt = outputFromConsole(log, Date.parse(manifest.startedAt));
+      if (rebuilt !== null) {
+        await writeJsonAtomic(outputPath, rebuilt);
+        artillery = rebuilt;
+      }
+    }
     const generator = await readJsonOrNull<GeneratorFile>(path.join(bundleDir, BUNDLE_FILES.generator));
     const final: RunManifest = {
       ...manifest,

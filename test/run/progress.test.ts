@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatProgress, readProgressLine, type Progress } from '../../src/run/artillery.ts';
 import { formatSummary } from '../../src/run/summary.ts';
+import { outputFromConsole } from '../../src/run/console-report.ts';
 import type { RunManifest } from '../../src/results/types.ts';
 
 test('progress totals accumulate over periods; error names may contain colons', () => {
@@ -50,4 +51,33 @@ test('the end-of-run summary names the verdict, the custom metrics, the slowest 
   assert.match(text, /threat detection latency \(client\) ms: n 4, p50 100, p95 300, max 600/);
   assert.match(text, /GET \/api\/v1\/alerts +n +4 +p95 +80\.0/);
   assert.match(text, /verdict: interrupted: partial results kept\nbundle: \/r\/r1\nreport: \/r\/r1\/report\.html\n$/);
+});
+
+test('an interrupted run keeps the periods Artillery printed: exact counters and rates, no summaries', () => {
+  const log = [
+    'Phase started: steady (index: 1, duration: 53s) 23:59:41(+0000)',
+    '--------------------------------------',
+    'Metrics for period to: 23:59:50(+0000) (width: 6.486s)',
+    '--------------------------------------',
+    'http.codes.200: ................................................................ 3',
+    'http.request_rate: ............................................................. 3/sec',
+    'http.requests: ................................................................. 16',
+    'http.response_time:',
+    '  p95: ......................................................................... 55.2',
+    'vusers.created: ................................................................ 5',
+    '--------------------------------------',
+    'Metrics for period to: 00:00:00(+0000) (width: 10s)',
+    '--------------------------------------',
+    'http.requests: ................................................................. 4',
+    "errors.attack not detected: rule 'x': ..... 1",
+  ].join('\n');
+  const started = Date.parse('2026-11-27T23:59:30Z');
+  const out = outputFromConsole(log, started);
+  assert.ok(out !== null);
+  assert.deepEqual(out.intermediate.map((p) => p.period), [Date.parse('2026-11-27T23:59:40Z'), Date.parse('2026-11-27T23:59:50Z')], 'across midnight');
+  assert.deepEqual(out.intermediate[0].counters, { 'http.codes.200': 3, 'http.requests': 16, 'vusers.created': 5 });
+  assert.deepEqual(out.intermediate[0].rates, { 'http.request_rate': 3 });
+  assert.deepEqual(out.aggregate.counters, { 'http.codes.200': 3, 'http.requests': 20, 'vusers.created': 5, "errors.attack not detected: rule 'x'": 1 });
+  assert.deepEqual(out.aggregate.summaries, {});
+  assert.equal(outputFromConsole('Phase started: x (index: 0)', started), null, 'nothing printed yet: nothing kept');
 });

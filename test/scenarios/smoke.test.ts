@@ -132,4 +132,8 @@ test('Ctrl-C stops a running `rampart run` cleanly: exit 3, run.json says interr
   assert.equal(manifest.endedAt, null);
   assert.equal(manifest.artilleryExitCode, 130);
   await access(path.join(bundle, 'histograms.json'));
+  const kept = await readJson<ArtilleryOutput & { rampart?: { reconstructedFrom: string } }>(path.join(bundle, 'artillery.json'));
+  assert.equal(kept.rampart?.reconstructedFrom, 'artillery.log', 'the printed periods were kept');
+  assert.ok((kept.aggregate.counters['vusers.created'] ?? 0) >= 1);
+  assert.ok(kept.intermediate.length >= 1);
 });
