@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PERIOD_MS } from '../../src/results/types.ts';
 import type { HistogramFile, PeriodHistogram } from '../../src/results/types.ts';
-import { decodeHistogram, encodeHistogram, newHistogram } from '../../src/results/aggregate.ts';
+import { decodeHistogram, encodeHistogram, latencyStats, mergeHistograms, newHistogram } from '../../src/results/aggregate.ts';
 import type { HealthPeriod } from './health.ts';
 import type { RecordedMeasurements } from './recorder.ts';
 
@@ -86,15 +86,28 @@ export function mergePeriodLists(lists: PeriodHistogram[][]): PeriodHistogram[] 
         for (const [kind, n] of Object.entries(part.errorKinds ?? {})) errorKinds[kind] = (errorKinds[kind] ?? 0) + n;
       }
       const merged: PeriodHistogram = { start, histogram: encodeHistogram(histogram), errors, codes };
+      const stats = latencyStats(histogram);
+      if (stats !== null) merged.stats = stats;
       if (errors > 0) merged.errorKinds = errorKinds;
       return merged;
     });
 }
 
+/**
+ * One histogram file from every worker's report, with its derived parts (per-period stats, overall,
+ * totals): passed through for a single worker, merged exactly for several.
+ */
 export function mergeReports(reports: WorkerReport[]): { histograms: HistogramFile; arrivalsBySecond: Record<string, number>; firstArrivalAt: number | null; lastArrivalAt: number | null } {
   const mergeSection = (section: 'endpoints' | 'metrics'): Record<string, PeriodHistogram[]> => {
     const keys = [...new Set(reports.flatMap((r) => Object.keys(r[section])))].sort();
     return Object.fromEntries(keys.map((key) => [key, mergePeriodLists(reports.map((r) => r[section][key] ?? []).filter((l) => l.length > 0))]));
+  };
+  const mergeTotals = (section: 'endpoints' | 'metrics'): Record<string, string> => {
+    const keys = [...new Set(reports.flatMap((r) => Object.keys(r.totals[section])))].sort();
+    return Object.fromEntries(keys.map((key) => {
+      const parts = reports.map((r) => r.totals[section][key]).filter((t): t is string => t !== undefined);
+      return [key, parts.length === 1 ? parts[0] : encodeHistogram(mergeHistograms(parts))];
+    }));
   };
   const arrivalsBySecond: Record<string, number> = {};
   for (const report of reports) {
@@ -102,8 +115,21 @@ export function mergeReports(reports: WorkerReport[]): { histograms: HistogramFi
   }
   const firsts = reports.map((r) => r.firstArrivalAt).filter((v): v is number => v !== null);
   const lasts = reports.map((r) => r.lastArrivalAt).filter((v): v is number => v !== null);
+  const overallLists = reports.map((r) => r.overall).filter((l) => l.length > 0);
   return {
-    histograms: { schema: 'rampart.histograms/1', unit: 'us', periodMs: PERIOD_MS, endpoints: mergeSection('endpoints'), metrics: mergeSection('metrics') },
+    histograms: {
+      schema: 'rampart.histograms/1',
+      unit: 'us',
+      periodMs: PERIOD_MS,
+      endpoints: mergeSection('endpoints'),
+      metrics: mergeSection('metrics'),
+      overall: overallLists.length === 0 ? [] : mergePeriodLists(overallLists),
+      totals: {
+        overall: reports.length === 1 ? reports[0].totals.overall : encodeHistogram(mergeHistograms(reports.map((r) => r.totals.overall))),
+        endpoints: mergeTotals('endpoints'),
+        metrics: mergeTotals('metrics'),
+      },
+    },
     arrivalsBySecond,
     firstArrivalAt: firsts.length > 0 ? Math.min(...firsts) : null,
     lastArrivalAt: lasts.length > 0 ? Math.max(...lasts) : null,

@@ -13,7 +13,6 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { bundleFile, writeJsonAtomic } from '../../src/results/bundle.ts';
-import { summarizeHistogramFile } from '../../src/results/aggregate.ts';
 import { createHooks, installHooks } from './hooks.ts';
 import type { HookableScript } from './hooks.ts';
 import { Recorder } from './recorder.ts';
@@ -149,7 +148,7 @@ class MainMeasurement {
       lastActivePeriod: Object.values(merged.histograms.endpoints).reduce((last, periods) => periods.reduce((l, p) => Math.max(l, p.start), last), -1),
     });
     if (planError !== null) generator.trust.reasons[0] = `the phases could not be read (${planError}); arrivals cannot be judged`;
-    await writeJsonAtomic(bundleFile(this.bundleDir, 'histograms'), summarizeHistogramFile(merged.histograms));
+    await writeJsonAtomic(bundleFile(this.bundleDir, 'histograms'), merged.histograms);
     await writeJsonAtomic(bundleFile(this.bundleDir, 'generator'), generator);
     removeStaging(this.staging);
     const endpoints = Object.keys(merged.histograms.endpoints).length;

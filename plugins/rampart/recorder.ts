@@ -1,17 +1,20 @@
 // Per-worker recording: one HDR histogram (µs) per endpoint key and per 10 s wall-clock period,
 // status codes, transport errors by kind, custom metrics, and arrivals per second.
 //
-// The hot path (recordResponse) does a Map lookup, a period check and a histogram increment; a
-// period's histogram is encoded once when the period ends and then reset for reuse, so memory stays
-// one live histogram per endpoint plus the encoded strings.
+// The hot path (recordResponse) does a Map lookup, a period check and two histogram increments (the
+// endpoint's and the all-endpoints `overall` series); when a period ends its histogram is encoded,
+// summarised (stats) and added to the series' run total once, then reset for reuse, so memory stays
+// two live histograms per series plus the encoded strings, and the file comes out with its derived
+// parts (see summarizeHistogramFile) without decoding anything again.
 import { PERIOD_MS } from '../../src/results/types.ts';
 import type { PeriodHistogram } from '../../src/results/types.ts';
-import { encodeHistogram, newHistogram, recordMicros } from '../../src/results/aggregate.ts';
+import { encodeHistogram, latencyStats, newHistogram, recordMicros } from '../../src/results/aggregate.ts';
 import type { Histogram } from '../../src/results/aggregate.ts';
 
 class Series {
   start = -1;
   readonly histogram: Histogram = newHistogram();
+  readonly total: Histogram = newHistogram();
   codes: Record<string, number> = {};
   errors = 0;
   errorKinds: Record<string, number> = {};
@@ -31,8 +34,11 @@ class Series {
   close(): void {
     if (this.start < 0 || (this.histogram.totalCount === 0 && this.errors === 0)) return;
     const period: PeriodHistogram = { start: this.start, histogram: encodeHistogram(this.histogram), errors: this.errors, codes: this.codes };
+    const stats = latencyStats(this.histogram);
+    if (stats !== null) period.stats = stats;
     if (this.errors > 0) period.errorKinds = this.errorKinds;
     this.closed.push(period);
+    this.total.add(this.histogram);
     this.histogram.reset();
     this.codes = {};
     this.errors = 0;
@@ -43,6 +49,8 @@ class Series {
 export interface RecordedMeasurements {
   endpoints: Record<string, PeriodHistogram[]>;
   metrics: Record<string, PeriodHistogram[]>;
+  overall: PeriodHistogram[];
+  totals: { overall: string; endpoints: Record<string, string>; metrics: Record<string, string> };
   /** second (ms since epoch / 1000, floored) -> virtual users started in it */
   arrivalsBySecond: Record<string, number>;
   firstArrivalAt: number | null;
@@ -52,6 +60,7 @@ export interface RecordedMeasurements {
 export class Recorder {
   private readonly endpoints = new Map<string, Series>();
   private readonly metrics = new Map<string, Series>();
+  private readonly overall = new Series();
   private readonly arrivals = new Map<number, number>();
   private firstArrivalAt: number | null = null;
   private lastArrivalAt: number | null = null;
@@ -69,12 +78,16 @@ export class Recorder {
     const series = this.series(this.endpoints, endpoint, now);
     recordMicros(series.histogram, micros);
     series.codes[status] = (series.codes[status] ?? 0) + 1;
+    const overall = this.overall.at(now);
+    recordMicros(overall.histogram, micros);
+    overall.codes[status] = (overall.codes[status] ?? 0) + 1;
   }
 
   recordError(endpoint: string, kind: string, now: number): void {
-    const series = this.series(this.endpoints, endpoint, now);
-    series.errors += 1;
-    series.errorKinds[kind] = (series.errorKinds[kind] ?? 0) + 1;
+    for (const series of [this.series(this.endpoints, endpoint, now), this.overall.at(now)]) {
+      series.errors += 1;
+      series.errorKinds[kind] = (series.errorKinds[kind] ?? 0) + 1;
+    }
   }
 
   recordMetric(name: string, micros: number, now: number): void {
@@ -90,17 +103,25 @@ export class Recorder {
 
   /** Closes the open periods and returns everything recorded (call once, at the end). */
   finish(): RecordedMeasurements {
-    const collect = (map: Map<string, Series>): Record<string, PeriodHistogram[]> => {
-      const out: Record<string, PeriodHistogram[]> = {};
+    const collect = (map: Map<string, Series>): { periods: Record<string, PeriodHistogram[]>; totals: Record<string, string> } => {
+      const periods: Record<string, PeriodHistogram[]> = {};
+      const totals: Record<string, string> = {};
       for (const [key, series] of map) {
         series.close();
-        if (series.closed.length > 0) out[key] = series.closed;
+        if (series.closed.length === 0) continue;
+        periods[key] = series.closed;
+        totals[key] = encodeHistogram(series.total);
       }
-      return out;
+      return { periods, totals };
     };
+    const endpoints = collect(this.endpoints);
+    const metrics = collect(this.metrics);
+    this.overall.close();
     return {
-      endpoints: collect(this.endpoints),
-      metrics: collect(this.metrics),
+      endpoints: endpoints.periods,
+      metrics: metrics.periods,
+      overall: this.overall.closed,
+      totals: { overall: encodeHistogram(this.overall.total), endpoints: endpoints.totals, metrics: metrics.totals },
       arrivalsBySecond: Object.fromEntries([...this.arrivals].map(([second, count]) => [String(second), count])),
       firstArrivalAt: this.firstArrivalAt,
       lastArrivalAt: this.lastArrivalAt,

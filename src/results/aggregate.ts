@@ -77,7 +77,9 @@ function countAtPercentile(percentile: number, total: number): number {
 /**
  * Statistics of a µs histogram, in ms; null when it holds no values. One pass over the counts
  * (getValueAtPercentile would walk them once per percentile); the percentiles equal
- * getValueAtPercentile's: the highest value equivalent to the bucket that reaches the count.
+ * getValueAtPercentile's: the highest value equivalent to the bucket that reaches the count. min
+ * and max are bucket bounds too (lowest of the first bucket, highest of the last), so a histogram
+ * gives the same figures live and after encoding, whatever it remembers of its exact extremes.
  */
 export function latencyStats(histogram: Histogram): LatencyStats | null {
   const total = histogram.totalCount;
@@ -86,6 +88,8 @@ export function latencyStats(histogram: Histogram): LatencyStats | null {
   const values: number[] = [];
   let cumulative = 0;
   let weighted = 0;
+  let min = 0;
+  let max = 0;
   // HdrHistogram's index layout, inlined (the library's per-value methods recompute the bucket with
   // log2 and dominate the cost): bucket 0 holds indices [0, 2h) with sub-bucket i; bucket b >= 1
   // holds [(b+1)h, (b+2)h) with sub-bucket i - b*h; a value's range is 2^(b + unitMagnitude) wide.
@@ -101,6 +105,8 @@ export function latencyStats(histogram: Histogram): LatencyStats | null {
       const count = histogram.getCountAtIndex(i);
       if (count === 0) continue;
       const lowest = (i - offset) * size;
+      if (cumulative === 0) min = lowest;
+      max = lowest + size - 1;
       cumulative += count;
       weighted += (lowest + Math.floor(size / 2)) * count;
       while (values.length < targets.length && cumulative >= targets[values.length]) values.push(lowest + size - 1);
@@ -110,7 +116,7 @@ export function latencyStats(histogram: Histogram): LatencyStats | null {
   const ms = (micros: number): number => micros / 1000;
   return {
     count: total,
-    min: ms(histogram.minNonZeroValue),
+    min: ms(min),
     mean: ms(weighted / total),
     p50: ms(values[0]),
     p75: ms(values[1]),
@@ -118,7 +124,7 @@ export function latencyStats(histogram: Histogram): LatencyStats | null {
     p95: ms(values[3]),
     p99: ms(values[4]),
     p999: ms(values[5]),
-    max: ms(histogram.maxValue),
+    max: ms(max),
   };
 }
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { announceWorker, collectWorkerReports, mergePeriodLists, mergeReports, prepareStaging, stagingDir, writeWorkerReport } from '../../plugins/rampart/exchange.ts';
 import type { WorkerReport } from '../../plugins/rampart/exchange.ts';
 import { Recorder } from '../../plugins/rampart/recorder.ts';
-import { decodeHistogram } from '../../src/results/aggregate.ts';
+import { analyzeEndpoints, analyzeRun, customMetrics, decodeHistogram, summarizeHistogramFile } from '../../src/results/aggregate.ts';
+import type { HistogramFile, LoadedBundle, PeriodHistogram } from '../../src/results/types.ts';
 
 const T0 = 1_800_000_000_000;
 
@@ -54,4 +55,38 @@ test('the main thread waits for a late worker and names one that never delivers'
   assert.deepEqual(partial.missing, ['3']);
   assert.equal(partial.reports.length, 2);
   assert.ok(!(await readdir(dir)).some((n) => n.endsWith('.tmp')), 'reports are renamed into place');
+});
+
+test('the recorder writes the derived parts itself; they agree with summarizeHistogramFile, for one worker and merged', () => {
+  let seed = 11;
+  const random = (): number => ((seed = (seed * 48_271) % 2_147_483_647) / 2_147_483_647);
+  const worker = (id: string): WorkerReport => {
+    const recorder = new Recorder();
+    for (let i = 0; i < 3_000; i++) {
+      const now = T0 + i * 10; // time moves forward, as the wall clock does
+      const endpoint = random() < 0.6 ? 'GET /a' : 'POST /b';
+      if (random() < 0.02) recorder.recordError(endpoint, 'ETIMEDOUT', now);
+      else recorder.recordResponse(endpoint, 50 + Math.floor(-Math.log(1 - random()) * 8_000), random() < 0.05 ? 503 : 200, now);
+      if (random() < 0.01) recorder.recordMetric('rampart.detection_latency', 1_000_000 * random(), now);
+    }
+    return { schema: 'rampart.worker/1', workerId: id, health: [], ...recorder.finish() };
+  };
+  const strip = (file: HistogramFile): HistogramFile => {
+    const plain = (periods: PeriodHistogram[]): PeriodHistogram[] => periods.map(({ stats: _stats, ...rest }) => rest);
+    const map = (section: Record<string, PeriodHistogram[]>): Record<string, PeriodHistogram[]> => Object.fromEntries(Object.entries(section).map(([k, v]) => [k, plain(v)]));
+    return { schema: file.schema, unit: file.unit, periodMs: file.periodMs, endpoints: map(file.endpoints), metrics: map(file.metrics) };
+  };
+  const bundle = (histograms: HistogramFile): LoadedBundle => ({
+    dir: '/nowhere', manifest: null, histograms, generator: null,
+    artillery: { aggregate: { counters: {}, rates: {}, summaries: {}, firstMetricAt: T0, lastMetricAt: T0 + 30_000 }, intermediate: [] },
+  });
+  for (const reports of [[worker('1')], [worker('1'), worker('2')]]) {
+    const written = mergeReports(reports).histograms;
+    assert.ok(written.overall!.length > 0 && written.overall!.every((p) => p.stats !== undefined || p.errors > 0));
+    const recomputed = summarizeHistogramFile(strip(written));
+    assert.deepEqual(analyzeEndpoints(bundle(written)), analyzeEndpoints(bundle(recomputed)));
+    assert.deepEqual(analyzeRun(bundle(written)), analyzeRun(bundle(recomputed)));
+    assert.deepEqual(customMetrics(bundle(written)), customMetrics(bundle(recomputed)));
+    assert.deepEqual(analyzeRun(bundle(written)), analyzeRun(bundle(strip(written))), 'and with no derived parts at all');
+  }
 });

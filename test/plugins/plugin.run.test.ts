@@ -155,7 +155,9 @@ test('the generator kept to a modest schedule: planned and actual arrivals agree
   assert.equal(sum(generator.periods.map((p) => p.actualArrivals)), 60);
   assert.ok(Math.abs(sum(generator.periods.map((p) => p.plannedArrivals)) - 60) < 0.01);
   assert.deepEqual(generator.trust, { trustworthy: true, reasons: [] });
-  assert.ok(generator.periods.every((p) => p.cpuPercent >= 0 && p.eventLoopDelayMaxMs >= 0 && p.workerUtilization !== undefined));
+  assert.ok(generator.periods.every((p) => p.cpuPercent >= 0 && p.eventLoopDelayMaxMs >= 0));
+  // the worker samples its event loop once a second: a period it only touched briefly may have none
+  assert.ok(generator.periods.some((p) => p.workerUtilization !== undefined && p.workerUtilization > 0));
 });
 
 test('a generator that cannot keep up (a CPU-burning processor) marks the run untrustworthy', async () => {
