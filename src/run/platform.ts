@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -83,6 +83,33 @@ function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   });
 }
 
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The platform stops its embedded PostgreSQL itself on SIGTERM. If it could not (it was killed after
+ * the grace period), the database server — in its own process group — would outlive it: stop it by
+ * the PID it wrote into postmaster.pid of the data folder this run gave it (SIGINT = fast shutdown).
+ */
+async function stopOrphanedDatabase(dataDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  } catch {
+    return; // no server running on this data folder
+  }
+  if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
 /** Start the platform and wait until /ready answers 200. */
 export async function startPlatform(options: PlatformOptions): Promise<StartedPlatform> {
   const ownData = options.dataDir === undefined;
@@ -110,6 +137,7 @@ export async function startPlatform(options: PlatformOptions): Promise<StartedPl
   const url = `http://127.0.0.1:${port}`;
   const cleanup = async (): Promise<void> => {
     await stopChild(child, 20_000);
+    await stopOrphanedDatabase(dataDir).catch(() => undefined);
     log.end();
     if (ownData) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
   };
