@@ -44,6 +44,8 @@ export interface GeneratorInput {
   totalCreated: number | null;
   /** when the run was stopped early (Ctrl-C, SIGTERM), else null: only the part before it is judged */
   interruptedAt?: number | null;
+  /** why there is no plan although a phase started (unreadable phases) */
+  planError?: string | null;
   /** start of the last period with a response or error, so health covers virtual users still running */
   lastActivePeriod?: number | null;
 }
@@ -112,7 +114,13 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
   });
 
   const reasons: string[] = [];
-  if (plan === null) reasons.push('no phase started: the run never generated load, so nothing can be judged');
+  if (plan === null) {
+    reasons.push(
+      input.planError != null
+        ? `the phases could not be read (${input.planError}); arrivals cannot be judged`
+        : 'no phase started: the run never generated load, so nothing can be judged',
+    );
+  }
   if (input.missingWorkers.length > 0) {
     reasons.push(`measurements of worker(s) ${input.missingWorkers.join(', ')} never arrived: latencies and arrivals are incomplete`);
   }

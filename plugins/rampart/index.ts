@@ -145,9 +145,9 @@ class MainMeasurement {
       missingWorkers: missing,
       totalCreated: this.totalCreated,
       interruptedAt: this.interruptedAt,
+      planError,
       lastActivePeriod: Object.values(merged.histograms.endpoints).reduce((last, periods) => periods.reduce((l, p) => Math.max(l, p.start), last), -1),
     });
-    if (planError !== null) generator.trust.reasons[0] = `the phases could not be read (${planError}); arrivals cannot be judged`;
     await writeJsonAtomic(bundleFile(this.bundleDir, 'histograms'), merged.histograms);
     await writeJsonAtomic(bundleFile(this.bundleDir, 'generator'), generator);
     removeStaging(this.staging);

@@ -77,6 +77,8 @@ test('missing worker measurements and a run that never started are untrustworthy
   assert.equal(none.trust.trustworthy, false);
   assert.match(none.trust.reasons[0], /no phase started/);
   assert.deepEqual(none.periods, []);
+  const unreadable = buildGeneratorFile({ ...input(5, 10, () => 0), plan: null, planError: "phase duration 'soon' is not a number" });
+  assert.match(unreadable.trust.reasons[0], /^the phases could not be read \(phase duration 'soon'/);
 });
 
 test('an interrupted run is untrustworthy, and only the part before the interruption is judged', () => {
