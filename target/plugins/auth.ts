@@ -2,6 +2,7 @@
 // A route is open only with `config: { public: true }`. Otherwise the request must carry
 // `Authorization: Bearer <access JWT>` (users) or `X-API-Key: <key>` (sensors); the principal is
 // loaded from the database on each request so disabled users/sensors and role changes apply at once.
+// A sensor's last_seen_at is written at most once a minute per sensor, without delaying the request.
 // Allowed roles: `config.roles`, default ['analyst', 'admin']. 401 without valid credentials, 403
 // with the wrong role.
 import fp from 'fastify-plugin';
@@ -15,7 +16,10 @@ export const DEFAULT_ROLES: readonly Role[] = ['analyst', 'admin'];
 type UserRow = { id: string; username: string; role: UserRole; disabled: boolean };
 type SensorRow = { id: string; name: string; disabled: boolean };
 
-async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
+/** How often a sensor's last_seen_at is written at most (it is shown to admins, not used by auth). */
+const LAST_SEEN_EVERY_MS = 60_000;
+
+async function authenticate(app: FastifyInstance, request: FastifyRequest, lastSeen: Map<number, number>): Promise<Principal> {
   const header = request.headers.authorization;
   const apiKey = request.headers['x-api-key'];
   if (typeof header === 'string' && header !== '') {
@@ -32,7 +36,16 @@ async function authenticate(app: FastifyInstance, request: FastifyRequest): Prom
     const { rows } = await app.db.query<SensorRow>('SELECT id, name, disabled FROM sensors WHERE api_key_hash = $1', [sha256Hex(apiKey)]);
     const sensor = rows[0];
     if (sensor === undefined || sensor.disabled) throw unauthorized('API key is unknown or its sensor is disabled');
-    return { kind: 'sensor', id: Number(sensor.id), name: sensor.name };
+    const id = Number(sensor.id);
+    const now = Date.now();
+    if (now - (lastSeen.get(id) ?? 0) >= LAST_SEEN_EVERY_MS) {
+      lastSeen.set(id, now);
+      // Not awaited: the request does not wait for this bookkeeping write.
+      app.db.query('UPDATE sensors SET last_seen_at = now() WHERE id = $1', [id]).catch((error: unknown) => {
+        request.log.warn({ err: error, sensorId: id }, 'could not record sensor last_seen_at');
+      });
+    }
+    return { kind: 'sensor', id, name: sensor.name };
   }
   throw unauthorized('credentials required: send "Authorization: Bearer <accessToken>" or "X-API-Key: <key>"');
 }
@@ -43,10 +56,11 @@ export function roleOf(principal: Principal): Role {
 
 async function authPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest<Principal | null>('principal', null);
+  const lastSeen = new Map<number, number>();
   app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (config.public === true) return;
-    const principal = await authenticate(app, request);
+    const principal = await authenticate(app, request, lastSeen);
     const roles = config.roles ?? DEFAULT_ROLES;
     if (!roles.includes(roleOf(principal))) {
       throw forbidden(`this operation needs role ${roles.join(' or ')}`);

@@ -9,8 +9,11 @@ import { seed } from '../../../target/db/seed/index.ts';
 
 test('database stopped and started again: 503 while down, recovery without a restart', async (t) => {
   const database = await freshDatabase();
+  if (database.server === undefined) {
+    t.skip('stopping the database needs the embedded server (DATABASE_URL is set)');
+    return;
+  }
   await seed(database.db, 'small', { bcryptCost: 4 });
-  assert.ok(database.server !== undefined, 'this test needs the embedded server (DATABASE_URL unset)');
   const app = await buildTestApp(t, { database });
   const token = await login(app, 'analyst01', 'analyst-demo-pass');
 

@@ -183,6 +183,13 @@ test('POST /admin/sensors returns the API key once; the key authenticates; only 
   // The key is accepted as a sensor principal: a user route answers 403 (authenticated, wrong role).
   const asSensor = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { 'x-api-key': sensor.apiKey } });
   assert.equal(asSensor.statusCode, 403);
+  // last_seen_at is written without delaying the request: wait (bounded) for it to land.
+  let seen: unknown = null;
+  for (let i = 0; i < 50 && seen === null; i += 1) {
+    seen = (await db.query<{ last_seen_at: Date | null }>('SELECT last_seen_at FROM sensors WHERE id = $1', [sensor.id])).rows[0].last_seen_at;
+    if (seen === null) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.ok(seen instanceof Date, 'using the key records last_seen_at');
   const disabled = await app.inject({ method: 'PATCH', url: `/api/v1/admin/sensors/${sensor.id}`, headers, payload: { disabled: true } });
   assert.equal(disabled.statusCode, 200);
   assert.equal(disabled.json().disabled, true);
