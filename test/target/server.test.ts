@@ -4,12 +4,11 @@
 // same data directory does not seed again. Bad configuration exits 2 with a one-line message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -52,13 +51,15 @@ async function waitReady(url: string): Promise<void> {
   throw new Error('server never became ready');
 }
 
+/** Whether a postgres server on this data directory is running (read from /proc, no pgrep needed). */
 async function postgresRunning(dataDir: string): Promise<boolean> {
-  try {
-    const { stdout } = await promisify(execFile)('pgrep', ['-f', `postgres -D ${dataDir} `]);
-    return stdout.trim() !== '';
-  } catch {
-    return false;
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await fs.readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    const args = cmdline.split('\0');
+    if (args[0]?.endsWith('/postgres') && args[1] === '-D' && args[2] === dataDir) return true;
   }
+  return false;
 }
 
 test('server.ts starts on an empty DATA_DIR, serves /ready, finishes in-flight requests on SIGTERM, and does not reseed', { timeout: 240_000 }, async (t) => {
