@@ -101,14 +101,14 @@ export async function buildApp(config: TargetConfig, options: BuildOptions = {})
     },
     transform: ({ schema, url, route }) => {
       const r = route as unknown as SwaggerRoute;
-      // A module's root route ('/' under a prefix) answers both `/x` and `/x/`; Fastify reports it
-      // once, as `/x/`. List it under its endpoint key's path, `/x`.
       const roles = r.config?.roles ?? DEFAULT_ROLES;
       const security: Array<Record<string, string[]>> = [];
       if (r.config?.public !== true) {
         if (roles.includes('sensor')) security.push({ apiKey: [] });
         if (roles.some((role) => role !== 'sensor')) security.push({ bearerAuth: [] });
       }
+      // A module's root route ('/' under a prefix) answers both `/x` and `/x/`; Fastify reports it
+      // once, as `/x/`. List it under its endpoint key's path, `/x`.
       return { schema: { ...schema, security }, url: normaliseTemplate(url) };
     },
   });
