@@ -37,6 +37,8 @@ export interface Probe {
   serverLatencyMs: number | null;
   incidentId: number | null;
   correlatedAt: number | null;
+  /** the alert's own correlationMs (alert created -> joined an incident), once correlated */
+  serverCorrelationMs: number | null;
   polls: number;
 }
 
@@ -169,7 +171,7 @@ export function chooseRule(rules: Rule[], stage: 'initial' | 'correlated', not?:
 }
 
 export function newProbe(plan: AttackPlan, stage: Probe['stage'], timeoutMs: number): Probe {
-  return { plan, stage, injectedAt: null, deadline: Date.now() + timeoutMs, alertId: null, seenAt: null, serverLatencyMs: null, incidentId: null, correlatedAt: null, polls: 0 };
+  return { plan, stage, injectedAt: null, deadline: Date.now() + timeoutMs, alertId: null, seenAt: null, serverLatencyMs: null, incidentId: null, correlatedAt: null, serverCorrelationMs: null, polls: 0 };
 }
 
 export const attackBatch = (plan: AttackPlan): { batchId: string; events: PlatformEvent[] } => ({ batchId: newBatchId(), events: plan.events });
@@ -182,6 +184,7 @@ interface AlertItem {
   srcIp?: string | null;
   incidentId?: number | null;
   detectionLatencyMs?: number;
+  correlationMs?: number | null;
 }
 
 /** Update the probe from one alert-list page; returns the probe (mutated). */
@@ -198,6 +201,7 @@ export function observeAlerts(probe: Probe, body: unknown, now: number): Probe {
   if (mine.incidentId !== undefined && mine.incidentId !== null && probe.correlatedAt === null) {
     probe.correlatedAt = now;
     probe.incidentId = mine.incidentId;
+    probe.serverCorrelationMs = typeof mine.correlationMs === 'number' ? mine.correlationMs : null;
   }
   return probe;
 }

@@ -7,6 +7,7 @@
 //   rampart.detection_latency         202 of the attack batch -> first poll that shows its alert
 //   rampart.detection_latency_server  the alert's own detectionLatencyMs (event ingested -> alert created)
 //   rampart.correlation_time          202 of the second-stage batch -> its alert seen in an incident
+//   rampart.correlation_time_server   the alert's own correlationMs (alert created -> joined the incident)
 //   rampart.report_generation         202 of POST /reports -> poll that shows status done
 // and counters rampart.probe.polls, rampart.detection_timeout, rampart.report_timeout.
 import { DEMO, analystName, sensorKey, session } from './tokens.mts';
@@ -240,6 +241,7 @@ export const recordDetection: StepFunction = async (context, events) => {
       throw new Error(`alert of rule '${probe.plan.ruleName}' was not correlated into an incident within the probe timeout`);
     }
     events.emit('histogram', 'rampart.correlation_time', probe.correlatedAt - probe.injectedAt);
+    if (probe.serverCorrelationMs !== null) events.emit('histogram', 'rampart.correlation_time_server', probe.serverCorrelationMs);
     context.vars.incidentId = probe.incidentId;
   }
   const ids = Array.isArray(context.vars.stormAlertIds) ? (context.vars.stormAlertIds as number[]) : [];

@@ -41,6 +41,7 @@ export function formatSummary(input: SummaryInput): string {
       ['rampart.detection_latency', 'threat detection latency (client)'],
       ['rampart.detection_latency_server', 'threat detection latency (platform)'],
       ['rampart.correlation_time', 'alert correlation time (client)'],
+      ['rampart.correlation_time_server', 'alert correlation time (platform)'],
       ['rampart.report_generation', 'report generation'],
     ];
     for (const [name, label] of custom) {

@@ -101,8 +101,8 @@ test('a probe is pending until its alert is seen, and for the correlated stage u
   observeAlerts(probe, { items: [other, { id: 7, ruleId: plan.ruleId, srcIp: '198.18.1.2', incidentId: null, detectionLatencyMs: 12.5 }] }, 1200);
   assert.deepEqual([probe.alertId, probe.seenAt, probe.serverLatencyMs], [7, 1200, 12.5]);
   assert.equal(probePending(probe, 1200), true, 'not yet correlated');
-  observeAlerts(probe, { items: [{ id: 7, ruleId: plan.ruleId, srcIp: '198.18.1.2', incidentId: 3 }] }, 1300);
-  assert.deepEqual([probe.incidentId, probe.correlatedAt, probe.seenAt], [3, 1300, 1200]);
+  observeAlerts(probe, { items: [{ id: 7, ruleId: plan.ruleId, srcIp: '198.18.1.2', incidentId: 3, correlationMs: 4.5 }] }, 1300);
+  assert.deepEqual([probe.incidentId, probe.correlatedAt, probe.seenAt, probe.serverCorrelationMs], [3, 1300, 1200, 4.5]);
   assert.equal(probePending(probe, 1300), false);
   const late = newProbe(plan, 'initial', 10);
   assert.equal(probePending(late, Date.now() + 1000), false, 'the deadline ends the polling');

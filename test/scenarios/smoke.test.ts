@@ -75,6 +75,7 @@ test('smoke over every workflow: no errors, every expectation met, every operati
   assert.ok(s['rampart.detection_latency'].max < 30_000);
   assert.equal(s['rampart.correlation_time']?.count, 2, 'each attacker was correlated into an incident');
   assert.ok((s['rampart.detection_latency_server']?.count ?? 0) === 4);
+  assert.equal(s['rampart.correlation_time_server']?.count, 2);
   assert.ok((s['rampart.report_generation']?.count ?? 0) >= 2);
 
   const histograms = await readJson<HistogramFile>(path.join(result.bundleDir, 'histograms.json'));
