@@ -11,7 +11,7 @@
 // Exit: 0 ok; 1 a threshold or expectation failed; 2 bad input; 3 target unreachable, run
 // interrupted or crashed, or the load generator untrustworthy.
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -243,6 +243,8 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
     return { exitCode: exit, bundleDir, manifest: final, summary };
   } finally {
     process.removeListener('SIGINT', onSigint);
+    // Only esbuild needed it: a bundle folder must not drag node_modules into CI artifacts.
+    await unlink(path.join(bundleDir, 'processors', 'node_modules')).catch(() => undefined);
     if (ownPlatform && platform !== null) {
       say('stopping the platform');
       await platform.stop();

@@ -81,6 +81,8 @@ test('smoke over every workflow: no errors, every expectation met, every operati
   const histograms = await readJson<HistogramFile>(path.join(result.bundleDir, 'histograms.json'));
   assert.ok((histograms.metrics['rampart.detection_latency'] ?? []).length > 0, 'the rampart plugin recorded detection latency');
   await access(path.join(result.bundleDir, 'script.yml'));
+  await access(path.join(result.bundleDir, 'processors', 'index.ts'));
+  await assert.rejects(access(path.join(result.bundleDir, 'processors', 'node_modules')), 'no node_modules link left in the bundle');
   assert.match(result.summary, /threat detection latency \(client\) ms: n 4/);
 
   // database: the platform stored the probes' alerts and the incidents correlating them
