@@ -5,7 +5,7 @@
 // see how much a result moves from run to run on the same build. It is written only by
 // `rampart gate --update-baseline`, atomically. A bundle folder can also serve as a one-run baseline.
 //
-// Per run, per endpoint key, per 10 s period: responses and the period's p50/p75/p90 latency in ms
+// Per run, per endpoint key, per 10 s period: responses and the period's min/p50/p75/p90 latency in ms
 // (from the exact HDR histograms when the bundle has them). Periods keep their wall-clock start.
 import { readFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -19,6 +19,7 @@ import type { ComparisonStatistic } from './slo.ts';
 export interface BaselinePeriod {
   start: number; // ms since epoch
   responses: number;
+  min: number; // ms, the fastest response of the period
   p50: number; // ms
   p75: number;
   p90: number;
@@ -64,7 +65,7 @@ export function baselineRunOf(bundle: LoadedBundle, analyses: EndpointAnalysis[]
     const periods: BaselinePeriod[] = [];
     for (const point of analysis.periods) {
       if (point.latencyMs === null || point.responses === 0) continue;
-      periods.push({ start: point.start, responses: point.responses, p50: point.latencyMs.p50, p75: point.latencyMs.p75, p90: point.latencyMs.p90 });
+      periods.push({ start: point.start, responses: point.responses, min: point.latencyMs.min, p50: point.latencyMs.p50, p75: point.latencyMs.p75, p90: point.latencyMs.p90 });
     }
     endpoints[analysis.summary.endpoint] = periods;
   }
@@ -118,8 +119,8 @@ export function parseBaselineFile(value: unknown, path: string): BaselineFile {
   for (const [index, run] of value.runs.entries()) {
     if (!isObject(run) || typeof run.runId !== 'string' || !isObject(run.endpoints)) throw corrupt(`run ${index + 1} needs runId and endpoints`);
     for (const [endpoint, periods] of Object.entries(run.endpoints)) {
-      const ok = Array.isArray(periods) && periods.every((p) => isObject(p) && isNumber(p.start) && isNumber(p.responses) && isNumber(p.p50) && isNumber(p.p75) && isNumber(p.p90));
-      if (!ok) throw corrupt(`run ${index + 1}, '${endpoint}': periods need start, responses, p50, p75, p90`);
+      const ok = Array.isArray(periods) && periods.every((p) => isObject(p) && isNumber(p.start) && isNumber(p.responses) && isNumber(p.min) && isNumber(p.p50) && isNumber(p.p75) && isNumber(p.p90));
+      if (!ok) throw corrupt(`run ${index + 1}, '${endpoint}': periods need start, responses, min, p50, p75, p90`);
     }
   }
   return value as unknown as BaselineFile;

@@ -6,7 +6,9 @@
 //   within-run:  how well a run's level is known from its periods (moving-block bootstrap of the
 //                median of the period figures: neighbouring periods are correlated);
 //   between-run: how much the level moves from one run to the next on the same build (the spread of
-//                the baseline's runs, never taken below the configured noise floor).
+//                the baseline's runs, never taken below the configured noise floor; when the
+//                baseline's own spread is used, Student's t with Welch-Satterthwaite degrees of
+//                freedom replaces the normal distribution, as a spread from a few runs is uncertain).
 // The change is d = mean log level of the candidate runs - mean log level of the baseline runs,
 // ratio = exp(d) (> 1 means slower), and
 //   var(d) = within-run variances / runs^2 + between-run variance * (1/candidate runs + 1/baseline runs).
@@ -21,6 +23,7 @@ import { mannWhitneyU } from '../stats/mann-whitney.ts';
 import { kolmogorovSmirnov } from '../stats/kolmogorov-smirnov.ts';
 import { blockBootstrapLogMedian } from '../stats/bootstrap.ts';
 import { normalQuantile, twoSidedP } from '../stats/normal.ts';
+import { studentTQuantile, studentTTwoSidedP } from '../stats/student-t.ts';
 import type { EndpointComparison, Verdict } from '../results/types.ts';
 import type { ComparisonSettings } from './slo.ts';
 
@@ -96,15 +99,25 @@ export function compareSeries(endpoint: string, candidateRuns: readonly RunSerie
   // Between-run spread: the baseline runs' log levels vary by their true run-to-run drift plus their
   // own within-run error; remove the latter, then never assume less than the floor.
   let spread = settings.noiseFloor;
+  let spreadEstimated = false;
   if (kb >= 2) {
     const observed = variance(baselineLevels.map((l) => l.logMedian));
     const meanWithin = baselineLevels.reduce((s, l) => s + l.logStandardError ** 2, 0) / kb;
-    spread = Math.max(spread, Math.sqrt(Math.max(0, observed - meanWithin)));
+    const estimated = Math.sqrt(Math.max(0, observed - meanWithin));
+    if (estimated > spread) {
+      spread = estimated;
+      spreadEstimated = true;
+    }
   }
-  const standardError = Math.sqrt(withinCandidate + withinBaseline + spread * spread * (1 / kc + 1 / kb));
+  const betweenTerm = spread * spread * (1 / kc + 1 / kb);
+  const variance2 = withinCandidate + withinBaseline + betweenTerm;
+  const standardError = Math.sqrt(variance2);
+  // A spread estimated from kb runs is itself uncertain: Student's t with the Welch-Satterthwaite
+  // degrees of freedom (the within-run parts and the floor count as known).
+  const degreesOfFreedom = spreadEstimated && betweenTerm > 0 ? (variance2 * variance2) / ((betweenTerm * betweenTerm) / (kb - 1)) : Number.POSITIVE_INFINITY;
   const z = standardError > 0 ? d / standardError : d === 0 ? 0 : Math.sign(d) * Number.POSITIVE_INFINITY;
-  const zPValue = twoSidedP(z);
-  const critical = normalQuantile(1 - settings.alpha / 2);
+  const zPValue = Number.isFinite(degreesOfFreedom) ? studentTTwoSidedP(z, degreesOfFreedom) : twoSidedP(z);
+  const critical = Number.isFinite(degreesOfFreedom) ? studentTQuantile(1 - settings.alpha / 2, degreesOfFreedom) : normalQuantile(1 - settings.alpha / 2);
   const ratio = Math.exp(d);
   const lower = Math.exp(d - critical * standardError);
   const upper = Math.exp(d + critical * standardError);

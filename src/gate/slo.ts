@@ -40,12 +40,12 @@ export type MetricUnit = (typeof RUN_METRICS)[RunMetric];
 /** A budget: metric -> limit; null switches off a limit inherited from an earlier file. */
 export type Budget<M extends string> = Partial<Record<M, number | null>>;
 
-export const COMPARISON_STATISTICS = ['p50', 'p75', 'p90'] as const;
+export const COMPARISON_STATISTICS = ['min', 'p50', 'p75', 'p90'] as const;
 export type ComparisonStatistic = (typeof COMPARISON_STATISTICS)[number];
 
 /** How the baseline comparison decides (docs/gate.md explains each). */
 export interface ComparisonSettings {
-  /** Per-period figure compared: the period's median latency by default. */
+  /** Per-period figure compared: the period's median latency, or its fastest response (min), p75, p90. */
   statistic: ComparisonStatistic;
   /** Smallest change that counts: 0.10 = SLOWER only when at least 10% slower. */
   threshold: number;

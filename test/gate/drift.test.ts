@@ -18,7 +18,7 @@ function run(runId: string, seed: number, machine: number, slowdown: Record<stri
   for (const [key, level] of Object.entries(ENDPOINTS)) {
     endpoints[key] = drift.map((d, p) => {
       const v = level * d * (slowdown[key] ?? 1) * Math.exp(0.04 * (random() - 0.5));
-      return { start: p * 10_000, responses: 50, p50: v, p75: v * 1.2, p90: v * 1.5 };
+      return { start: p * 10_000, responses: 50, min: v * 0.5, p50: v, p75: v * 1.2, p90: v * 1.5 };
     });
   }
   return { runId, profile: 'baseline', gitRevision: null, startedAt: null, endpoints };

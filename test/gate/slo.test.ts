@@ -62,7 +62,7 @@ test('a misspelt metric is rejected with its file, line and the known names', ()
 test('unknown sections and settings, bad values and bad keys are one-line errors', () => {
   expectUsage(() => parseSlo('thresholds:\n  p95: 1\n', 'a.yml'), /^a\.yml:1: unknown section 'thresholds'; known sections: description, defaults, endpoints, run, comparison$/);
   expectUsage(() => parseSlo('comparison:\n  treshold: 0.1\n', 'a.yml'), /^a\.yml:2: unknown setting 'treshold' in comparison; known settings: statistic, threshold/);
-  expectUsage(() => parseSlo('comparison:\n  statistic: mean\n', 'a.yml'), /comparison\.statistic must be one of p50, p75, p90/);
+  expectUsage(() => parseSlo('comparison:\n  statistic: mean\n', 'a.yml'), /comparison\.statistic must be one of min, p50, p75, p90/);
   expectUsage(() => parseSlo('defaults:\n  p95: fast\n', 'a.yml'), /^a\.yml:2: defaults\.p95 must be a number \(milliseconds\) or null, got 'fast'$/);
   expectUsage(() => parseSlo('defaults:\n  errorRate: 5\n', 'a.yml'), /errorRate is a fraction of requests between 0 and 1/);
   expectUsage(() => parseSlo('endpoints:\n  /api/v1/alerts:\n    p95: 3\n', 'a.yml'), /^a\.yml:2: '\/api\/v1\/alerts' is not an endpoint key; write 'METHOD \/route\/template'/);
