@@ -142,8 +142,8 @@ function* combinations<T>(items: T[], k: number, start = 0, prefix: T[] = []): G
   for (let i = start; i < items.length; i++) yield* combinations(items, k, i + 1, [...prefix, items[i]]);
 }
 
-interface Tally { trials: number; slower: number; faster: number; same: number; unknown: number; ratios: number[] }
-const emptyTally = (): Tally => ({ trials: 0, slower: 0, faster: 0, same: 0, unknown: 0, ratios: [] });
+interface Tally { trials: number; slower: number; slowerRelative: number; faster: number; same: number; unknown: number; ratios: number[] }
+const emptyTally = (): Tally => ({ trials: 0, slower: 0, slowerRelative: 0, faster: 0, same: 0, unknown: 0, ratios: [] });
 
 function judge(slo: SloConfig, candidate: BaselineRun, baseline: BaselineRun[], injected: Tally, others: Tally, familyWise: { trials: number; alarms: number } | null): void {
   const comparisons = compareWithBaseline(slo, [candidate], baseline);
@@ -152,6 +152,7 @@ function judge(slo: SloConfig, candidate: BaselineRun, baseline: BaselineRun[], 
     const tally = c.endpoint === INJECTED ? injected : others;
     tally.trials++;
     if (c.verdict === 'SLOWER') tally.slower++;
+    if (c.verdict === 'SLOWER' && c.detail.startsWith('relative')) tally.slowerRelative++;
     else if (c.verdict === 'FASTER') tally.faster++;
     else if (c.verdict === 'SAME') tally.same++;
     else tally.unknown++;
@@ -244,19 +245,19 @@ async function main(): Promise<void> {
     lines.push(`${from === null ? `each ${duration} s at ${rate} arrivals/s x ${endpointCount} endpoints, ${loadMinutes.toFixed(1)} min of load` : `re-judged from ${from}`}; baseline = ${k} runs; settings: ${c.statistic} per 10 s period, threshold ${c.threshold * 100}%, alpha ${c.alpha}, noise floor ${c.noiseFloor * 100}%, min ${c.minPeriods} periods of >= ${c.minRequestsPerPeriod} responses, common-drift adjustment ${c.adjustForDrift ? 'on' : 'off'}.`);
     lines.push('Trials are recombinations of the real runs (candidate x baseline subsets), not independent experiments.');
     lines.push('');
-    lines.push('| comparison | endpoint(s) | real candidate runs | trials | SLOWER | SAME | UNKNOWN | FASTER | median ratio | target |');
-    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
+    lines.push('| comparison | endpoint(s) | real candidate runs | trials | SLOWER | (relative / absolute) | SAME | UNKNOWN | FASTER | median ratio | target |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     const row = (name: string, endpoints: string, candidates: number, t: Tally, target: string): void => {
-      lines.push(`| ${name} | ${endpoints} | ${candidates} | ${t.trials} | ${pct(t.slower, t.trials)} | ${pct(t.same, t.trials)} | ${pct(t.unknown, t.trials)} | ${pct(t.faster, t.trials)} | ${Number.isNaN(medianOf(t.ratios)) ? 'n/a' : medianOf(t.ratios).toFixed(3)} | ${target} |`);
+      lines.push(`| ${name} | ${endpoints} | ${candidates} | ${t.trials} | ${pct(t.slower, t.trials)} | ${pct(t.slowerRelative, t.trials)} / ${pct(t.slower - t.slowerRelative, t.trials)} | ${pct(t.same, t.trials)} | ${pct(t.unknown, t.trials)} | ${pct(t.faster, t.trials)} | ${Number.isNaN(medianOf(t.ratios)) ? 'n/a' : medianOf(t.ratios).toFixed(3)} | ${target} |`);
     };
-    const allAA: Tally = { ...emptyTally(), trials: aa.injected.trials + aa.others.trials, slower: aa.injected.slower + aa.others.slower, same: aa.injected.same + aa.others.same, unknown: aa.injected.unknown + aa.others.unknown, faster: aa.injected.faster + aa.others.faster, ratios: [...aa.injected.ratios, ...aa.others.ratios] };
+    const allAA: Tally = { ...emptyTally(), trials: aa.injected.trials + aa.others.trials, slower: aa.injected.slower + aa.others.slower, slowerRelative: aa.injected.slowerRelative + aa.others.slowerRelative, same: aa.injected.same + aa.others.same, unknown: aa.injected.unknown + aa.others.unknown, faster: aa.injected.faster + aa.others.faster, ratios: [...aa.injected.ratios, ...aa.others.ratios] };
     row('A/A (same build)', `all ${endpointCount}, per endpoint`, clean.length, allAA, `false alarms <= 5%: ${allAA.trials > 0 && allAA.slower / allAA.trials <= 0.05 ? 'met' : 'NOT met'}`);
-    lines.push(`| A/A (same build) | any of ${endpointCount} (the gate fails) | ${clean.length} | ${aa.family.trials} | ${pct(aa.family.alarms, aa.family.trials)} | | | | | |`);
+    lines.push(`| A/A (same build) | any of ${endpointCount} (the gate fails) | ${clean.length} | ${aa.family.trials} | ${pct(aa.family.alarms, aa.family.trials)} | | | | | | |`);
     for (const level of levels) {
       const target = level.fraction === 0.2 ? `detection >= 90%: ${level.injected.trials > 0 && level.injected.slower / level.injected.trials >= 0.9 ? 'met' : 'NOT met'}` : '';
       row(`+${level.fraction * 100}% injected`, INJECTED, level.runs, level.injected, target);
     }
-    const otherAA = levels.reduce((t, l) => ({ ...t, trials: t.trials + l.others.trials, slower: t.slower + l.others.slower, same: t.same + l.others.same, unknown: t.unknown + l.others.unknown, faster: t.faster + l.others.faster, ratios: [...t.ratios, ...l.others.ratios] }), emptyTally());
+    const otherAA = levels.reduce((t, l) => ({ ...t, trials: t.trials + l.others.trials, slower: t.slower + l.others.slower, slowerRelative: t.slowerRelative + l.others.slowerRelative, same: t.same + l.others.same, unknown: t.unknown + l.others.unknown, faster: t.faster + l.others.faster, ratios: [...t.ratios, ...l.others.ratios] }), emptyTally());
     row('untouched endpoints of injected runs', `the other ${endpointCount - 1}`, levels.reduce((n, l) => n + l.runs, 0), otherAA, 'false alarms');
     process.stdout.write(`${lines.join('\n')}\n`);
     if (runs.length > trusted.length) {

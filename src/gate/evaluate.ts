@@ -179,10 +179,24 @@ export function compareWithBaseline(slo: SloConfig, candidates: BaselineRun[], b
     adjustedOf = (runs, key) => runs.filter((run) => Object.hasOwn(run.endpoints, key)).map((run) => ({ runId: run.runId, values: adjusted(run).get(key) ?? [] }));
   }
 
-  return [...endpoints].sort().map((key) => {
-    const absolute = compareSeries(key, series(candidates, key), series(baseline, key), settings);
+  const keys = [...endpoints].sort();
+  const absolutes = keys.map((key) => compareSeries(key, series(candidates, key), series(baseline, key), settings));
+  const ratios = absolutes.map((e) => e.ratio).filter((r): r is number => r !== null).sort((a, b) => a - b);
+  const runShift = ratios.length === 0 ? null : ratios[Math.floor(ratios.length / 2)];
+  return keys.map((key, index) => {
+    const absolute = absolutes[index];
     const adjusted = adjustedOf === null ? null : compareSeries(`${key} (relative)`, adjustedOf(candidates, key), adjustedOf(baseline, key), settings);
-    const { decided, basis } = combineEvidence(absolute, adjusted);
+    let { decided, basis } = combineEvidence(absolute, adjusted);
+    // Slower only in absolute terms, not relative to the other endpoints: the whole run moved
+    // together. From one run that cannot be told apart from a slower machine; a repeat run decides.
+    if (decided.verdict === 'SLOWER' && basis === 'absolute' && adjusted !== null && adjusted.ratio !== null && candidates.length < 2) {
+      decided = {
+        ...decided,
+        verdict: 'UNKNOWN',
+        reason: `${formatRatio(absolute.ratio!)} slower together with the other endpoints (the run as a whole ${formatRatio(runShift ?? absolute.ratio!)}): a slower machine or a change everywhere; one run cannot tell, confirm with another (--repeat)`,
+      };
+      basis = 'absolute';
+    }
     const comparison = toEndpointComparison(key, statistic, decided);
     const other = basis === 'relative' ? absolute : adjusted;
     const otherText = other === null ? '' : other.ratio === null ? `; ${basis === 'relative' ? 'absolute' : 'relative'}: ${other.verdict}` : `; ${basis === 'relative' ? 'absolute' : 'relative'}: ${other.verdict} ${formatRatio(other.ratio)}`;

@@ -42,11 +42,17 @@ test('without the adjustment the same slowdown drowns in the machine\'s swings',
   assert.notEqual(result.find((c) => c.endpoint === 'GET /a')!.verdict, 'SLOWER');
 });
 
-test('a slowdown shared by every endpoint is still caught by the absolute comparison', () => {
+test('a slowdown shared by every endpoint: undecided from one run, SLOWER once a second run confirms it', () => {
   const quiet = [run('q1', 5, 1), run('q2', 6, 1.01), run('q3', 7, 0.99)];
   const everything = Object.fromEntries(Object.keys(ENDPOINTS).map((key) => [key, 1.4]));
-  const result = compareWithBaseline(mergeSlo([]), [run('c', 8, 1, everything)], quiet);
-  for (const c of result) {
+  const one = compareWithBaseline(mergeSlo([]), [run('c', 8, 1, everything)], quiet);
+  for (const c of one) {
+    assert.equal(c.verdict, 'UNKNOWN', c.detail);
+    assert.match(c.detail, /^\+[34]\d\.\d% slower together with the other endpoints \(the run as a whole \+[34]\d\.\d%\): a slower machine or a change everywhere/);
+    assert.ok(c.ratio! > 1.3);
+  }
+  const two = compareWithBaseline(mergeSlo([]), [run('c', 8, 1, everything), run('c2', 9, 1.02, everything)], quiet);
+  for (const c of two) {
     assert.equal(c.verdict, 'SLOWER', c.detail);
     assert.doesNotMatch(c.detail, /^relative/);
   }
