@@ -156,10 +156,13 @@ export interface ApdexScore {
 }
 
 /**
- * Apdex with threshold T (ms) from a µs histogram; transport errors count as frustrated. Bucket
- * boundaries follow the histogram's precision (0.1%). Null when there is nothing to score.
+ * Apdex with threshold T (ms) from a µs histogram. Failed requests are frustrated however fast they
+ * were: transport errors (not in the histogram) and 5xx responses (in it, without their own
+ * distribution — they are taken out of the satisfied count first, then the tolerating one, since a
+ * failing endpoint usually fails fast). Bucket boundaries follow the histogram's precision (0.1%).
+ * Null when there is nothing to score.
  */
-export function apdex(histogram: Histogram, tMs: number, transportErrors = 0): ApdexScore | null {
+export function apdex(histogram: Histogram, tMs: number, transportErrors = 0, serverErrors = 0): ApdexScore | null {
   const total = histogram.totalCount + transportErrors;
   if (total === 0) return null;
   const t = tMs * 1000;
@@ -173,6 +176,9 @@ export function apdex(histogram: Histogram, tMs: number, transportErrors = 0): A
     if (value <= t) satisfied += step.countAddedInThisIterationStep;
     else if (value <= 4 * t) tolerating += step.countAddedInThisIterationStep;
   }
+  const fromSatisfied = Math.min(serverErrors, satisfied);
+  satisfied -= fromSatisfied;
+  tolerating -= Math.min(serverErrors - fromSatisfied, tolerating);
   const frustrated = total - satisfied - tolerating;
   return { tMs, score: (satisfied + tolerating / 2) / total, satisfied, tolerating, frustrated };
 }
@@ -432,7 +438,7 @@ function summaryFrom(
     errorRate: requests === 0 ? 0 : (errors.transport + errors.status5xx) / requests,
     ratePerSecond: durationSeconds > 0 ? requests / durationSeconds : 0,
     latencyMs: latencyStats(histogram),
-    apdex: apdex(histogram, tMs, errors.transport),
+    apdex: apdex(histogram, tMs, errors.transport, errors.status5xx),
   };
 }
 

@@ -62,6 +62,17 @@ test('apdex counts satisfied, tolerating and frustrated requests, errors frustra
   assert.equal(apdex(newHistogram(), 100), null);
 });
 
+test('apdex scores fast 5xx responses as frustrated, not satisfied', () => {
+  const h = newHistogram();
+  for (let i = 0; i < 100; i++) recordMicros(h, 2_000); // 2 ms each, all of them 503s
+  const allFailed = apdex(h, 100, 0, 100)!;
+  assert.deepEqual({ ...allFailed }, { tMs: 100, satisfied: 0, tolerating: 0, frustrated: 100, score: 0 });
+  const someFailed = apdex(h, 100, 0, 25)!;
+  assert.equal(someFailed.satisfied, 75);
+  assert.equal(someFailed.frustrated, 25);
+  assert.equal(someFailed.score, 0.75);
+});
+
 test('per-endpoint summaries from the plugin histograms', () => {
   const key = 'GET /api/v1/alerts/:id';
   const file = histogramFile({
@@ -85,7 +96,7 @@ test('per-endpoint summaries from the plugin histograms', () => {
   near(alerts.summary.ratePerSecond, 2_003 / 20, 1e-9);
   near(alerts.summary.latencyMs!.p50, 1.0, 0.002);
   near(alerts.summary.latencyMs!.max, 2.0);
-  assert.equal(alerts.summary.apdex!.satisfied, 1_500);
+  assert.equal(alerts.summary.apdex!.satisfied, 1_490, "the ten fast 503s are frustrated, not satisfied");
 
   // periods come back oldest first, each with its own figures
   assert.deepEqual(alerts.periods.map((p) => [p.start, p.requests, p.errors]), [[T0, 1_000, 0], [T0 + PERIOD_MS, 1_003, 13]]);
