@@ -1,8 +1,9 @@
 // A synthetic soak run bundle for benchmarks: run.json, artillery.json, histograms.json and
-// generator.json with the shapes `rampart run` writes, latencies drawn from a log-normal per endpoint.
+// generator.json with the shapes `rampart run` writes (histograms.json with the derived parts the
+// plugin adds through summarizeHistogramFile), latencies drawn from a log-normal per endpoint.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { newHistogram, recordMicros, encodeHistogram } from '../src/results/aggregate.ts';
+import { newHistogram, recordMicros, encodeHistogram, summarizeHistogramFile } from '../src/results/aggregate.ts';
 import { seededRandom } from '../src/stats/random.ts';
 import { PERIOD_MS } from '../src/results/types.ts';
 import type { ArtilleryOutput, GeneratorFile, HistogramFile, PeriodHistogram, RunManifest } from '../src/results/types.ts';
@@ -32,7 +33,8 @@ export async function writeSoakBundle(dir: string, spec: SoakSpec): Promise<{ di
     }
     endpoints[key] = periods;
   }
-  const histograms: HistogramFile = { schema: 'rampart.histograms/1', unit: 'us', periodMs: PERIOD_MS, endpoints, metrics: {} };
+  // As the measurement plugin writes it: with the derived per-period stats, overall series and totals.
+  const histograms: HistogramFile = summarizeHistogramFile({ schema: 'rampart.histograms/1', unit: 'us', periodMs: PERIOD_MS, endpoints, metrics: {} });
   const durationMs = spec.periods * PERIOD_MS;
   const artillery: ArtilleryOutput = {
     aggregate: { counters: { 'http.requests': total, 'http.responses': total, 'http.codes.200': total }, rates: {}, summaries: {}, firstMetricAt: start0, lastMetricAt: start0 + durationMs },

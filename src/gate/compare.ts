@@ -47,8 +47,14 @@ export interface ComparisonEvidence {
   candidateRuns: number;
   baselineRuns: number;
   betweenRunSpread: number | null; // standard deviation of log levels used (after the floor)
+  /** log of each run's level (median of its period figures), candidate and baseline runs. */
+  candidateLevels: number[];
+  baselineLevels: number[];
   reason: string;
 }
+
+/** Resamples x periods per run at most (periods beyond 60 000 / resamples use fewer resamples, never below 100). */
+export const RESAMPLE_BUDGET = 60_000;
 
 type Settings = Pick<ComparisonSettings, 'threshold' | 'alpha' | 'minPeriods' | 'noiseFloor' | 'resamples'>;
 
@@ -69,7 +75,7 @@ function unknown(reason: string, candidate: RunSeries[], baseline: RunSeries[]):
     verdict: 'UNKNOWN', ratio: null, lower: null, upper: null, pValue: null, zPValue: null, mannWhitneyP: null, ksD: null,
     candidatePeriods: candidate.reduce((n, r) => n + r.values.length, 0),
     baselinePeriods: baseline.reduce((n, r) => n + r.values.length, 0),
-    candidateRuns: candidate.length, baselineRuns: baseline.length, betweenRunSpread: null, reason,
+    candidateRuns: candidate.length, baselineRuns: baseline.length, betweenRunSpread: null, candidateLevels: [], baselineLevels: [], reason,
   };
 }
 
@@ -87,7 +93,10 @@ export function compareSeries(endpoint: string, candidateRuns: readonly RunSerie
   }
 
   const seed = seedOf(endpoint);
-  const level = (run: RunSeries, index: number) => blockBootstrapLogMedian(run.values, { resamples: settings.resamples, seed: seed + index });
+  // Long runs (a soak has 720 periods) need fewer resamples for the same precision of a standard
+  // error that is, by then, far below the between-run spread: cap resamples x periods.
+  const resamplesFor = (n: number): number => Math.min(settings.resamples, Math.max(100, Math.ceil(RESAMPLE_BUDGET / n)));
+  const level = (run: RunSeries, index: number) => blockBootstrapLogMedian(run.values, { resamples: resamplesFor(run.values.length), seed: seed + index });
   const candidateLevels = candidate.map((r, i) => level(r, i));
   const baselineLevels = baseline.map((r, i) => level(r, 1000 + i));
   const kc = candidateLevels.length;
@@ -150,7 +159,8 @@ export function compareSeries(endpoint: string, candidateRuns: readonly RunSerie
   return {
     verdict, ratio, lower, upper, pValue, zPValue, mannWhitneyP, ksD,
     candidatePeriods: pooledCandidate.length, baselinePeriods: pooledBaseline.length,
-    candidateRuns: kc, baselineRuns: kb, betweenRunSpread: spread, reason,
+    candidateRuns: kc, baselineRuns: kb, betweenRunSpread: spread,
+    candidateLevels: candidateLevels.map((l) => l.logMedian), baselineLevels: baselineLevels.map((l) => l.logMedian), reason,
   };
 }
 

@@ -12,6 +12,7 @@
 // `minReferenceEndpoints` other endpoints are dropped. A change shared by all endpoints is invisible
 // here by construction; the unadjusted comparison still sees it (evaluate.ts combines both).
 import type { BaselineRun } from './baseline.ts';
+import { medianInPlace } from '../stats/bootstrap.ts';
 import type { ComparisonStatistic } from './slo.ts';
 
 export type SeriesByEndpoint = Map<string, number[]>;
@@ -61,17 +62,18 @@ export function referenceLevels(baseline: readonly BaselineRun[], statistic: Com
 export function adjustedSeries(run: BaselineRun, reference: Map<string, number>, statistic: ComparisonStatistic, minResponses: number, minReferenceEndpoints: number): SeriesByEndpoint {
   const out: SeriesByEndpoint = new Map();
   const periods = [...logFigures(run, statistic, minResponses).entries()].sort((a, b) => a[0] - b[0]);
+  const scratch = new Float64Array(Object.keys(run.endpoints).length);
   for (const [, figures] of periods) {
     for (const [endpoint, value] of figures) {
-      const deviations: number[] = [];
+      let n = 0;
       for (const [other, otherValue] of figures) {
         if (other === endpoint) continue;
         const ref = reference.get(other);
-        if (ref !== undefined) deviations.push(otherValue - ref);
+        if (ref !== undefined) scratch[n++] = otherValue - ref;
       }
-      if (deviations.length < minReferenceEndpoints) continue;
+      if (n < minReferenceEndpoints) continue;
       const list = out.get(endpoint) ?? [];
-      list.push(Math.exp(value - medianOf(deviations)));
+      list.push(Math.exp(value - medianInPlace(scratch, n)));
       out.set(endpoint, list);
     }
   }

@@ -188,14 +188,18 @@ export function compareWithBaseline(slo: SloConfig, candidates: BaselineRun[], b
     const adjusted = adjustedOf === null ? null : compareSeries(`${key} (relative)`, adjustedOf(candidates, key), adjustedOf(baseline, key), settings);
     let { decided, basis } = combineEvidence(absolute, adjusted);
     // Slower only in absolute terms, not relative to the other endpoints: the whole run moved
-    // together. From one run that cannot be told apart from a slower machine; a repeat run decides.
-    if (decided.verdict === 'SLOWER' && basis === 'absolute' && adjusted !== null && adjusted.ratio !== null && candidates.length < 2) {
-      decided = {
-        ...decided,
-        verdict: 'UNKNOWN',
-        reason: `${formatRatio(absolute.ratio!)} slower together with the other endpoints (the run as a whole ${formatRatio(runShift ?? absolute.ratio!)}): a slower machine or a change everywhere; one run cannot tell, confirm with another (--repeat)`,
-      };
-      basis = 'absolute';
+    // together, which a slower machine does too. It counts only when repeated: at least two
+    // candidate runs, every one of them slower than every baseline run by more than the threshold.
+    if (decided.verdict === 'SLOWER' && basis === 'absolute' && adjusted !== null && adjusted.ratio !== null) {
+      const confirmed = absolute.candidateLevels.length >= 2
+        && Math.min(...absolute.candidateLevels) - Math.max(...absolute.baselineLevels) > Math.log(1 + settings.threshold);
+      if (!confirmed) {
+        decided = {
+          ...decided,
+          verdict: 'UNKNOWN',
+          reason: `${formatRatio(absolute.ratio!)} slower together with the other endpoints (the run as a whole ${formatRatio(runShift ?? absolute.ratio!)}): a slower machine or a change everywhere; it counts when at least two runs are each more than ${Math.round(settings.threshold * 100)}% slower than every baseline run (--repeat)`,
+        };
+      }
     }
     const comparison = toEndpointComparison(key, statistic, decided);
     const other = basis === 'relative' ? absolute : adjusted;
