@@ -68,7 +68,7 @@ export interface ComparisonSettings {
 }
 
 export const DEFAULT_COMPARISON: ComparisonSettings = {
-  statistic: 'p50',
+  statistic: 'min',
   threshold: 0.1,
   alpha: 0.05,
   minPeriods: 4,

@@ -22,7 +22,7 @@ test('--repeat gathers runs until the verdict is decided, and stops there', asyn
   const root = await tempDir();
   dirs.push(root);
   await mkdir(join(root, 'slo'));
-  await writeFile(join(root, 'slo', 'defaults.yml'), 'comparison:\n  noiseFloor: 0.07\n');
+  await writeFile(join(root, 'slo', 'defaults.yml'), 'comparison:\n  noiseFloor: 0.07\n  statistic: p50\n');
   const baseline: string[] = [];
   for (let i = 0; i < 3; i++) baseline.push(await writeBundle(join(root, 'base'), spec(`base-${i}`, 200 + i, { runFactor: [1, 1.03, 0.97][i] })));
   const candidate = await writeBundle(join(root, 'cand'), spec('cand-0', 300, { slowdown: { [ALERTS]: 1.15 } }));
