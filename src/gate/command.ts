@@ -172,7 +172,10 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
 
   let baseline: Baseline | null = null;
   let baselineFilePath: string | null = null;
-  if (options.baselines.length > 0) {
+  if (options.updateBaseline && options.baselines.length === 1 && options.baselines[0].endsWith('.json') && !(await exists(options.baselines[0]))) {
+    // The first run of a new baseline file: nothing to compare with yet, the file is created.
+    baselineFilePath = options.baselines[0];
+  } else if (options.baselines.length > 0) {
     const loaded: Baseline[] = [];
     for (const path of options.baselines) loaded.push(await loadBaseline(path));
     baseline = combineBaselines(loaded);

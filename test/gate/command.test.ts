@@ -204,3 +204,12 @@ test('a run recorded in the baseline is not compared with itself', async () => {
   const result = JSON.parse(await readFile(join(baselineRuns[0], 'gate.json'), 'utf8'));
   assert.match(result.comparisons[0].detail, /vs \d+ in 2 baseline run\(s\)/);
 });
+
+test('--update-baseline with a new baseline file creates it', async () => {
+  const path = join(root, 'new-baseline.json');
+  const ran = gate([baselineRuns[1], '--baseline', path, '--update-baseline', '--no-report']);
+  assert.equal(ran.code, 0, ran.stderr + ran.stdout);
+  assert.match(ran.stdout, /Baseline: none .*\n.*Baseline updated: .*new-baseline\.json/s);
+  const file = JSON.parse(await readFile(path, 'utf8'));
+  assert.deepEqual(file.runs.map((r: { runId: string }) => r.runId), ['base-1']);
+});
