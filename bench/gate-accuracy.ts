@@ -15,6 +15,7 @@
 // are not independent); nothing is synthesised. The table says how many real runs stand behind it.
 //
 // Options: --rounds N (4)  --duration S (50)  --rate R arrivals/s (10)  --baseline-runs K (3)
+//          --repeat R (1: like the pull-request workflow, undecided trials add the platform's next run)
 //          --slo FILE (repeatable)  --keep (keep the bundles)
 //          --from DIR (judge the bundles kept by an earlier --keep run again, e.g. with other settings)
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -25,7 +26,7 @@ import type { StartedPlatform } from '../src/run/platform.ts';
 import { runArtillery } from '../src/run/artillery.ts';
 import { loadBundle, writeJsonAtomic } from '../src/results/bundle.ts';
 import type { RunManifest } from '../src/results/types.ts';
-import { baselineRunOf } from '../src/gate/baseline.ts';
+import { baselineRunOf, seriesOf } from '../src/gate/baseline.ts';
 import type { BaselineRun } from '../src/gate/baseline.ts';
 import { assessTrust, compareWithBaseline, runTotals } from '../src/gate/evaluate.ts';
 import { analyzeEndpoints } from '../src/results/aggregate.ts';
@@ -145,24 +146,46 @@ function* combinations<T>(items: T[], k: number, start = 0, prefix: T[] = []): G
 interface Tally { trials: number; slower: number; slowerRelative: number; faster: number; same: number; unknown: number; ratios: number[] }
 const emptyTally = (): Tally => ({ trials: 0, slower: 0, slowerRelative: 0, faster: 0, same: 0, unknown: 0, ratios: [] });
 
-function judge(slo: SloConfig, candidate: BaselineRun, baseline: BaselineRun[], injected: Tally, others: Tally, familyWise: { trials: number; alarms: number } | null): void {
-  const comparisons = compareWithBaseline(slo, [candidate], baseline);
+/**
+ * One trial: the candidate against the baseline, and, like the pull-request workflow's
+ * `--repeat`, with the platform's next run added while some endpoint is undecided.
+ */
+function judge(slo: SloConfig, candidate: BaselineRun, repeats: BaselineRun[], baseline: BaselineRun[], injected: Tally, others: Tally, familyWise: { trials: number; alarms: number } | null, repeated: { trials: number; used: number }): void {
+  const runs = [candidate];
+  let comparisons = compareWithBaseline(slo, runs, baseline);
+  repeated.trials++;
+  for (const extra of repeats) {
+    if (!comparisons.some((c) => c.verdict === 'UNKNOWN' && c.ratio !== null)) break;
+    runs.push(extra);
+    comparisons = compareWithBaseline(slo, runs, baseline);
+    repeated.used++;
+  }
   let alarm = false;
   for (const c of comparisons) {
     const tally = c.endpoint === INJECTED ? injected : others;
     tally.trials++;
-    if (c.verdict === 'SLOWER') tally.slower++;
-    if (c.verdict === 'SLOWER' && c.detail.startsWith('relative')) tally.slowerRelative++;
-    else if (c.verdict === 'FASTER') tally.faster++;
+    if (c.verdict === 'SLOWER') {
+      tally.slower++;
+      if (c.detail.startsWith('relative')) tally.slowerRelative++;
+      alarm = true;
+    } else if (c.verdict === 'FASTER') tally.faster++;
     else if (c.verdict === 'SAME') tally.same++;
     else tally.unknown++;
     if (c.ratio !== null) tally.ratios.push(c.ratio);
-    if (c.verdict === 'SLOWER') alarm = true;
   }
   if (familyWise !== null) {
     familyWise.trials++;
     if (alarm) familyWise.alarms++;
   }
+}
+
+/** The same platform's runs of the following rounds (cyclically), `count` of them: the repeat runs. */
+function nextRuns(all: MeasuredRun[], candidate: MeasuredRun, count: number): MeasuredRun[] {
+  const same = all.filter((r) => r.platform === candidate.platform).sort((a, b) => a.round - b.round);
+  const at = same.indexOf(candidate);
+  const out: MeasuredRun[] = [];
+  for (let i = 1; i < same.length && out.length < count; i++) out.push(same[(at + i) % same.length]);
+  return out;
 }
 
 const pct = (n: number, d: number): string => (d === 0 ? 'n/a' : `${((100 * n) / d).toFixed(1)}%`);
@@ -176,6 +199,8 @@ async function main(): Promise<void> {
   const duration = option('--duration', 50);
   const rate = option('--rate', 10);
   const k = option('--baseline-runs', 3);
+  const repeatIndex = process.argv.indexOf('--repeat');
+  const repeat = repeatIndex < 0 ? 1 : Number(process.argv[repeatIndex + 1]);
   const sloFiles: string[] = [];
   process.argv.forEach((arg, i) => {
     if (arg === '--slo') sloFiles.push(process.argv[i + 1]);
@@ -222,18 +247,23 @@ async function main(): Promise<void> {
     const trusted = runs.filter((r) => r.trusted);
     const clean = trusted.filter((r) => r.fraction === 0);
 
-    // A/A: every clean run as the candidate against every k-subset of the other clean runs.
+    // A/A: every clean run as the candidate (its platform's next run as the repeat) against every
+    // k-subset of the other clean runs.
+    const repeated = { trials: 0, used: 0 };
     const aa = { injected: emptyTally(), others: emptyTally(), family: { trials: 0, alarms: 0 } };
     for (const candidate of clean) {
-      const pool = clean.filter((r) => r !== candidate).map((r) => r.run);
-      for (const baseline of combinations(pool, k)) judge(slo, candidate.run, baseline, aa.injected, aa.others, aa.family);
+      const repeats = nextRuns(clean, candidate, repeat);
+      const pool = clean.filter((r) => r !== candidate && !repeats.includes(r)).map((r) => r.run);
+      for (const baseline of combinations(pool, k)) judge(slo, candidate.run, repeats.map((r) => r.run), baseline, aa.injected, aa.others, aa.family, repeated);
     }
-    // Slowdowns: every injected run against every k-subset of the clean runs.
+    // Slowdowns: every injected run (its platform's next run as the repeat) against every k-subset of the clean runs.
     const levels = [0.1, 0.2, 0.5].map((fraction) => {
       const tally = { injected: emptyTally(), others: emptyTally(), runs: 0 };
-      for (const candidate of trusted.filter((r) => r.fraction === fraction)) {
+      const ofLevel = trusted.filter((r) => r.fraction === fraction);
+      for (const candidate of ofLevel) {
         tally.runs++;
-        for (const baseline of combinations(clean.map((r) => r.run), k)) judge(slo, candidate.run, baseline, tally.injected, tally.others, null);
+        const repeats = nextRuns(ofLevel, candidate, repeat).map((r) => r.run);
+        for (const baseline of combinations(clean.map((r) => r.run), k)) judge(slo, candidate.run, repeats, baseline, tally.injected, tally.others, null, repeated);
       }
       return { fraction, ...tally };
     });
@@ -243,7 +273,7 @@ async function main(): Promise<void> {
     const lines: string[] = [];
     lines.push(`bench:gate — ${runs.length} real runs (${trusted.length} trusted; ${clean.length} clean from 2 platform processes, the rest with INJECT_LATENCY on ${INJECTED}),`);
     lines.push(`${from === null ? `each ${duration} s at ${rate} arrivals/s x ${endpointCount} endpoints, ${loadMinutes.toFixed(1)} min of load` : `re-judged from ${from}`}; baseline = ${k} runs; settings: ${c.statistic} per 10 s period, threshold ${c.threshold * 100}%, alpha ${c.alpha}, noise floor ${c.noiseFloor * 100}%, min ${c.minPeriods} periods of >= ${c.minRequestsPerPeriod} responses, common-drift adjustment ${c.adjustForDrift ? 'on' : 'off'}.`);
-    lines.push('Trials are recombinations of the real runs (candidate x baseline subsets), not independent experiments.');
+    lines.push(`Trials are recombinations of the real runs (candidate x baseline subsets), not independent experiments. As in the pull-request workflow (--repeat ${repeat}), an undecided trial adds the platform's next run: ${pct(repeated.used, repeated.trials)} of trials did.`);
     lines.push('');
     lines.push('| comparison | endpoint(s) | real candidate runs | trials | SLOWER | (relative / absolute) | SAME | UNKNOWN | FASTER | median ratio | target |');
     lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
@@ -259,6 +289,33 @@ async function main(): Promise<void> {
     }
     const otherAA = levels.reduce((t, l) => ({ ...t, trials: t.trials + l.others.trials, slower: t.slower + l.others.slower, slowerRelative: t.slowerRelative + l.others.slowerRelative, same: t.same + l.others.same, unknown: t.unknown + l.others.unknown, faster: t.faster + l.others.faster, ratios: [...t.ratios, ...l.others.ratios] }), emptyTally());
     row('untouched endpoints of injected runs', `the other ${endpointCount - 1}`, levels.reduce((n, l) => n + l.runs, 0), otherAA, 'false alarms');
+    // Calibration: how much the same build moves from run to run here, absolute and relative to
+    // the other endpoints (the standard deviation of the runs' log levels, median over endpoints).
+    const spread = (relative: boolean): number => {
+      const keys = [...new Set(clean.flatMap((r) => Object.keys(r.run.endpoints)))];
+      const levelOf = (run: BaselineRun, key: string): number | null => {
+        const values = seriesOf(run, key, c.statistic, c.minRequestsPerPeriod).map(Math.log).sort((a, b) => a - b);
+        return values.length === 0 ? null : values[Math.floor(values.length / 2)];
+      };
+      const sds: number[] = [];
+      for (const key of keys) {
+        const levels: number[] = [];
+        for (const r of clean) {
+          const own = levelOf(r.run, key);
+          if (own === null) continue;
+          if (!relative) { levels.push(own); continue; }
+          const others = keys.filter((k) => k !== key).map((k) => levelOf(r.run, k)).filter((v): v is number => v !== null);
+          if (others.length > 0) levels.push(own - others.reduce((a, b) => a + b, 0) / others.length);
+        }
+        if (levels.length >= 2) {
+          const m = levels.reduce((a, b) => a + b, 0) / levels.length;
+          sds.push(Math.sqrt(levels.reduce((a, b) => a + (b - m) ** 2, 0) / (levels.length - 1)));
+        }
+      }
+      return medianOf(sds);
+    };
+    lines.push('');
+    lines.push(`Run-to-run spread of the same build here (standard deviation of log run levels of the ${c.statistic} per period, clean runs, median over endpoints): absolute ${(100 * spread(false)).toFixed(1)}%, relative to the other endpoints ${(100 * spread(true)).toFixed(1)}%. comparison.noiseFloor is the smallest spread the gate assumes (${(100 * c.noiseFloor).toFixed(0)}%); with a baseline of one or two runs, set it near the relative figure.`);
     process.stdout.write(`${lines.join('\n')}\n`);
     if (runs.length > trusted.length) {
       process.stdout.write(`\nleft out as untrustworthy: ${runs.filter((r) => !r.trusted).map((r) => `${r.platform} round ${r.round} (${r.reasons.join('; ')})`).join(', ')}\n`);

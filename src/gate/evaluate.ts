@@ -180,12 +180,17 @@ export function compareWithBaseline(slo: SloConfig, candidates: BaselineRun[], b
   }
 
   const keys = [...endpoints].sort();
-  const absolutes = keys.map((key) => compareSeries(key, series(candidates, key), series(baseline, key), settings));
+  const adjustedAll = keys.map((key) => (adjustedOf === null ? null : compareSeries(`${key} (relative)`, adjustedOf(candidates, key), adjustedOf(baseline, key), settings)));
+  // Absolute latencies move with the whole machine: where the relative comparison exists, the
+  // absolute one assumes at least absoluteNoiseFloor; where it cannot be made (too few endpoints),
+  // the absolute comparison is the only one and uses noiseFloor.
+  const absoluteSettings = { ...settings, noiseFloor: Math.max(settings.noiseFloor, settings.absoluteNoiseFloor) };
+  const absolutes = keys.map((key, index) => compareSeries(key, series(candidates, key), series(baseline, key), adjustedAll[index]?.ratio != null ? absoluteSettings : settings));
   const ratios = absolutes.map((e) => e.ratio).filter((r): r is number => r !== null).sort((a, b) => a - b);
   const runShift = ratios.length === 0 ? null : ratios[Math.floor(ratios.length / 2)];
   return keys.map((key, index) => {
     const absolute = absolutes[index];
-    const adjusted = adjustedOf === null ? null : compareSeries(`${key} (relative)`, adjustedOf(candidates, key), adjustedOf(baseline, key), settings);
+    const adjusted = adjustedAll[index];
     let { decided, basis } = combineEvidence(absolute, adjusted);
     // Slower only in absolute terms, not relative to the other endpoints: the whole run moved
     // together, which a slower machine does too. It counts only when repeated: at least two

@@ -55,8 +55,10 @@ export interface ComparisonSettings {
   minPeriods: number;
   /** A period qualifies when it holds at least this many responses of the endpoint. */
   minRequestsPerPeriod: number;
-  /** Smallest run-to-run spread assumed (standard deviation of log run medians, 0.03 = 3%). */
+  /** Smallest run-to-run spread assumed relative to the other endpoints (standard deviation of log run levels, 0.03 = 3%). */
   noiseFloor: number;
+  /** Smallest run-to-run spread assumed for absolute latencies, which move with the whole machine (0.10 = 10%). */
+  absoluteNoiseFloor: number;
   /** Bootstrap resamples for the within-run uncertainty. */
   resamples: number;
   /** Runs a baseline file keeps (the newest); --update-baseline drops older ones. */
@@ -74,6 +76,7 @@ export const DEFAULT_COMPARISON: ComparisonSettings = {
   minPeriods: 4,
   minRequestsPerPeriod: 20,
   noiseFloor: 0.03,
+  absoluteNoiseFloor: 0.1,
   resamples: 400,
   baselineRuns: 5,
   adjustForDrift: true,
@@ -176,6 +179,7 @@ function comparisonAt(node: unknown, at: Located): Partial<ComparisonSettings> {
       case 'minPeriods': settings.minPeriods = number((v) => Number.isInteger(v) && v >= 2, 'a whole number of periods, at least 2'); break;
       case 'minRequestsPerPeriod': settings.minRequestsPerPeriod = number((v) => Number.isInteger(v) && v >= 1, 'a whole number of requests, at least 1'); break;
       case 'noiseFloor': settings.noiseFloor = number((v) => v >= 0 && v < 1, 'a fraction 0..1 (0.03 = 3%)'); break;
+      case 'absoluteNoiseFloor': settings.absoluteNoiseFloor = number((v) => v >= 0 && v < 1, 'a fraction 0..1 (0.10 = 10%)'); break;
       case 'resamples': settings.resamples = number((v) => Number.isInteger(v) && v >= 50 && v <= 100_000, 'a whole number between 50 and 100000'); break;
       case 'baselineRuns': settings.baselineRuns = number((v) => Number.isInteger(v) && v >= 1 && v <= 50, 'a whole number between 1 and 50'); break;
       case 'minReferenceEndpoints': settings.minReferenceEndpoints = number((v) => Number.isInteger(v) && v >= 1, 'a whole number of endpoints, at least 1'); break;
