@@ -23,7 +23,7 @@ import { loadFlow, loadProfile } from '../compose/load.ts';
 import { checkReachable, checkTargetAllowed, parseTarget, targetBase } from '../compose/target.ts';
 import type { ComposedRun, FlowFile, Profile } from '../compose/types.ts';
 import { BUNDLE_FILES, type ArtilleryOutput, type GeneratorFile, type RunManifest } from '../results/types.ts';
-import { writeJsonAtomic } from '../results/bundle.ts';
+import { loadBundle, writeJsonAtomic } from '../results/bundle.ts';
 import { parseRunArgs, type RunOptions } from './args.ts';
 import { runArtillery } from './artillery.ts';
 import { startPlatform, type StartedPlatform } from './platform.ts';
@@ -239,7 +239,8 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
       }
     }
     const { exit, verdict } = decideExit(result.exitCode, interrupted, generator, artillery !== null);
-    const summary = formatSummary({ bundleDir, manifest: final, artillery, generator, reports, verdict });
+    const bundle = artillery === null ? null : await loadBundle(bundleDir);
+    const summary = formatSummary({ bundleDir, manifest: final, bundle, generator, reports, verdict });
     return { exitCode: exit, bundleDir, manifest: final, summary };
   } finally {
     process.removeListener('SIGINT', onSigint);

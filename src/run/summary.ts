@@ -1,7 +1,16 @@
 // The end-of-run summary printed by `rampart run` and `npm start` (pure: returns a string).
-import type { ArtilleryOutput, ArtillerySummary, GeneratorFile, RunManifest } from '../results/types.ts';
+// Latencies come from src/results/aggregate.ts, like the report's: the plugin's exact µs histograms,
+// or Artillery's whole-millisecond summaries for a run without them (the line says which).
+import { analyzeRun, customMetrics, summarizeEndpoints, type LatencyStats } from '../results/aggregate.ts';
+import type { GeneratorFile, LoadedBundle, RunManifest } from '../results/types.ts';
 
-const ENDPOINT_PREFIX = 'plugins.metrics-by-endpoint.response_time.';
+const CUSTOM_LABELS: Record<string, string> = {
+  'rampart.detection_latency': 'threat detection latency (client)',
+  'rampart.detection_latency_server': 'threat detection latency (platform)',
+  'rampart.correlation_time': 'alert correlation time (client)',
+  'rampart.correlation_time_server': 'alert correlation time (platform)',
+  'rampart.report_generation': 'report generation',
+};
 
 function fmt(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '-';
@@ -11,22 +20,22 @@ function fmt(n: number | undefined): string {
 export interface SummaryInput {
   bundleDir: string;
   manifest: RunManifest;
-  artillery: ArtilleryOutput | null;
+  /** null when Artillery wrote no results */
+  bundle: LoadedBundle | null;
   generator: GeneratorFile | null;
   reports: string[];
   verdict: string;
 }
 
 export function formatSummary(input: SummaryInput): string {
-  const { manifest, artillery } = input;
+  const { manifest, bundle } = input;
   const lines: string[] = [];
   lines.push(`run ${manifest.runId}: profile ${manifest.profile}, flows ${manifest.flows.map((f) => `${f.name}×${f.weight}`).join(', ')}`);
   lines.push(`target ${manifest.target}, seed ${manifest.seed}${manifest.interrupted ? ', INTERRUPTED' : ''}`);
-  if (artillery === null) {
+  if (bundle === null) {
     lines.push('Artillery wrote no results.');
   } else {
-    const c = artillery.aggregate.counters;
-    const s = artillery.aggregate.summaries;
+    const c = bundle.artillery.aggregate.counters;
     const errors = Object.entries(c).filter(([k]) => k.startsWith('errors.'));
     const codes = Object.entries(c).filter(([k]) => k.startsWith('http.codes.')).map(([k, v]) => `${k.slice(11)}: ${v}`);
     lines.push(
@@ -35,27 +44,25 @@ export function formatSummary(input: SummaryInput): string {
     );
     lines.push(`expectations ${c['plugins.expect.ok'] ?? 0} met, ${c['plugins.expect.failed'] ?? 0} failed`);
     if (errors.length > 0) lines.push(`errors: ${errors.map(([k, v]) => `${k.slice(7)} ×${v}`).join('; ')}`);
-    const rt = s['http.response_time'];
-    if (rt !== undefined) lines.push(`response time ms (Artillery, whole ms): p50 ${fmt(rt.median)}, p95 ${fmt(rt.p95)}, p99 ${fmt(rt.p99)}, max ${fmt(rt.max)}`);
-    const custom: [string, string][] = [
-      ['rampart.detection_latency', 'threat detection latency (client)'],
-      ['rampart.detection_latency_server', 'threat detection latency (platform)'],
-      ['rampart.correlation_time', 'alert correlation time (client)'],
-      ['rampart.correlation_time_server', 'alert correlation time (platform)'],
-      ['rampart.report_generation', 'report generation'],
-    ];
-    for (const [name, label] of custom) {
-      const m: ArtillerySummary | undefined = s[name];
-      if (m !== undefined) lines.push(`${label} ms: n ${m.count}, p50 ${fmt(m.median)}, p95 ${fmt(m.p95)}, max ${fmt(m.max)}`);
+    const run = analyzeRun(bundle).summary;
+    const unit = run.source === 'histograms' ? 'ms (µs histograms)' : 'ms (Artillery, whole ms)';
+    const rt = run.latencyMs;
+    if (rt !== null) lines.push(`response time ${unit}: p50 ${fmt(rt.p50)}, p95 ${fmt(rt.p95)}, p99 ${fmt(rt.p99)}, max ${fmt(rt.max)}`);
+    for (const metric of customMetrics(bundle)) {
+      const s: LatencyStats | null = metric.stats;
+      if (s === null) continue;
+      const label = CUSTOM_LABELS[metric.name] ?? metric.name;
+      lines.push(`${label} ms: n ${s.count}, p50 ${fmt(s.p50)}, p95 ${fmt(s.p95)}, max ${fmt(s.max)}`);
     }
-    const endpoints = Object.entries(s)
-      .filter(([k]) => k.startsWith(ENDPOINT_PREFIX))
-      .map(([k, v]) => ({ key: k.slice(ENDPOINT_PREFIX.length), v }))
-      .sort((a, b) => b.v.p95 - a.v.p95)
+    const slowest = summarizeEndpoints(bundle)
+      .filter((e) => e.latencyMs !== null)
+      .sort((a, b) => b.latencyMs!.p95 - a.latencyMs!.p95)
       .slice(0, 5);
-    if (endpoints.length > 0) {
+    if (slowest.length > 0) {
       lines.push('slowest endpoints by p95 (ms):');
-      for (const e of endpoints) lines.push(`  ${e.key.padEnd(44)} n ${String(e.v.count).padStart(6)}  p95 ${fmt(e.v.p95).padStart(7)}  max ${fmt(e.v.max).padStart(7)}`);
+      for (const e of slowest) {
+        lines.push(`  ${e.endpoint.padEnd(44)} n ${String(e.requests).padStart(6)}  p95 ${fmt(e.latencyMs!.p95).padStart(7)}  max ${fmt(e.latencyMs!.max).padStart(7)}`);
+      }
     }
   }
   if (input.generator !== null && !input.generator.trust.trustworthy) {

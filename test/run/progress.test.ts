@@ -5,6 +5,7 @@ import { formatProgress, readProgressLine, type Progress } from '../../src/run/a
 import { formatSummary } from '../../src/run/summary.ts';
 import { outputFromConsole } from '../../src/run/console-report.ts';
 import type { RunManifest } from '../../src/results/types.ts';
+import { histogramFile, period, T0 } from '../results/fixtures.ts';
 
 test('progress totals accumulate over periods; error names may contain colons', () => {
   let p: Progress = { requests: 0, errors: 0, vusersCreated: 0, vusersFailed: 0, phase: null, phasesDone: 0 };
@@ -33,16 +34,20 @@ test('the end-of-run summary names the verdict, the custom metrics, the slowest 
     durationOverride: null, phases: [], versions: { rampart: '0', artillery: '2.0.34', node: 'v22' }, host: { hostname: 'h', cpus: 2, memoryBytes: 1 },
   } satisfies RunManifest;
   const sum = (p95: number) => ({ min: 1, max: p95 * 2, count: 4, mean: p95 / 2, p50: p95 / 3, median: p95 / 3, p75: p95, p90: p95, p95, p99: p95, p999: p95 });
+  const artillery = {
+    aggregate: {
+      counters: {
+        'vusers.created': 2, 'vusers.completed': 1, 'vusers.failed': 1, 'http.requests': 10, 'http.codes.200': 9, 'http.codes.401': 1, 'plugins.expect.ok': 10, 'errors.ETIMEDOUT': 1,
+        'plugins.metrics-by-endpoint.GET /api/v1/alerts.codes.200': 4,
+      },
+      rates: {},
+      summaries: { 'http.response_time': sum(40), 'rampart.detection_latency': sum(300), 'plugins.metrics-by-endpoint.response_time.GET /api/v1/alerts': sum(80) },
+    },
+    intermediate: [],
+  };
   const text = formatSummary({
     bundleDir: '/r/r1', manifest, generator: null, reports: ['/r/r1/report.html'], verdict: 'interrupted: partial results kept',
-    artillery: {
-      aggregate: {
-        counters: { 'vusers.created': 2, 'vusers.completed': 1, 'vusers.failed': 1, 'http.requests': 10, 'http.codes.200': 9, 'http.codes.401': 1, 'plugins.expect.ok': 10, 'errors.ETIMEDOUT': 1 },
-        rates: {},
-        summaries: { 'http.response_time': sum(40), 'rampart.detection_latency': sum(300), 'plugins.metrics-by-endpoint.response_time.GET /api/v1/alerts': sum(80) },
-      },
-      intermediate: [],
-    },
+    bundle: { dir: '/r/r1', manifest, artillery, histograms: null, generator: null },
   });
   assert.match(text, /^run r1: profile smoke, flows a×1\n/);
   assert.match(text, /seed 3, INTERRUPTED/);
@@ -51,6 +56,30 @@ test('the end-of-run summary names the verdict, the custom metrics, the slowest 
   assert.match(text, /threat detection latency \(client\) ms: n 4, p50 100, p95 300, max 600/);
   assert.match(text, /GET \/api\/v1\/alerts +n +4 +p95 +80\.0/);
   assert.match(text, /verdict: interrupted: partial results kept\nbundle: \/r\/r1\nreport: \/r\/r1\/report\.html\n$/);
+});
+
+test('with the plugin\'s histograms the summary prints exact sub-millisecond latencies, not Artillery\'s whole milliseconds', () => {
+  const manifest = {
+    schema: 'rampart.run/1', runId: 'r2', profile: 'smoke', flows: [{ name: 'a', weight: 1 }], seed: 1, target: 'http://127.0.0.1:1',
+    gitRevision: null, startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T00:00:20Z', interrupted: false, artilleryExitCode: 0, rateScale: 1,
+    durationOverride: null, phases: [], versions: { rampart: '0', artillery: '2.0.34', node: 'v22' }, host: { hostname: 'h', cpus: 2, memoryBytes: 1 },
+  } satisfies RunManifest;
+  const micros = Array.from({ length: 100 }, (_, i) => 200 + i); // 0.200 .. 0.299 ms: Artillery would say 0
+  const histograms = histogramFile(
+    { 'GET /health': [period(T0, micros, { '200': 100 })] },
+    { 'rampart.detection_latency': [period(T0, [150_000, 160_000], {})] },
+  );
+  const artillery = {
+    aggregate: { counters: { 'http.requests': 100, 'http.codes.200': 100 }, rates: {}, summaries: {}, firstMetricAt: T0, lastMetricAt: T0 + 10_000 },
+    intermediate: [],
+  };
+  const text = formatSummary({
+    bundleDir: '/r/r2', manifest, generator: null, reports: [], verdict: 'pass',
+    bundle: { dir: '/r/r2', manifest, artillery, histograms, generator: null },
+  });
+  assert.match(text, /response time ms \(µs histograms\): p50 0\.2, /);
+  assert.match(text, /threat detection latency \(client\) ms: n 2, p50 150, /);
+  assert.match(text, /GET \/health +n +100 +p95 +0\.3/);
 });
 
 test('an interrupted run keeps the periods Artillery printed: exact counters and rates, no summaries', () => {
