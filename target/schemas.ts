@@ -24,15 +24,8 @@ export const errorResponses = {
 } as const;
 
 /** For public routes (no credentials): the same without 401/403. */
-export const publicErrorResponses = {
-  400: errorSchema,
-  404: errorSchema,
-  409: errorSchema,
-  413: errorSchema,
-  429: errorSchema,
-  500: errorSchema,
-  503: errorSchema,
-} as const;
+const { 401: _unauthorized, 403: _forbidden, ...publicErrors } = errorResponses;
+export const publicErrorResponses = publicErrors;
 
 export const limit = { type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'page size' } as const;
 export const cursor = { type: 'string', minLength: 1, maxLength: 512, description: 'opaque; the nextCursor of the previous page' } as const;

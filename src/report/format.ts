@@ -1,4 +1,5 @@
 // Number formatting shared by the renderers. Locale-independent, so reports are identical everywhere.
+import type { VerdictLevel } from './model.ts';
 
 const DASH = '–';
 
@@ -71,3 +72,11 @@ export function formatDuration(seconds: number | null): string {
   if (m > 0) return `${m}m ${String(rest).padStart(2, '0')}s`;
   return `${rest}s`;
 }
+
+/** How a verdict level reads in every rendering (the Markdown summary adds a mark in front). */
+export const VERDICT_TEXT: Record<VerdictLevel, string> = {
+  pass: 'PASS',
+  fail: 'FAIL',
+  untrustworthy: 'UNTRUSTWORTHY',
+  unjudged: 'NOT JUDGED',
+};

@@ -8,6 +8,7 @@ import { escapeHtml, jsonForScript } from './escape.ts';
 import {
   formatApdex, formatChange, formatCount, formatDuration, formatMs, formatPercent, formatRate,
   formatSloValue, sloComparator,
+  VERDICT_TEXT,
 } from './format.ts';
 
 export interface ChartAssets {
@@ -17,12 +18,6 @@ export interface ChartAssets {
 
 const h = escapeHtml;
 
-const LEVEL_TEXT: Record<VerdictLevel, string> = {
-  pass: 'PASS',
-  fail: 'FAIL',
-  untrustworthy: 'UNTRUSTWORTHY',
-  unjudged: 'NOT JUDGED',
-};
 
 export function renderHtml(model: ReportModel, assets: ChartAssets): string {
   // The library is inlined verbatim; it must not be able to close its own element.
@@ -97,7 +92,7 @@ function renderVerdict(model: ReportModel): string {
   const v = model.verdict;
   const reasons = v.reasons.length === 0 ? '' : `<ul>${v.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>`;
   return `<section class="verdict verdict-${v.level}" id="verdict" role="status">
-<div class="verdict-level">${LEVEL_TEXT[v.level]}</div>
+<div class="verdict-level">${VERDICT_TEXT[v.level]}</div>
 <div class="verdict-text"><p class="headline">${h(v.headline)}</p>${reasons}</div>
 </section>`;
 }

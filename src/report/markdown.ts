@@ -2,16 +2,11 @@
 // summaries: verdict, SLO breaches, regressions, trust warnings, the busiest endpoints. Pure.
 import type { ReportModel, VerdictLevel } from './model.ts';
 import { escapeMarkdown } from './escape.ts';
-import { formatChange, formatCount, formatMs, formatPercent, formatRate, formatSloValue, sloComparator } from './format.ts';
+import { formatChange, formatCount, formatMs, formatPercent, formatRate, formatSloValue, sloComparator, VERDICT_TEXT } from './format.ts';
 
 const md = escapeMarkdown;
 
-const LEVEL_MARK: Record<VerdictLevel, string> = {
-  pass: '✅ PASS',
-  fail: '❌ FAIL',
-  untrustworthy: '⚠️ UNTRUSTWORTHY',
-  unjudged: '➖ NOT JUDGED',
-};
+const LEVEL_MARK: Record<VerdictLevel, string> = { pass: '✅', fail: '❌', untrustworthy: '⚠️', unjudged: '➖' };
 
 export interface MarkdownOptions {
   /** How many endpoints the table lists, busiest first (default 10). */
@@ -23,7 +18,7 @@ export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}
   const out: string[] = [];
   const what = [model.run.profile === null ? null : `profile ${model.run.profile}`, model.run.runId === null ? null : `run ${model.run.runId}`]
     .filter((s): s is string => s !== null).join(', ');
-  out.push(`### Rampart: ${LEVEL_MARK[model.verdict.level]}${what ? ` (${md(what)})` : ''}`);
+  out.push(`### Rampart: ${LEVEL_MARK[model.verdict.level]} ${VERDICT_TEXT[model.verdict.level]}${what ? ` (${md(what)})` : ''}`);
   out.push('');
   out.push(md(model.verdict.headline));
   out.push('');
