@@ -1,6 +1,6 @@
 // npm run bench:gate — how often the gate cries wolf, and how often it catches a real slowdown.
 //
-// On the REAL reference platform (target/server.ts on its embedded PostgreSQL), five platform
+// On the REAL reference platform (platform/server.ts on its embedded PostgreSQL), five platform
 // processes run side by side: two clean ones (the same build, started twice) and three with
 // INJECT_LATENCY="GET /api/v1/alerts=<f>" for f = 0.1, 0.2, 0.5 (the response held back for that
 // fraction of its handling time). In rounds, in a shuffled order, each gets one short fixed-rate
@@ -24,8 +24,9 @@ import { join, resolve } from 'node:path';
 import { startPlatform } from '../src/run/platform.ts';
 import type { StartedPlatform } from '../src/run/platform.ts';
 import { runArtillery } from '../src/run/artillery.ts';
-import { loadBundle, writeJsonAtomic } from '../src/results/bundle.ts';
-import type { RunManifest } from '../src/results/types.ts';
+import { writeJsonAtomic } from '../src/core/bundle/files.ts';
+import { loadBundle } from '../src/results/bundle.ts';
+import type { RunManifest } from '../src/core/bundle/types.ts';
 import { baselineRunOf, seriesOf } from '../src/gate/baseline.ts';
 import type { BaselineRun } from '../src/gate/baseline.ts';
 import { assessTrust, compareWithBaseline, runTotals } from '../src/gate/evaluate.ts';

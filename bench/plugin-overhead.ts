@@ -23,7 +23,7 @@ import { cpuBetween, runArtillery, startServer } from '../test/plugins/harness.t
 import { createHooks } from '../plugins/rampart/hooks.ts';
 import type { HookRequest } from '../plugins/rampart/hooks.ts';
 import { Recorder } from '../plugins/rampart/recorder.ts';
-import type { ArtilleryOutput } from '../src/results/types.ts';
+import type { ArtilleryOutput } from '../src/core/bundle/types.ts';
 
 const { values } = parseArgs({
   options: {

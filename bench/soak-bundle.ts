@@ -3,10 +3,11 @@
 // plugin adds through summarizeHistogramFile), latencies drawn from a log-normal per endpoint.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { newHistogram, recordMicros, encodeHistogram, summarizeHistogramFile } from '../src/results/aggregate.ts';
+import { newHistogram, recordMicros, encodeHistogram } from '../src/core/histogram.ts';
+import { summarizeHistogramFile } from '../src/results/aggregate.ts';
 import { seededRandom } from '../src/stats/random.ts';
-import { PERIOD_MS } from '../src/results/types.ts';
-import type { ArtilleryOutput, GeneratorFile, HistogramFile, PeriodHistogram, RunManifest } from '../src/results/types.ts';
+import { PERIOD_MS } from '../src/core/bundle/types.ts';
+import type { ArtilleryOutput, GeneratorFile, HistogramFile, PeriodHistogram, RunManifest } from '../src/core/bundle/types.ts';
 
 export interface SoakSpec { runId: string; periods: number; endpoints: number; perPeriod: number; seed: number }
 

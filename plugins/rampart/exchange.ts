@@ -5,9 +5,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PERIOD_MS } from '../../src/results/types.ts';
-import type { HistogramFile, PeriodHistogram } from '../../src/results/types.ts';
-import { decodeHistogram, encodeHistogram, latencyStats, mergeHistograms, newHistogram } from '../../src/results/aggregate.ts';
+import { PERIOD_MS } from '../../src/core/bundle/types.ts';
+import type { HistogramFile, PeriodHistogram } from '../../src/core/bundle/types.ts';
+import { decodeHistogram, encodeHistogram, latencyStats, mergeHistograms, newHistogram } from '../../src/core/histogram.ts';
 import type { HealthPeriod } from './health.ts';
 import type { RecordedMeasurements } from './recorder.ts';
 

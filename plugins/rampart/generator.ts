@@ -10,23 +10,14 @@
 //   complete    every worker delivered its measurements, a phase started, and the run was not
 //               interrupted (an interrupted run is judged only up to the interruption)
 //
-// "Full" periods lie wholly inside the planned run, so the partial first and last periods (and a
-// short run's only periods) are judged by the on-time rule alone.
-import { PERIOD_MS } from '../../src/results/types.ts';
-import type { GeneratorFile, GeneratorPeriod } from '../../src/results/types.ts';
+// The rules and the definition of a full period: src/core/trust.ts.
+import { PERIOD_MS } from '../../src/core/bundle/types.ts';
+import type { GeneratorFile, GeneratorPeriod } from '../../src/core/bundle/types.ts';
+import { TRUST_RULES } from '../../src/core/trust.ts';
 import type { HealthPeriod } from './health.ts';
 import { plannedBetween } from './schedule.ts';
 import type { PlannedRun } from './schedule.ts';
 
-export const TRUST_RULES = {
-  onTimeShare: 0.99,
-  onTimeGraceMs: 1000,
-  periodShare: 0.99,
-  periodSlackArrivals: 2,
-  consecutivePeriods: 2,
-  workerUtilization: 0.95,
-  processCpuShare: 0.95,
-} as const;
 
 export interface GeneratorInput {
   plan: PlannedRun | null;

@@ -6,7 +6,7 @@
 // The timers are unref'd: they never keep Artillery alive.
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { EventLoopUtilization, IntervalHistogram } from 'node:perf_hooks';
-import { PERIOD_MS } from '../../src/results/types.ts';
+import { PERIOD_MS } from '../../src/core/bundle/types.ts';
 
 export interface HealthPeriod {
   start: number;

@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { bundleFile, writeJsonAtomic } from '../../src/results/bundle.ts';
+import { bundleFile, writeJsonAtomic } from '../../src/core/bundle/files.ts';
 import { createHooks, installHooks } from './hooks.ts';
 import type { HookableScript } from './hooks.ts';
 import { Recorder } from './recorder.ts';

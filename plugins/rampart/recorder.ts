@@ -6,10 +6,10 @@
 // summarised (stats) and added to the series' run total once, then reset for reuse, so memory stays
 // two live histograms per series plus the encoded strings, and the file comes out with its derived
 // parts (see summarizeHistogramFile) without decoding anything again.
-import { PERIOD_MS } from '../../src/results/types.ts';
-import type { PeriodHistogram } from '../../src/results/types.ts';
-import { encodeHistogram, latencyStats, newHistogram, recordMicros } from '../../src/results/aggregate.ts';
-import type { Histogram } from '../../src/results/aggregate.ts';
+import { PERIOD_MS } from '../../src/core/bundle/types.ts';
+import type { PeriodHistogram } from '../../src/core/bundle/types.ts';
+import { encodeHistogram, latencyStats, newHistogram, recordMicros } from '../../src/core/histogram.ts';
+import type { Histogram } from '../../src/core/histogram.ts';
 
 class Series {
   start = -1;

@@ -2,7 +2,7 @@
 // The `rampart` command: dispatches to one module per stage. Each stage module exports
 // `main(argv: string[]): Promise<number>` (the exit code) and prints only through its own output.
 // Errors of type RampartError become one line on stderr and their exit code.
-import { RampartError, EXIT } from './errors.ts';
+import { RampartError, EXIT } from '../core/errors.ts';
 
 type CommandModule = { main(argv: string[]): Promise<number> };
 

@@ -1,7 +1,7 @@
 // compose: one load profile + the selected flow files -> ONE Artillery script (pure).
 // Artillery merges several script files position by position, so `rampart run` never passes
 // several files; it writes the script this module returns into the run's bundle folder.
-import { usageError } from '../cli/errors.ts';
+import { usageError } from '../core/errors.ts';
 import type { ArtilleryScript, ComposeOptions, ComposedRun, FlowFile, Phase, Profile, Scenario } from './types.ts';
 
 /** Plugins every composed run carries; a profile may configure them but not remove them. */

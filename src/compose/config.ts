@@ -2,7 +2,7 @@
 // loopback may receive load, and the arrival-rate guard. Validated on load; bad values exit 2.
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { usageError } from '../cli/errors.ts';
+import { usageError } from '../core/errors.ts';
 import { isRecord, readYamlFile } from './yaml.ts';
 
 export const CONFIG_FILE = 'rampart.config.yml';

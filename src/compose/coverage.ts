@@ -1,18 +1,18 @@
 // `rampart coverage`: which platform operations do the scenarios exercise?
-// Operations come from the platform's OpenAPI document: built in-process from target/app.ts
+// Operations come from the platform's OpenAPI document: built in-process from platform/app.ts
 // (buildApp, no database needed) or fetched from a running platform (--target URL).
 // Endpoint keys come from the `name:` of every request in scenarios/*.yml (loops included).
 // Exit 0 when every operation is covered and every key names an operation; exit 1 listing the
 // uncovered operations and the unknown keys. A request marked `unknownRoute: true` deliberately hits
 // a route that does not exist (an edge case) and is not an unknown key.
 import type { FastifyInstance } from 'fastify';
-import { EXIT } from '../cli/errors.ts';
-import { usageError } from '../cli/errors.ts';
+import { EXIT } from '../core/errors.ts';
+import { usageError } from '../core/errors.ts';
 import { listFlows, loadFlow } from './load.ts';
 import { checkTargetAllowed, parseTarget, targetBase, checkReachable } from './target.ts';
 import { loadConfig } from './config.ts';
 import { isRecord } from './yaml.ts';
-import { suiteDir } from './paths.ts';
+import { suiteDir } from '../core/paths.ts';
 import type { FlowFile } from './types.ts';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
@@ -109,8 +109,8 @@ export function formatCoverage(result: CoverageResult, flows: number): string {
  * never used (nothing connects). `extend` may add routes before the document is generated (tests).
  */
 export async function openApiFromApp(extend?: (app: FastifyInstance) => void | Promise<void>): Promise<unknown> {
-  const { loadConfig: loadTargetConfig } = await import('../../target/config.ts');
-  const { buildApp } = await import('../../target/app.ts');
+  const { loadConfig: loadTargetConfig } = await import('../../platform/config.ts');
+  const { buildApp } = await import('../../platform/app.ts');
   const config = loadTargetConfig({
     DATABASE_URL: 'postgres://rampart:unused@127.0.0.1:1/coverage',
     JWT_SECRET: 'coverage-only-secret-never-used-for-tokens-0000',

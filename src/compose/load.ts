@@ -2,7 +2,7 @@
 // (scenarios/<name>.yml). Every problem is one RampartError line (exit 2) naming the file.
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { usageError } from '../cli/errors.ts';
+import { usageError } from '../core/errors.ts';
 import { isRecord, readYamlFile } from './yaml.ts';
 import type { FlowFile, Phase, Profile, Scenario, Selection } from './types.ts';
 

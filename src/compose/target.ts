@@ -1,7 +1,7 @@
 // Target safety: load goes to loopback only, unless the host is in the configuration's allowlist.
 // Reachability: an unreachable target makes the run untrustworthy (exit 3) before any load is sent.
 import { isIP } from 'node:net';
-import { untrustworthy, usageError } from '../cli/errors.ts';
+import { untrustworthy, usageError } from '../core/errors.ts';
 import type { RampartConfig } from './config.ts';
 
 /** Parse and normalise a target URL (http or https, no trailing slash); bad URLs exit 2. */

@@ -1,6 +1,6 @@
 // Types of the compose stage: a load profile (phases/<name>.yml), a flow file (scenarios/<name>.yml)
 // and the one Artillery script that `rampart run` composes from them.
-import type { PlannedPhase } from '../results/types.ts';
+import type { PlannedPhase } from '../core/bundle/types.ts';
 
 /** Phases are normalised to seconds. */
 export type Phase = PlannedPhase & { maxVusers?: number };

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { usageError } from '../cli/errors.ts';
+import { usageError } from '../core/errors.ts';
 
 /** Parse YAML text; a syntax error becomes one line "<file>:<line>:<col>: <what>". */
 export function parseYaml(text: string, fileLabel: string): unknown {

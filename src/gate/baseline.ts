@@ -9,11 +9,12 @@
 // (from the exact HDR histograms when the bundle has them). Periods keep their wall-clock start.
 import { readFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { usageError } from '../cli/errors.ts';
-import { loadBundle, writeJsonAtomic } from '../results/bundle.ts';
+import { usageError } from '../core/errors.ts';
+import { writeJsonAtomic } from '../core/bundle/files.ts';
+import { loadBundle } from '../results/bundle.ts';
 import { analyzeEndpoints } from '../results/aggregate.ts';
 import type { EndpointAnalysis } from '../results/aggregate.ts';
-import type { LoadedBundle } from '../results/types.ts';
+import type { LoadedBundle } from '../core/bundle/types.ts';
 import type { ComparisonStatistic } from './slo.ts';
 
 export interface BaselinePeriod {

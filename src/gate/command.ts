@@ -15,24 +15,22 @@
 // against --target or a platform it starts) and judge all runs together.
 import { access, stat } from 'node:fs/promises';
 import { dirname, join, resolve, basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { EXIT, RampartError, usageError } from '../cli/errors.ts';
-import { BUNDLE_FILES } from '../results/types.ts';
-import type { GateResult, LoadedBundle } from '../results/types.ts';
-import { bundleFile, loadBundle, writeJsonAtomic } from '../results/bundle.ts';
+import { EXIT, RampartError, usageError } from '../core/errors.ts';
+import { BUNDLE_FILES } from '../core/bundle/types.ts';
+import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
+import { bundleFile, writeJsonAtomic } from '../core/bundle/files.ts';
+import { loadBundle } from '../results/bundle.ts';
 import { baselineRunOf, combineBaselines, loadBaseline, profileOf, readBaselineFile, withRun, writeBaselineFile } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
 import { evaluate, undecided } from './evaluate.ts';
 import { loadSlo } from './slo.ts';
 import type { SloConfig } from './slo.ts';
 import { formatGateResult } from './format.ts';
-import { parseDuration } from '../compose/load.ts';
+import { parseDuration } from '../core/duration.ts';
+import { DEFAULT_BASELINE_DIR, DEFAULT_SLO_DIR } from '../core/paths.ts';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DEFAULT_SLO_DIR = join(REPO_ROOT, 'ci', 'slo');
-export const DEFAULT_BASELINE_DIR = join(REPO_ROOT, 'ci', 'baselines');
 
 export interface GateOptions {
   bundles: string[];

@@ -24,7 +24,7 @@ import { kolmogorovSmirnov } from '../stats/kolmogorov-smirnov.ts';
 import { blockBootstrapLogMedian } from '../stats/bootstrap.ts';
 import { normalQuantile, twoSidedP } from '../stats/normal.ts';
 import { studentTQuantile, studentTTwoSidedP } from '../stats/student-t.ts';
-import type { EndpointComparison, Verdict } from '../results/types.ts';
+import type { EndpointComparison, Verdict } from '../core/bundle/types.ts';
 import type { ComparisonSettings } from './slo.ts';
 
 /** One run's per-period figures for one endpoint (ms), oldest first, qualifying periods only. */

@@ -6,8 +6,9 @@
 //   outcome 'untrustworthy' when any candidate run cannot be trusted (then nothing is judged);
 //   'fail' when an SLO is breached or an endpoint is SLOWER; else 'pass'.
 import { analyzeEndpoints, analyzeRun, customMetrics } from '../results/aggregate.ts';
-import type { CustomMetric, EndpointAnalysis, EndpointSummary, LatencyStats } from '../results/aggregate.ts';
-import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../results/types.ts';
+import type { LatencyStats } from '../core/histogram.ts';
+import type { CustomMetric, EndpointAnalysis, EndpointSummary } from '../results/aggregate.ts';
+import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../core/bundle/types.ts';
 import { baselineRunOf, checkProfile, profileOf, runIdOf, seriesOf } from './baseline.ts';
 import type { Baseline, BaselineRun } from './baseline.ts';
 import { compareSeries, toEndpointComparison } from './compare.ts';

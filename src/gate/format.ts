@@ -1,5 +1,5 @@
 // The gate's verdict as text for the terminal and CI logs: returns a string, never prints.
-import type { GateResult, SloCheck } from '../results/types.ts';
+import type { GateResult, SloCheck } from '../core/bundle/types.ts';
 
 export interface FormatContext {
   profile: string | null;

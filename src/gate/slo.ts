@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isScalar } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
-import { usageError } from '../cli/errors.ts';
+import { usageError } from '../core/errors.ts';
 
 /** Metrics a budget may set for an endpoint key (and for the run as a whole), with their units. */
 export const ENDPOINT_METRICS = {

@@ -1,16 +1,15 @@
 // Builds the report's model from a loaded bundle and an optional gate result. Pure: all figures
 // come from src/results/aggregate.ts; this module only arranges them for the renderers.
 import { basename } from 'node:path';
-import { PERIOD_MS } from '../results/types.ts';
-import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../results/types.ts';
-import {
-  analyzeEndpoints, analyzeRun, customMetrics, DEFAULT_APDEX_T_MS, periodStarts, runDurationSeconds,
-} from '../results/aggregate.ts';
-import type { CustomMetric, EndpointAnalysis, LatencyStats, PeriodPoint } from '../results/aggregate.ts';
+import { PERIOD_MS } from '../core/bundle/types.ts';
+import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../core/bundle/types.ts';
+import { analyzeEndpoints, analyzeRun, customMetrics, DEFAULT_APDEX_T_MS, periodStarts, runDurationSeconds } from '../results/aggregate.ts';
+import type { LatencyStats } from '../core/histogram.ts';
+import type { CustomMetric, EndpointAnalysis, PeriodPoint } from '../results/aggregate.ts';
 import type { ChartSpec, CustomMetricRow, EndpointRow, LatencyFigures, ReportModel, SeriesLine } from './model.ts';
 import { formatChange, formatSloValue, sloComparator } from './format.ts';
 // The plugin's own trust thresholds, so the report flags exactly what the plugin judges.
-import { TRUST_RULES } from '../../plugins/rampart/generator.ts';
+import { TRUST_RULES } from '../core/trust.ts';
 
 export interface BuildOptions {
   gate?: GateResult | null;

@@ -3,7 +3,7 @@
 // JSON file) and prints their paths. Exit 0 when written; 2 on bad arguments or input (one line).
 // The report describes the verdict; it does not enforce it: `rampart gate` exits 1 on a breach.
 import { parseArgs } from 'node:util';
-import { EXIT, usageError } from '../cli/errors.ts';
+import { EXIT, usageError } from '../core/errors.ts';
 import { readGateResult, writeReports } from './index.ts';
 
 const USAGE = 'usage: rampart report <bundle-folder | artillery-output.json> [--out DIR] [--gate gate.json] [--apdex-t MS] [--force]';

@@ -2,7 +2,7 @@
 // Tables are rendered here, as escaped HTML, so the page reads without JavaScript; charts are drawn
 // by the inlined uPlot from a JSON data block. Pure: takes the model and the chart library's text.
 import type { ChartSpec, CustomMetricRow, EndpointRow, ReportModel, VerdictLevel } from './model.ts';
-import type { SloCheck } from '../results/types.ts';
+import type { SloCheck } from '../core/bundle/types.ts';
 import { createHash } from 'node:crypto';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import {

@@ -9,10 +9,11 @@
 import { readFile, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import { usageError } from '../cli/errors.ts';
-import { BUNDLE_FILES } from '../results/types.ts';
-import type { GateResult, LoadedBundle } from '../results/types.ts';
-import { loadBundle, writeFileAtomic } from '../results/bundle.ts';
+import { usageError } from '../core/errors.ts';
+import { BUNDLE_FILES } from '../core/bundle/types.ts';
+import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
+import { writeFileAtomic } from '../core/bundle/files.ts';
+import { loadBundle } from '../results/bundle.ts';
 import { totalRequests } from '../results/aggregate.ts';
 import { buildReportModel } from './build.ts';
 import type { ChartAssets } from './html.ts';

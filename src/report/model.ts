@@ -1,7 +1,7 @@
 // The report's view of a run: everything the three renderers show, already computed. Built once
 // from a loaded bundle (build.ts), rendered by html.ts, markdown.ts and junit.ts, which are pure
 // functions of it. Latencies here are milliseconds; times are ms since the epoch.
-import type { EndpointComparison, GateResult, GeneratorPeriod, SloCheck, Verdict } from '../results/types.ts';
+import type { EndpointComparison, GateResult, GeneratorPeriod, SloCheck, Verdict } from '../core/bundle/types.ts';
 
 /** pass/fail come from a gate result; untrustworthy from the gate or the generator's own verdict. */
 export type VerdictLevel = 'pass' | 'fail' | 'untrustworthy' | 'unjudged';

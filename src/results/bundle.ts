@@ -8,11 +8,11 @@
 // `rampart report reports/x/artillery.json` sees the histograms written beside it. Any other JSON
 // file is a plain Artillery output: manifest, histograms and generator are null and `dir` is the
 // file's folder.
-import { readFile, stat, rename, unlink, open } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { usageError } from '../cli/errors.ts';
-import { BUNDLE_FILES } from './types.ts';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { usageError } from '../core/errors.ts';
+import { BUNDLE_FILES } from '../core/bundle/types.ts';
+import { bundleFile } from '../core/bundle/files.ts';
 import type {
   ArtilleryOutput,
   ArtilleryPeriod,
@@ -20,40 +20,7 @@ import type {
   HistogramFile,
   LoadedBundle,
   RunManifest,
-} from './types.ts';
-
-export type BundleFileName = keyof typeof BUNDLE_FILES;
-
-/** The path of one of the bundle's files, e.g. bundleFile(dir, 'histograms'). */
-export function bundleFile(dir: string, name: BundleFileName): string {
-  return join(dir, BUNDLE_FILES[name]);
-}
-
-/**
- * Writes text so that readers see either the old file or the complete new one, never a half-written
- * file: a temp file in the same folder, flushed, then renamed over the target.
- */
-export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-}
-
-/** JSON with two-space indentation and a final newline, written atomically (see writeFileAtomic). */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
-}
+} from '../core/bundle/types.ts';
 
 type Json = unknown;
 

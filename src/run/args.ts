@@ -1,5 +1,5 @@
 // `rampart run` arguments: parsed and validated into RunOptions (pure). Bad arguments exit 2.
-import { usageError } from '../cli/errors.ts';
+import { usageError } from '../core/errors.ts';
 import { parseDuration } from '../compose/load.ts';
 
 export interface RunOptions {

@@ -16,20 +16,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
-import { EXIT, untrustworthy, type ExitCode } from '../cli/errors.ts';
+import { EXIT, untrustworthy, type ExitCode } from '../core/errors.ts';
 import { loadConfig } from '../compose/config.ts';
 import { compose, totalDuration } from '../compose/compose.ts';
 import { loadFlow, loadProfile } from '../compose/load.ts';
 import { checkReachable, checkTargetAllowed, parseTarget, targetBase } from '../compose/target.ts';
 import type { ComposedRun, FlowFile, Profile } from '../compose/types.ts';
-import { BUNDLE_FILES, type ArtilleryOutput, type GeneratorFile, type RunManifest } from '../results/types.ts';
-import { loadBundle, writeJsonAtomic } from '../results/bundle.ts';
+import { BUNDLE_FILES, type ArtilleryOutput, type GeneratorFile, type RunManifest } from '../core/bundle/types.ts';
+import { writeJsonAtomic } from '../core/bundle/files.ts';
+import { loadBundle } from '../results/bundle.ts';
 import { parseRunArgs, type RunOptions } from './args.ts';
 import { runArtillery } from './artillery.ts';
 import { startPlatform, type StartedPlatform } from './platform.ts';
 import { formatSummary } from './summary.ts';
 import { outputFromConsole } from './console-report.ts';
-import { INSTALL_DIR, processorsDir, suiteDir } from '../compose/paths.ts';
+import { processorsDir } from '../compose/paths.ts';
+import { REPO_ROOT, suiteDir } from '../core/paths.ts';
 
 
 export interface RunResult {
@@ -104,7 +106,7 @@ async function stageProcessors(suite: string, bundleDir: string): Promise<string
     filter: (src) => !src.split(path.sep).includes('dist') && !src.endsWith('.gitignore'),
   });
   // esbuild resolves the processors' packages (faker) from here, wherever the bundle folder is.
-  await symlink(path.join(INSTALL_DIR, 'node_modules'), path.join(dest, 'node_modules'), 'dir');
+  await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(dest, 'node_modules'), 'dir');
   return path.join(dest, 'index.ts');
 }
 
@@ -120,7 +122,7 @@ function decideExit(code: number | null, interrupted: boolean, generator: Genera
 
 /** The whole run; returns instead of printing (the CLI prints). */
 export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suite: string = suiteDir()): Promise<RunResult> {
-  const root = INSTALL_DIR;
+  const root = REPO_ROOT;
   const say = hooks.progress ?? ((): void => undefined);
   // 1. Validate everything that can be validated offline (exit 2), with a placeholder target.
   await prepare(suite, options, 'http://127.0.0.1', path.join(processorsDir(suite), 'index.ts'));

@@ -4,7 +4,7 @@
 // it: counters and rates are exact as printed; latency summaries are left out (the console prints only
 // some percentiles, rounded) — the exact latencies of the run are in the rampart plugin's
 // histograms.json.
-import type { ArtilleryOutput, ArtilleryPeriod } from '../results/types.ts';
+import type { ArtilleryOutput, ArtilleryPeriod } from '../core/bundle/types.ts';
 
 const PERIOD_HEADER = /^Metrics for period to: (\d{2}):(\d{2}):(\d{2})\(([+-])(\d{2})(\d{2})\)/;
 const VALUE_LINE = /^(\S.*):\s+\.*\s*(\d+(?:\.\d+)?)(\/sec)?$/;

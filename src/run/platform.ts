@@ -1,4 +1,4 @@
-// Starting the reference platform for a run without --target: `node target/server.ts` as a child on
+// Starting the reference platform for a run without --target: `node platform/server.ts` as a child on
 // a free loopback port, its data in a temp folder (or --data-dir), stopped by its PID afterwards.
 // Its output goes to a log file in the bundle. It signs tokens with a secret we choose, so the
 // api-coverage scenario can mint a genuinely expired token (RAMPART_TARGET_JWT_SECRET).
@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { untrustworthy } from '../cli/errors.ts';
+import { untrustworthy } from '../core/errors.ts';
 
 export interface StartedPlatform {
   url: string;
@@ -117,7 +117,7 @@ export async function startPlatform(options: PlatformOptions): Promise<StartedPl
   const port = await freePort();
   const jwtSecret = randomBytes(32).toString('hex');
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [path.join(options.root, 'target', 'server.ts')], {
+  const child = spawn(process.execPath, [path.join(options.root, 'platform', 'server.ts')], {
     cwd: options.root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

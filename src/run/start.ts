@@ -2,7 +2,7 @@
 // embedded database, run the smoke profile across every workflow, print the summary and the path of
 // the run's bundle (report.html inside), stop the platform. Options are those of `rampart run`
 // without the profile (e.g. `npm start -- --target http://127.0.0.1:3000`).
-import { usageError } from '../cli/errors.ts';
+import { usageError } from '../core/errors.ts';
 import { parseRunArgs } from './args.ts';
 import { executeRun } from './command.ts';
 

@@ -1,8 +1,9 @@
 // The end-of-run summary printed by `rampart run` and `npm start` (pure: returns a string).
 // Latencies come from src/results/aggregate.ts, like the report's: the plugin's exact µs histograms,
 // or Artillery's whole-millisecond summaries for a run without them (the line says which).
-import { analyzeRun, customMetrics, summarizeEndpoints, type LatencyStats } from '../results/aggregate.ts';
-import type { GeneratorFile, LoadedBundle, RunManifest } from '../results/types.ts';
+import { type LatencyStats } from '../core/histogram.ts';
+import { analyzeRun, customMetrics, summarizeEndpoints } from '../results/aggregate.ts';
+import type { GeneratorFile, LoadedBundle, RunManifest } from '../core/bundle/types.ts';
 
 const CUSTOM_LABELS: Record<string, string> = {
   'rampart.detection_latency': 'threat detection latency (client)',

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RampartError, EXIT } from '../../src/cli/errors.ts';
+import { RampartError, EXIT } from '../../src/core/errors.ts';
 import { compose, scalePhases, selectFlows, peakRate, checkArrivalRate, runnablePhase } from '../../src/compose/compose.ts';
 import { loadFlow, loadProfile, listFlows, listProfiles, parseDuration } from '../../src/compose/load.ts';
-import { INSTALL_DIR } from '../../src/compose/paths.ts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
 import { requestsOfFlow } from '../../src/compose/coverage.ts';
 import type { FlowFile, Profile } from '../../src/compose/types.ts';
 
@@ -133,14 +133,14 @@ test('durations: numbers are seconds; units ms, s, m, h, d; anything else is ref
 });
 
 test('every shipped profile and flow loads, and every profile composes with its own mix', async () => {
-  const profiles = await listProfiles(INSTALL_DIR);
+  const profiles = await listProfiles(REPO_ROOT);
   assert.deepEqual(profiles, ['analytics-burst', 'baseline', 'business-hours', 'incident-response', 'smoke', 'soak', 'spike', 'stress']);
-  const flowNames = await listFlows(INSTALL_DIR);
+  const flowNames = await listFlows(REPO_ROOT);
   assert.deepEqual(flowNames, ['administration', 'analyst-triage', 'analytics-reports', 'api-coverage', 'incident-response', 'login-storm', 'sensor-ingest', 'threat-hunting']);
   const all = new Map<string, FlowFile>();
-  for (const n of flowNames) all.set(n, await loadFlow(INSTALL_DIR, n));
+  for (const n of flowNames) all.set(n, await loadFlow(REPO_ROOT, n));
   for (const name of profiles) {
-    const p = await loadProfile(INSTALL_DIR, name);
+    const p = await loadProfile(REPO_ROOT, name);
     assert.ok(p.description.length > 10, `${name} describes itself`);
     const { script } = compose(p, all, base);
     const plugins = script.config.plugins as Record<string, unknown>;

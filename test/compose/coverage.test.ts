@@ -5,11 +5,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { compareCoverage, coverage, normaliseRoute, openApiFromApp, operationsFromOpenApi, requestsOfFlow } from '../../src/compose/coverage.ts';
-import { INSTALL_DIR } from '../../src/compose/paths.ts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
 import type { FlowFile } from '../../src/compose/types.ts';
 
 const run = promisify(execFile);
-const CLI = path.join(INSTALL_DIR, 'src', 'cli', 'rampart.ts');
+const CLI = path.join(REPO_ROOT, 'src', 'cli', 'rampart.ts');
 
 test('OpenAPI paths become endpoint keys: {id} -> :id, no trailing slash', () => {
   assert.equal(normaliseRoute('/api/v1/alerts/{id}/comments'), '/api/v1/alerts/:id/comments');
@@ -43,7 +43,7 @@ test('requests inside loops count; unnamed requests and unknown keys are reporte
 });
 
 test('rampart coverage: every platform operation is exercised by a scenario, and every key names an operation', async () => {
-  const { stdout } = await run(process.execPath, [CLI, 'coverage'], { cwd: INSTALL_DIR, timeout: 60_000 }).catch((e: { stdout: string; stderr: string; code: number }) => {
+  const { stdout } = await run(process.execPath, [CLI, 'coverage'], { cwd: REPO_ROOT, timeout: 60_000 }).catch((e: { stdout: string; stderr: string; code: number }) => {
     assert.fail(`rampart coverage exited ${e.code}:\n${e.stderr}`);
   });
   assert.match(stdout, /^coverage: (\d+)\/\1 operations \(100\.0%\) exercised by 8 flow files\n$/);
@@ -53,7 +53,7 @@ test('a route added to the platform without a scenario makes coverage fail, nami
   const doc = await openApiFromApp((app) => {
     app.get('/api/v1/alerts/:id/timeline', { schema: { operationId: 'alertTimeline', params: { type: 'object', properties: { id: { type: 'integer' } } } } }, async () => ({}));
   });
-  const { result } = await coverage(INSTALL_DIR, doc);
+  const { result } = await coverage(REPO_ROOT, doc);
   assert.ok(result.operations.includes('GET /api/v1/alerts/:id/timeline'));
   assert.deepEqual(result.uncovered, ['GET /api/v1/alerts/:id/timeline']);
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { RampartError, EXIT } from '../../src/cli/errors.ts';
+import { RampartError, EXIT } from '../../src/core/errors.ts';
 import { checkReachable, checkTargetAllowed, isLoopbackHost, parseTarget } from '../../src/compose/target.ts';
 import { DEFAULT_CONFIG, parseConfig } from '../../src/compose/config.ts';
 import { freePort } from '../../src/run/platform.ts';

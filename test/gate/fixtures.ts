@@ -3,11 +3,11 @@
 import { mkdtemp, mkdir, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newHistogram, recordMicros, encodeHistogram } from '../../src/results/aggregate.ts';
+import { newHistogram, recordMicros, encodeHistogram } from '../../src/core/histogram.ts';
 import { seededRandom } from '../../src/stats/random.ts';
 import type { Random } from '../../src/stats/random.ts';
-import { PERIOD_MS } from '../../src/results/types.ts';
-import type { ArtilleryOutput, GeneratorFile, HistogramFile, PeriodHistogram, RunManifest } from '../../src/results/types.ts';
+import { PERIOD_MS } from '../../src/core/bundle/types.ts';
+import type { ArtilleryOutput, GeneratorFile, HistogramFile, PeriodHistogram, RunManifest } from '../../src/core/bundle/types.ts';
 
 export interface EndpointSpec {
   key: string;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSlo, mergeSlo, endpointBudget, DEFAULT_COMPARISON } from '../../src/gate/slo.ts';
-import { RampartError } from '../../src/cli/errors.ts';
+import { RampartError } from '../../src/core/errors.ts';
 
 const expectUsage = (fn: () => unknown, pattern: RegExp): void => {
   assert.throws(fn, (error: unknown) => {

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { announceWorker, collectWorkerReports, mergePeriodLists, mergeReports, prepareStaging, stagingDir, writeWorkerReport } from '../../plugins/rampart/exchange.ts';
 import type { WorkerReport } from '../../plugins/rampart/exchange.ts';
 import { Recorder } from '../../plugins/rampart/recorder.ts';
-import { analyzeEndpoints, analyzeRun, customMetrics, decodeHistogram, summarizeHistogramFile } from '../../src/results/aggregate.ts';
-import type { HistogramFile, LoadedBundle, PeriodHistogram } from '../../src/results/types.ts';
+import { decodeHistogram } from '../../src/core/histogram.ts';
+import { analyzeEndpoints, analyzeRun, customMetrics, summarizeHistogramFile } from '../../src/results/aggregate.ts';
+import type { HistogramFile, LoadedBundle, PeriodHistogram } from '../../src/core/bundle/types.ts';
 
 const T0 = 1_800_000_000_000;
 

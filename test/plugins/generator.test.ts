@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildGeneratorFile, TRUST_RULES } from '../../plugins/rampart/generator.ts';
+import { buildGeneratorFile } from '../../plugins/rampart/generator.ts';
+import { TRUST_RULES } from '../../src/core/trust.ts';
 import type { GeneratorInput } from '../../plugins/rampart/generator.ts';
 import { planRun } from '../../plugins/rampart/schedule.ts';
 

@@ -4,8 +4,8 @@ import { EventEmitter } from 'node:events';
 import { createHooks, endpointKey, HOOK_NAMES, installHooks } from '../../plugins/rampart/hooks.ts';
 import type { HookRequest } from '../../plugins/rampart/hooks.ts';
 import { Recorder } from '../../plugins/rampart/recorder.ts';
-import { decodeHistogram, mergeHistograms } from '../../src/results/aggregate.ts';
-import type { PeriodHistogram } from '../../src/results/types.ts';
+import { decodeHistogram, mergeHistograms } from '../../src/core/histogram.ts';
+import type { PeriodHistogram } from '../../src/core/bundle/types.ts';
 
 const T0 = 1_800_000_000_000;
 const count = (periods: PeriodHistogram[] | undefined): number =>

@@ -6,8 +6,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBundle } from '../../src/results/bundle.ts';
-import { analyzeEndpoints, customMetrics, decodeHistogram, mergeHistograms } from '../../src/results/aggregate.ts';
-import type { GeneratorFile, HistogramFile, LoadedBundle } from '../../src/results/types.ts';
+import { decodeHistogram, mergeHistograms } from '../../src/core/histogram.ts';
+import { analyzeEndpoints, customMetrics } from '../../src/results/aggregate.ts';
+import type { GeneratorFile, HistogramFile, LoadedBundle } from '../../src/core/bundle/types.ts';
 import { closedPort, runArtillery, startServer } from './harness.ts';
 import type { ArtilleryResult, Interruption, LocalServer } from './harness.ts';
 

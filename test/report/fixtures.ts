@@ -4,10 +4,10 @@ import hdr from 'hdr-histogram-js';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLE_FILES, HISTOGRAM_SETTINGS, PERIOD_MS } from '../../src/results/types.ts';
+import { BUNDLE_FILES, HISTOGRAM_SETTINGS, PERIOD_MS } from '../../src/core/bundle/types.ts';
 import type {
   ArtilleryOutput, ArtilleryPeriod, GateResult, GeneratorFile, HistogramFile, LoadedBundle, PeriodHistogram, RunManifest,
-} from '../../src/results/types.ts';
+} from '../../src/core/bundle/types.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32), so figures are the same on every run. */
 export function seeded(seed: number): () => number {

@@ -11,7 +11,7 @@ import { loadChartAssets } from '../../src/report/index.ts';
 import { escapeHtml, escapeMarkdown, escapeXml, jsonForScript } from '../../src/report/escape.ts';
 import { parseArtilleryOutput } from '../../src/results/bundle.ts';
 import { summarizeHistogramFile } from '../../src/results/aggregate.ts';
-import type { LoadedBundle } from '../../src/results/types.ts';
+import type { LoadedBundle } from '../../src/core/bundle/types.ts';
 import { syntheticBundle, syntheticGate, DEFAULT_ENDPOINTS } from './fixtures.ts';
 
 const assets = await loadChartAssets();

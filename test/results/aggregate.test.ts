@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  analyzeEndpoints, analyzeRun, apdex, customMetrics, decodeHistogram, encodeHistogram, endpointKeyOfArtilleryName,
-  latencyStats, mergeHistograms, newHistogram, recordMicros, summarizeEndpoints, summarizeHistogramFile, totalRequests,
-} from '../../src/results/aggregate.ts';
-import { PERIOD_MS } from '../../src/results/types.ts';
+import { decodeHistogram, encodeHistogram, latencyStats, mergeHistograms, newHistogram, recordMicros } from '../../src/core/histogram.ts';
+import { analyzeEndpoints, analyzeRun, apdex, customMetrics, endpointKeyOfArtilleryName, summarizeEndpoints, summarizeHistogramFile, totalRequests } from '../../src/results/aggregate.ts';
+import { PERIOD_MS } from '../../src/core/bundle/types.ts';
 import { artilleryPeriod, bundleWith, histogramFile, period, T0 } from './fixtures.ts';
 
 const range = (from: number, to: number, step = 1): number[] => {

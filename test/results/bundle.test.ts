@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleFile, loadBundle, writeJsonAtomic } from '../../src/results/bundle.ts';
-import { RampartError } from '../../src/cli/errors.ts';
-import type { GeneratorFile } from '../../src/results/types.ts';
+import { bundleFile, writeJsonAtomic } from '../../src/core/bundle/files.ts';
+import { loadBundle } from '../../src/results/bundle.ts';
+import { RampartError } from '../../src/core/errors.ts';
+import type { GeneratorFile } from '../../src/core/bundle/types.ts';
 import { histogramFile, period, T0 } from './fixtures.ts';
 
 const artilleryJson = {

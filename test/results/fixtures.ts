@@ -1,7 +1,7 @@
 // Builders of synthetic bundles for the results tests, with real hdr-histogram-js data.
-import { PERIOD_MS } from '../../src/results/types.ts';
-import type { ArtilleryOutput, ArtilleryPeriod, HistogramFile, LoadedBundle, PeriodHistogram } from '../../src/results/types.ts';
-import { encodeHistogram, newHistogram, recordMicros } from '../../src/results/aggregate.ts';
+import { PERIOD_MS } from '../../src/core/bundle/types.ts';
+import type { ArtilleryOutput, ArtilleryPeriod, HistogramFile, LoadedBundle, PeriodHistogram } from '../../src/core/bundle/types.ts';
+import { encodeHistogram, newHistogram, recordMicros } from '../../src/core/histogram.ts';
 
 export const T0 = 1_800_000_000_000; // a multiple of PERIOD_MS
 

@@ -6,18 +6,18 @@ import { execFile } from 'node:child_process';
 import { cp, mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { INSTALL_DIR } from '../../src/compose/paths.ts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
 import { freePort } from '../../src/run/platform.ts';
 import { parseRunArgs } from '../../src/run/args.ts';
-import { RampartError } from '../../src/cli/errors.ts';
+import { RampartError } from '../../src/core/errors.ts';
 
-const CLI = path.join(INSTALL_DIR, 'src', 'cli', 'rampart.ts');
+const CLI = path.join(REPO_ROOT, 'src', 'cli', 'rampart.ts');
 
 interface Outcome { code: number; stdout: string; stderr: string }
 
 function rampart(args: string[], env: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: INSTALL_DIR, timeout: 60_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, timeout: 60_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
@@ -30,7 +30,7 @@ async function suite(t: { after(fn: () => Promise<void>): void }): Promise<strin
   t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(path.join(dir, 'phases'));
   await mkdir(path.join(dir, 'scenarios'));
-  await cp(path.join(INSTALL_DIR, 'phases', 'smoke.yml'), path.join(dir, 'phases', 'smoke.yml'));
+  await cp(path.join(REPO_ROOT, 'phases', 'smoke.yml'), path.join(dir, 'phases', 'smoke.yml'));
   await writeFile(path.join(dir, 'scenarios', 'health.yml'), 'scenarios:\n  - name: health\n    flow:\n      - get: { url: /health, name: GET /health }\n');
   await writeFile(path.join(dir, 'scenarios', 'broken.yml'), 'scenarios:\n  - name: broken\n    flow:\n      - get:\n          url: /health\n         name: GET /health\n');
   return dir;

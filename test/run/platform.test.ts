@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { INSTALL_DIR } from '../../src/compose/paths.ts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
 import { startPlatform } from '../../src/run/platform.ts';
 
 const alive = (pid: number): boolean => {
@@ -20,7 +20,7 @@ const alive = (pid: number): boolean => {
 test('a started platform answers /ready; stop() leaves no database process and no data folder', { timeout: 150_000 }, async (t) => {
   const work = await mkdtemp(path.join(tmpdir(), 'rampart-platform-test-'));
   t.after(() => rm(work, { recursive: true, force: true }));
-  const platform = await startPlatform({ root: INSTALL_DIR, logFile: path.join(work, 'platform.log'), readyTimeoutMs: 120_000 });
+  const platform = await startPlatform({ root: REPO_ROOT, logFile: path.join(work, 'platform.log'), readyTimeoutMs: 120_000 });
   let stopped = false;
   t.after(async () => {
     if (!stopped) await platform.stop();

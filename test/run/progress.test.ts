@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { formatProgress, readProgressLine, type Progress } from '../../src/run/artillery.ts';
 import { formatSummary } from '../../src/run/summary.ts';
 import { outputFromConsole } from '../../src/run/console-report.ts';
-import type { RunManifest } from '../../src/results/types.ts';
+import type { RunManifest } from '../../src/core/bundle/types.ts';
 import { histogramFile, period, T0 } from '../results/fixtures.ts';
 
 test('progress totals accumulate over periods; error names may contain colons', () => {

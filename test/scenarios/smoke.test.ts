@@ -8,12 +8,12 @@ import { spawn } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { INSTALL_DIR } from '../../src/compose/paths.ts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
 import { openApiFromApp, operationsFromOpenApi } from '../../src/compose/coverage.ts';
 import { executeRun } from '../../src/run/command.ts';
 import { parseRunArgs } from '../../src/run/args.ts';
 import { startPlatform, type StartedPlatform } from '../../src/run/platform.ts';
-import type { ArtilleryOutput, HistogramFile, RunManifest } from '../../src/results/types.ts';
+import type { ArtilleryOutput, HistogramFile, RunManifest } from '../../src/core/bundle/types.ts';
 
 const FLOWS = ['administration', 'analyst-triage', 'analytics-reports', 'api-coverage', 'incident-response', 'login-storm', 'sensor-ingest', 'threat-hunting'];
 
@@ -22,7 +22,7 @@ let work: string;
 
 before(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'rampart-smoke-'));
-  platform = await startPlatform({ root: INSTALL_DIR, logFile: path.join(work, 'platform.log'), readyTimeoutMs: 120_000 });
+  platform = await startPlatform({ root: REPO_ROOT, logFile: path.join(work, 'platform.log'), readyTimeoutMs: 120_000 });
 }, { timeout: 150_000 });
 
 after(async () => {
@@ -101,7 +101,7 @@ test('smoke over every workflow: no errors, every expectation met, every operati
 });
 
 test('rampart coverage --target reads the running platform\'s OpenAPI document: 100%', { timeout: 60_000 }, async () => {
-  const child = spawn(process.execPath, [path.join(INSTALL_DIR, 'src', 'cli', 'rampart.ts'), 'coverage', '--target', platform.url], { cwd: INSTALL_DIR });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'src', 'cli', 'rampart.ts'), 'coverage', '--target', platform.url], { cwd: REPO_ROOT });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
@@ -111,8 +111,8 @@ test('rampart coverage --target reads the running platform\'s OpenAPI document: 
 
 test('Ctrl-C stops a running `rampart run` cleanly: exit 3, run.json says interrupted, measurements kept', { timeout: 180_000 }, async () => {
   const reports = path.join(work, 'interrupted');
-  const child = spawn(process.execPath, [path.join(INSTALL_DIR, 'src', 'cli', 'rampart.ts'), 'run', 'baseline', '--flows', 'analyst-triage,sensor-ingest',
-    '--target', platform.url, '--duration', '120', '--reports-dir', reports, '--no-report'], { cwd: INSTALL_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'src', 'cli', 'rampart.ts'), 'run', 'baseline', '--flows', 'analyst-triage,sensor-ingest',
+    '--target', platform.url, '--duration', '120', '--reports-dir', reports, '--no-report'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });

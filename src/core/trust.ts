@@ -1,0 +1,37 @@
+// The trust rules: when a run's figures may be believed. The measurement plugin applies them to
+// write generator.json's verdict; the report and the gate read that verdict and use the same
+// definition of a full period, so none of them can disagree about which periods count.
+//
+//   on time     arrivals created by the planned end of the run (+1 s) must be >= 99% of planned;
+//               Artillery does not drop late arrivals, it stretches the phases, so a total that
+//               matches in the end proves nothing
+//   sustained   no 2 consecutive full periods with actual < 99% of planned - 2 arrivals
+//   saturated   no 2 consecutive full periods with a worker's event loop >= 95% busy, or the
+//               process using >= 95% of every core
+//   complete    every worker delivered its measurements, a phase started, and the run was not
+//               interrupted (an interrupted run is judged only up to the interruption)
+import { PERIOD_MS } from './bundle/types.ts';
+
+export const TRUST_RULES = {
+  onTimeShare: 0.99,
+  onTimeGraceMs: 1000,
+  periodShare: 0.99,
+  periodSlackArrivals: 2,
+  consecutivePeriods: 2,
+  workerUtilization: 0.95,
+  processCpuShare: 0.95,
+} as const;
+
+/**
+ * A full period lies wholly inside the judged run: it starts at or after the run's start and ends by
+ * its end. The partial first and last periods (and a short run's only periods) are not full and are
+ * judged by the on-time rule alone.
+ */
+export function isFullPeriod(periodStart: number, runStart: number, runEnd: number): boolean {
+  return periodStart >= runStart && periodStart + PERIOD_MS <= runEnd;
+}
+
+/** Whether a full period's actual arrivals fall short of its plan (the "sustained" rule). */
+export function isBelowPlan(actualArrivals: number, plannedArrivals: number): boolean {
+  return actualArrivals < TRUST_RULES.periodShare * plannedArrivals - TRUST_RULES.periodSlackArrivals;
+}
