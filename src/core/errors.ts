@@ -1,4 +1,4 @@
-// Exit codes shared by every `rampart` command (DESIGN.md, "Conventions for commands").
+// Exit codes shared by every `rampart` command (docs/architecture.md, "Exit codes").
 export const EXIT = {
   ok: 0,
   checkFailed: 1, // an SLO was breached or a regression was found
