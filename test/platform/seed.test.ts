@@ -1,4 +1,4 @@
-// The bulk history seed (platform/db/seed/history.ts), preset `small`, over a real PostgreSQL:
+// The bulk history seed (platform/db/seed/history.ts and its steps), preset `small`, over a real PostgreSQL:
 // documented sizes, referential sanity (alerts -> real rules, alert_events -> real events), the
 // 30-day window, and determinism (same seed + same end time -> the same rows).
 import { test } from 'node:test';
@@ -7,7 +7,8 @@ import { freshDatabase, TEST_BCRYPT_COST } from './helper.ts';
 import type { TestDatabase } from './helper.ts';
 import { seedPrincipals } from '../../platform/db/seed/index.ts';
 import { seedRules } from '../../platform/detection/rules-seed.ts';
-import { seedHistory, HISTORY_SIZES, HISTORY_DAYS } from '../../platform/db/seed/history.ts';
+import { seedHistory } from '../../platform/db/seed/history.ts';
+import { HISTORY_SIZES, HISTORY_DAYS } from '../../platform/db/seed/sizes.ts';
 import type { SeedHistoryResult } from '../../platform/db/seed/history.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');

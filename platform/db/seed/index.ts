@@ -13,7 +13,8 @@ import { sha256Hex } from '../../lib/tokens.ts';
 import { seedRules } from '../../detection/rules-seed.ts';
 import { seedHistory } from './history.ts';
 
-export type SeedPreset = 'small' | 'representative';
+const SEED_PRESETS = ['small', 'representative'] as const;
+export type SeedPreset = (typeof SEED_PRESETS)[number];
 
 export type SeedOptions = {
   seed?: number;
@@ -89,8 +90,9 @@ export async function seed(db: Db, preset: SeedPreset, options: SeedOptions = {}
   const started = Date.now();
   const seedValue = options.seed ?? 1;
   const log = options.log ?? (() => {});
-  if (preset !== 'small' && preset !== 'representative') {
-    throw new Error(`unknown seed preset "${String(preset)}"; use small or representative`);
+  // Callers from JavaScript (scripts, SEED_PRESET) may pass any string: name it.
+  if (!(SEED_PRESETS as readonly string[]).includes(preset)) {
+    throw new Error(`unknown seed preset "${preset}"; use small or representative`);
   }
   if (await isSeeded(db)) {
     log('seed: database already seeded, nothing to do');
