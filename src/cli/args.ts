@@ -62,7 +62,7 @@ export function parseCommand<F extends Record<string, FlagSpec>>(spec: CommandSp
   }
   let parsed: { values: Record<string, unknown>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(spec, argv), options, allowPositionals: true, strict: true });
   } catch (error) {
     throw usageError(`rampart ${spec.name}: ${describeParseError(error, argv)}; known options: ${knownFlags(spec)} (see 'rampart ${spec.name} --help')`);
   }
@@ -80,6 +80,34 @@ export function parseCommand<F extends Record<string, FlagSpec>>(spec: CommandSp
     if (flag.type === 'string' && values.some((v) => v === '')) throw usageError(`rampart ${spec.name}: --${name} needs a value, got an empty one`);
   }
   return { help: false, values: parsed.values as FlagValues<F>, positionals };
+}
+
+const NEGATIVE_NUMBER = /^-(\d|\.\d)/;
+
+/**
+ * parseArgs (strict) refuses a value that starts with a dash, so `--rate-scale -1` would read as a
+ * missing value; a negative number after a string flag is its value (the command then judges it).
+ */
+function joinNegativeValues(spec: CommandSpec<Record<string, FlagSpec>>, argv: readonly string[]): string[] {
+  const stringFlags = new Set<string>();
+  for (const [name, flag] of Object.entries(spec.flags)) {
+    if (flag.type !== 'string') continue;
+    stringFlags.add(`--${name}`);
+    if (flag.short !== undefined) stringFlags.add(`-${flag.short}`);
+  }
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') return [...args, ...argv.slice(i)];
+    const next = argv.at(i + 1);
+    if (stringFlags.has(arg) && next !== undefined && NEGATIVE_NUMBER.test(next)) {
+      args.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
 }
 
 function describeParseError(error: unknown, argv: readonly string[]): string {

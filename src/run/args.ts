@@ -1,6 +1,8 @@
-// `rampart run` arguments: parsed and validated into RunOptions (pure). Bad arguments exit 2.
+// `rampart run` and `rampart start` arguments: the flags (parsed by src/cli/args.ts parseCommand) and
+// their validation into RunOptions (pure). Bad arguments exit 2 with one line.
 import { usageError } from '../core/errors.ts';
-import { parseDuration } from '../compose/load.ts';
+import { parseDuration } from '../core/duration.ts';
+import { parseCommand, type CommandSpec, type FlagSpec, type FlagValues } from '../cli/args.ts';
 
 export interface RunOptions {
   profile: string;
@@ -17,61 +19,76 @@ export interface RunOptions {
   report: boolean;
 }
 
-export const RUN_USAGE = `usage: rampart run <profile> [--flows a,b] [--target URL] [--duration 90s|5m|1h] [--rate-scale 0.5]
-                   [--seed N] [--reports-dir DIR] [--data-dir DIR] [--no-report]`;
+const RUN_FLAGS = {
+  flows: { type: 'string', value: 'a,b', description: 'run these flows (comma-separated) instead of the profile\'s mix' },
+  target: { type: 'string', value: 'URL', description: 'send load to a running platform (loopback or allowlisted) instead of starting one' },
+  duration: { type: 'string', value: '90s|5m|1h', description: 'stretch or shrink the profile\'s phases to this total duration' },
+  'rate-scale': { type: 'string', value: 'N', description: 'multiply every arrival rate, e.g. 0.5 or 2 (default 1)' },
+  seed: { type: 'string', value: 'N', description: 'seed of the generated data, a whole number >= 0 (default 1)' },
+  'reports-dir': { type: 'string', value: 'DIR', description: 'folder that receives the run\'s bundle folder (default reports/)' },
+  'data-dir': { type: 'string', value: 'DIR', description: 'keep the started platform\'s database in this folder (default: a temp folder)' },
+  'no-report': { type: 'boolean', description: 'skip report.html, summary.md and junit.xml' },
+} as const satisfies Record<string, FlagSpec>;
 
-const VALUE_OPTIONS = new Set(['--flows', '--target', '--duration', '--rate-scale', '--seed', '--reports-dir', '--data-dir']);
+type RunFlags = FlagValues<typeof RUN_FLAGS>;
 
-export function parseRunArgs(argv: string[]): RunOptions {
-  const values = new Map<string, string>();
-  const positional: string[] = [];
-  let report = true;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--no-report') {
-      report = false;
-      continue;
-    }
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq === -1 ? arg : arg.slice(0, eq);
-      if (!VALUE_OPTIONS.has(name)) throw usageError(`unknown option '${name}'\n${RUN_USAGE}`);
-      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-      if (value === undefined || value === '') throw usageError(`${name} needs a value`);
-      values.set(name, value);
-      continue;
-    }
-    positional.push(arg);
-  }
-  if (positional.length !== 1) throw usageError(positional.length === 0 ? `which profile? ${RUN_USAGE}` : `one profile only, got ${positional.join(' ')}`);
+// Positional counts are checked by runOptions (its own messages), so parseCommand takes any number.
+const ANY_POSITIONALS = { min: 0, max: Number.POSITIVE_INFINITY };
 
-  const options: RunOptions = { profile: positional[0], rateScale: 1, seed: 1, durationText: null, report };
-  const flows = values.get('--flows');
-  if (flows !== undefined) options.flows = flows.split(',').map((f) => f.trim()).filter((f) => f !== '');
-  const target = values.get('--target');
-  if (target !== undefined) options.target = target;
-  const duration = values.get('--duration');
+export const RUN_COMMAND: CommandSpec<typeof RUN_FLAGS> = {
+  name: 'run',
+  arguments: '<profile>',
+  summary: 'Compose one Artillery script from a load profile (phases/<profile>.yml) and its flows, run it against\n' +
+    'a running platform (--target) or one started for the run, and write the run\'s bundle and report.\n' +
+    'Exit 0 ok; 1 a threshold or expectation failed; 2 bad input; 3 the run cannot be trusted.',
+  flags: RUN_FLAGS,
+  positionals: ANY_POSITIONALS,
+};
+
+export const START_COMMAND: CommandSpec<typeof RUN_FLAGS> = {
+  name: 'start',
+  arguments: '',
+  summary: 'npm start: start the reference platform on its embedded database, run the smoke profile over every\n' +
+    'flow, print the summary and the bundle\'s path, stop the platform. Takes the options of \'rampart run\'.',
+  flags: RUN_FLAGS,
+  positionals: ANY_POSITIONALS,
+};
+
+const USAGE = `usage: rampart run <profile> [options] (see 'rampart run --help')`;
+
+/** RunOptions from the parsed flags and the positional arguments (the profile). */
+export function runOptions(positionals: string[], values: RunFlags): RunOptions {
+  if (positionals.length !== 1) throw usageError(positionals.length === 0 ? `which profile? ${USAGE}` : `one profile only, got ${positionals.join(' ')}`);
+  const options: RunOptions = { profile: positionals[0], rateScale: 1, seed: 1, durationText: null, report: values['no-report'] !== true };
+  if (values.flows !== undefined) options.flows = values.flows.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  if (values.target !== undefined) options.target = values.target;
+  const duration = values.duration;
   if (duration !== undefined) {
     const seconds = parseDuration(duration);
     if (seconds === null || seconds < 1) throw usageError(`--duration '${duration}' is not a duration such as 90, 90s, 5m or 1h`);
     options.durationSeconds = seconds;
     options.durationText = duration;
   }
-  const scale = values.get('--rate-scale');
+  const scale = values['rate-scale'];
   if (scale !== undefined) {
     const n = Number(scale);
     if (!Number.isFinite(n) || n <= 0) throw usageError(`--rate-scale '${scale}' must be a positive number such as 0.5 or 2`);
     options.rateScale = n;
   }
-  const seed = values.get('--seed');
+  const seed = values.seed;
   if (seed !== undefined) {
     const n = Number(seed);
     if (!Number.isSafeInteger(n) || n < 0) throw usageError(`--seed '${seed}' must be a whole number >= 0`);
     options.seed = n;
   }
-  const reportsDir = values.get('--reports-dir');
-  if (reportsDir !== undefined) options.reportsDir = reportsDir;
-  const dataDir = values.get('--data-dir');
-  if (dataDir !== undefined) options.dataDir = dataDir;
+  if (values['reports-dir'] !== undefined) options.reportsDir = values['reports-dir'];
+  if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
   return options;
+}
+
+/** `rampart run` arguments -> RunOptions, for callers that build a run from argv (--help is a usage error here). */
+export function parseRunArgs(argv: string[]): RunOptions {
+  const parsed = parseCommand(RUN_COMMAND, argv);
+  if (parsed.help) throw usageError(`--help asks for the usage text; see 'rampart run --help'`);
+  return runOptions(parsed.positionals, parsed.values);
 }

@@ -10,29 +10,29 @@
 // then the report stage (report.html, summary.md, junit.xml).
 // Exit: 0 ok; 1 a threshold or expectation failed; 2 bad input; 3 target unreachable, run
 // interrupted or crashed, or the load generator untrustworthy.
-import { execFile } from 'node:child_process';
-import { cp, mkdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+// executeRun is the steps below, in order; each is small and does one thing.
+import { cp, mkdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { EXIT, untrustworthy, type ExitCode } from '../core/errors.ts';
 import { loadConfig } from '../compose/config.ts';
 import { compose, totalDuration } from '../compose/compose.ts';
 import { loadFlow, loadProfile } from '../compose/load.ts';
 import { checkReachable, checkTargetAllowed, parseTarget, targetBase } from '../compose/target.ts';
-import type { ComposedRun, FlowFile, Profile } from '../compose/types.ts';
-import { BUNDLE_FILES, type ArtilleryOutput, type GeneratorFile, type RunManifest } from '../core/bundle/types.ts';
+import type { ComposedRun, FlowFile } from '../compose/types.ts';
+import { processorsDir } from '../compose/paths.ts';
+import { BUNDLE_FILES, type ArtilleryOutput, type RunManifest } from '../core/bundle/types.ts';
 import { writeJsonAtomic } from '../core/bundle/files.ts';
+import { REPO_ROOT, suiteDir } from '../core/paths.ts';
 import { loadBundle } from '../results/bundle.ts';
-import { parseRunArgs, type RunOptions } from './args.ts';
-import { runArtillery } from './artillery.ts';
+import { parseCommand } from '../cli/args.ts';
+import { RUN_COMMAND, runOptions, type RunOptions } from './args.ts';
+import { runArtillery, type ArtilleryRun } from './artillery.ts';
+import { watchInterrupts, type InterruptWatch } from './interrupt.ts';
+import { finishManifest, newRunId, startManifest } from './manifest.ts';
+import { collectArtilleryOutput, decideExit, readGenerator } from './outcome.ts';
 import { startPlatform, type StartedPlatform } from './platform.ts';
 import { formatSummary } from './summary.ts';
-import { outputFromConsole } from './console-report.ts';
-import { processorsDir } from '../compose/paths.ts';
-import { REPO_ROOT, suiteDir } from '../core/paths.ts';
-
 
 export interface RunResult {
   exitCode: ExitCode;
@@ -48,43 +48,15 @@ export interface RunHooks {
   platform?: StartedPlatform;
 }
 
-export function newRunId(profile: string, now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
-  return `${stamp}-${profile}-${Math.random().toString(16).slice(2, 6)}`;
-}
-
-async function gitRevision(root: string): Promise<string | null> {
-  try {
-    const { stdout } = await promisify(execFile)('git', ['rev-parse', 'HEAD'], { cwd: root, timeout: 5000 });
-    return stdout.trim() || null;
-  } catch {
-    return null;
-  }
-}
-
-async function versionOf(file: string): Promise<string> {
-  try {
-    return (JSON.parse(await readFile(file, 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
-async function readJsonOrNull<T>(file: string): Promise<T | null> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return null;
-  }
-}
+type Say = (line: string) => void;
 
 /** Load and compose without side effects: every input error surfaces here, before anything starts. */
-export async function prepare(root: string, options: RunOptions, target: string, processor: string): Promise<{ profile: Profile; composed: ComposedRun }> {
-  const config = await loadConfig(root);
-  const profile = await loadProfile(root, options.profile);
+async function composeRun(suite: string, options: RunOptions, target: string, processor: string): Promise<ComposedRun> {
+  const config = await loadConfig(suite);
+  const profile = await loadProfile(suite, options.profile);
   const names = options.flows ?? Object.entries(profile.mix).filter(([, w]) => w > 0).map(([n]) => n);
   const files = new Map<string, FlowFile>();
-  for (const name of names) files.set(name, await loadFlow(root, name));
+  for (const name of names) files.set(name, await loadFlow(suite, name));
   const composed = compose(profile, files, {
     target,
     flows: options.flows,
@@ -95,160 +67,148 @@ export async function prepare(root: string, options: RunOptions, target: string,
     maxArrivalRate: config.maxArrivalRate,
   });
   if (options.target !== undefined) checkTargetAllowed(parseTarget(options.target), config);
-  return { profile, composed };
+  return composed;
 }
 
-/** Copy the processors into the bundle (so the run records them and concurrent runs never share a build). */
-async function stageProcessors(suite: string, bundleDir: string): Promise<string> {
-  const dest = path.join(bundleDir, 'processors');
+/** A given --target, normalised and answering /health (exit 3 when not); null when none was given. */
+async function checkGivenTarget(options: RunOptions): Promise<string | null> {
+  if (options.target === undefined) return null;
+  const target = targetBase(parseTarget(options.target));
+  await checkReachable(target);
+  return target;
+}
+
+interface Bundle {
+  runId: string;
+  dir: string;
+  /** the processors' entry inside the bundle, the composed script's `processor` */
+  processor: string;
+}
+
+/** The run's bundle folder with a copy of the processors (so concurrent runs never share a build). */
+async function prepareBundle(suite: string, options: RunOptions): Promise<Bundle> {
+  const runId = newRunId(options.profile);
+  const reportsDir = path.resolve(suite, options.reportsDir ?? 'reports');
+  const dir = path.join(reportsDir, runId);
+  await mkdir(reportsDir, { recursive: true });
+  await mkdir(dir);
+  const dest = path.join(dir, 'processors');
   await cp(processorsDir(suite), dest, {
     recursive: true,
     filter: (src) => !src.split(path.sep).includes('dist') && !src.endsWith('.gitignore'),
   });
   // esbuild resolves the processors' packages (faker) from here, wherever the bundle folder is.
   await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(dest, 'node_modules'), 'dir');
-  return path.join(dest, 'index.ts');
+  return { runId, dir, processor: path.join(dest, 'index.ts') };
 }
 
-function decideExit(code: number | null, interrupted: boolean, generator: GeneratorFile | null, haveOutput: boolean): { exit: ExitCode; verdict: string } {
-  if (interrupted) return { exit: EXIT.untrustworthy, verdict: 'interrupted: partial results kept' };
-  if (!haveOutput) return { exit: EXIT.untrustworthy, verdict: `Artillery failed (exit ${code}) and wrote no results; see artillery.log` };
-  if (generator !== null && !generator.trust.trustworthy) return { exit: EXIT.untrustworthy, verdict: 'untrustworthy: the load generator could not keep the planned schedule' };
-  if (code === 0) return { exit: EXIT.ok, verdict: 'pass: every threshold and expectation held' };
-  if (code === 1) return { exit: EXIT.checkFailed, verdict: 'fail: a threshold (ensure) was breached' };
-  if (code === 21) return { exit: EXIT.checkFailed, verdict: 'fail: expectations failed (wrong status or body)' };
-  return { exit: EXIT.untrustworthy, verdict: `Artillery exited ${code}; see artillery.log` };
+/** Only esbuild needed it: a bundle folder must not drag node_modules into CI artifacts. */
+async function unlinkNodeModules(bundle: Bundle): Promise<void> {
+  await unlink(path.join(bundle.dir, 'processors', 'node_modules')).catch(() => undefined);
+}
+
+/** Without --target and without a caller's platform, the run starts (and later stops) its own. */
+const needsOwnPlatform = (options: RunOptions, hooks: RunHooks): boolean => options.target === undefined && hooks.platform === undefined;
+
+function startPlatformIfNeeded(options: RunOptions, hooks: RunHooks, bundle: Bundle, say: Say): Promise<StartedPlatform> | StartedPlatform | null {
+  if (!needsOwnPlatform(options, hooks)) return hooks.platform ?? null;
+  return startPlatform({ root: REPO_ROOT, logFile: path.join(bundle.dir, 'platform.log'), dataDir: options.dataDir, onProgress: say });
+}
+
+/** The composed script, written into the bundle as it will run. */
+async function composeScript(suite: string, options: RunOptions, target: string, bundle: Bundle): Promise<{ composed: ComposedRun; scriptPath: string }> {
+  const composed = await composeRun(suite, options, target, bundle.processor);
+  const scriptPath = path.join(bundle.dir, 'script.yml');
+  const header = `# Composed by rampart run ${bundle.runId}; run it again with: artillery run script.yml\n`;
+  await writeFile(scriptPath, header + stringify(composed.script, { lineWidth: 0 }));
+  return { composed, scriptPath };
+}
+
+async function writeManifest(bundle: Bundle, manifest: RunManifest): Promise<void> {
+  await writeJsonAtomic(path.join(bundle.dir, BUNDLE_FILES.run), manifest);
+}
+
+interface ArtilleryStep {
+  bundle: Bundle;
+  scriptPath: string;
+  composed: ComposedRun;
+  options: RunOptions;
+  target: string;
+  platform: StartedPlatform | null;
+  interrupts: InterruptWatch;
+  say: Say;
+}
+
+/** Artillery as a child with the rampart plugin's environment; Ctrl-C is passed on to it. */
+async function runArtilleryStep(step: ArtilleryStep): Promise<ArtilleryRun> {
+  const { bundle, composed, options, target, platform, say } = step;
+  if (composed.droppedThresholds.length > 0) {
+    say(`thresholds left out (no selected flow emits their metric): ${composed.droppedThresholds.join(', ')}`);
+  }
+  const planned = totalDuration(composed.phases);
+  say(`running profile ${options.profile} (${composed.flows.map((f) => f.name).join(', ')}) against ${target}, ~${Math.round(planned)} s planned; bundle ${bundle.dir}`);
+  const env: Record<string, string> = { RAMPART_BUNDLE_DIR: bundle.dir, RAMPART_SEED: String(options.seed), RAMPART_TARGET: target };
+  if (platform !== null) env.RAMPART_TARGET_JWT_SECRET = platform.jwtSecret;
+  const child = runArtillery({
+    root: REPO_ROOT,
+    scriptPath: step.scriptPath,
+    outputPath: path.join(bundle.dir, BUNDLE_FILES.artillery),
+    logFile: path.join(bundle.dir, 'artillery.log'),
+    env,
+    phaseCount: composed.phases.length,
+    onProgress: say,
+  });
+  step.interrupts.forwardTo(child);
+  return child.done;
+}
+
+/** report.html, summary.md and junit.xml; a failure is a progress line, not the run's failure. */
+async function renderReport(bundle: Bundle, options: RunOptions, artillery: ArtilleryOutput | null, say: Say): Promise<string[]> {
+  if (!options.report || artillery === null) return [];
+  try {
+    const { writeReports } = await import('../report/index.ts');
+    const written = await writeReports(bundle.dir);
+    return [written.html, written.markdown, written.junit];
+  } catch (error) {
+    say(`report not written: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    return [];
+  }
 }
 
 /** The whole run; returns instead of printing (the CLI prints). */
 export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suite: string = suiteDir()): Promise<RunResult> {
-  const root = REPO_ROOT;
   const say = hooks.progress ?? ((): void => undefined);
-  // 1. Validate everything that can be validated offline (exit 2), with a placeholder target.
-  await prepare(suite, options, 'http://127.0.0.1', path.join(processorsDir(suite), 'index.ts'));
-  // 2. The target: given (must answer) or started here.
-  let target: string;
-  if (options.target !== undefined) {
-    target = targetBase(parseTarget(options.target));
-    await checkReachable(target);
-  } else {
-    target = hooks.platform?.url ?? '';
-  }
-
-  const runId = newRunId(options.profile);
-  const reportsDir = path.resolve(suite, options.reportsDir ?? 'reports');
-  const bundleDir = path.join(reportsDir, runId);
-  await mkdir(reportsDir, { recursive: true });
-  await mkdir(bundleDir);
-  const processor = await stageProcessors(suite, bundleDir);
-
-  let platform: StartedPlatform | null = hooks.platform ?? null;
-  const ownPlatform = options.target === undefined && hooks.platform === undefined;
-  let interrupted = false;
-  const onSigint = (): void => {
-    interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
+  // Validate everything that can be validated offline (exit 2), with a placeholder target.
+  await composeRun(suite, options, 'http://127.0.0.1', path.join(processorsDir(suite), 'index.ts'));
+  const givenTarget = await checkGivenTarget(options);
+  const bundle = await prepareBundle(suite, options);
+  const interrupts = watchInterrupts(say);
+  let platform: StartedPlatform | null = null;
   try {
-    if (ownPlatform) {
-      platform = await startPlatform({ root, logFile: path.join(bundleDir, 'platform.log'), dataDir: options.dataDir, onProgress: say });
-      target = platform.url;
-    }
-    if (interrupted) throw untrustworthy('interrupted before the load started; nothing was measured');
-    const { composed } = await prepare(suite, options, target, processor);
-    const scriptPath = path.join(bundleDir, 'script.yml');
-    await writeFile(scriptPath, `# Composed by rampart run ${runId}; run it again with: artillery run script.yml\n${stringify(composed.script, { lineWidth: 0 })}`);
+    platform = await startPlatformIfNeeded(options, hooks, bundle, say);
+    if (interrupts.interrupted()) throw untrustworthy('interrupted before the load started; nothing was measured');
+    const target = givenTarget ?? platform?.url ?? '';
+    const { composed, scriptPath } = await composeScript(suite, options, target, bundle);
+    const manifest = await startManifest({ root: REPO_ROOT, runId: bundle.runId, options, composed, target });
+    await writeManifest(bundle, manifest);
 
-    const manifest: RunManifest = {
-      schema: 'rampart.run/1',
-      runId,
-      profile: options.profile,
-      flows: composed.flows,
-      seed: options.seed,
-      target,
-      gitRevision: await gitRevision(root),
-      startedAt: new Date().toISOString(),
-      endedAt: null,
-      interrupted: false,
-      artilleryExitCode: null,
-      rateScale: options.rateScale,
-      durationOverride: options.durationText,
-      phases: composed.phases,
-      versions: {
-        rampart: await versionOf(path.join(root, 'package.json')),
-        artillery: await versionOf(path.join(root, 'node_modules', 'artillery', 'package.json')),
-        node: process.version,
-      },
-      host: { hostname: os.hostname(), cpus: os.availableParallelism(), memoryBytes: os.totalmem() },
-    };
-    const manifestPath = path.join(bundleDir, BUNDLE_FILES.run);
-    await writeJsonAtomic(manifestPath, manifest);
+    const ran = await runArtilleryStep({ bundle, scriptPath, composed, options, target, platform, interrupts, say });
+    interrupts.stop();
+    const interrupted = interrupts.interrupted() || ran.interrupted;
+    const artillery = await collectArtilleryOutput(bundle.dir, interrupted, Date.parse(manifest.startedAt));
+    const generator = await readGenerator(bundle.dir);
+    const final = finishManifest(manifest, interrupted, ran.exitCode);
+    await writeManifest(bundle, final);
 
-    if (composed.droppedThresholds.length > 0) {
-      say(`thresholds left out (no selected flow emits their metric): ${composed.droppedThresholds.join(', ')}`);
-    }
-    const planned = totalDuration(composed.phases);
-    say(`running profile ${options.profile} (${composed.flows.map((f) => f.name).join(', ')}) against ${target}, ~${Math.round(planned)} s planned; bundle ${bundleDir}`);
-    const outputPath = path.join(bundleDir, BUNDLE_FILES.artillery);
-    const env: Record<string, string> = { RAMPART_BUNDLE_DIR: bundleDir, RAMPART_SEED: String(options.seed), RAMPART_TARGET: target };
-    if (platform !== null) env.RAMPART_TARGET_JWT_SECRET = platform.jwtSecret;
-    const child = runArtillery({ root, scriptPath, outputPath, logFile: path.join(bundleDir, 'artillery.log'), env, phaseCount: composed.phases.length, onProgress: say });
-    process.removeListener('SIGINT', onSigint);
-    let announced = false;
-    const forward = (): void => {
-      interrupted = true;
-      if (!announced) say('interrupted: stopping Artillery and keeping what it measured (Ctrl-C again to kill it)');
-      announced = true;
-      child.interrupt();
-    };
-    process.on('SIGINT', forward);
-    if (interrupted) child.interrupt();
-    let result;
-    try {
-      result = await child.done;
-    } finally {
-      process.removeListener('SIGINT', forward);
-    }
-    interrupted = interrupted || result.interrupted;
-
-    let artillery = await readJsonOrNull<ArtilleryOutput>(outputPath);
-    if (artillery === null && interrupted) {
-      // Stopped early, Artillery writes no --output: keep the periods its console printed.
-      const log = await readFile(path.join(bundleDir, 'artillery.log'), 'utf8').catch(() => '');
-      const rebuilt = outputFromConsole(log, Date.parse(manifest.startedAt));
-      if (rebuilt !== null) {
-        await writeJsonAtomic(outputPath, rebuilt);
-        artillery = rebuilt;
-      }
-    }
-    const generator = await readJsonOrNull<GeneratorFile>(path.join(bundleDir, BUNDLE_FILES.generator));
-    const final: RunManifest = {
-      ...manifest,
-      endedAt: interrupted ? null : new Date().toISOString(),
-      interrupted,
-      artilleryExitCode: result.exitCode,
-    };
-    await writeJsonAtomic(manifestPath, final);
-
-    const reports: string[] = [];
-    if (options.report && artillery !== null) {
-      try {
-        const { writeReports } = await import('../report/index.ts');
-        const written = await writeReports(bundleDir);
-        reports.push(written.html, written.markdown, written.junit);
-      } catch (error) {
-        say(`report not written: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-      }
-    }
-    const { exit, verdict } = decideExit(result.exitCode, interrupted, generator, artillery !== null);
-    const bundle = artillery === null ? null : await loadBundle(bundleDir);
-    const summary = formatSummary({ bundleDir, manifest: final, bundle, generator, reports, verdict });
-    return { exitCode: exit, bundleDir, manifest: final, summary };
+    const reports = await renderReport(bundle, options, artillery, say);
+    const { exit, verdict } = decideExit(ran.exitCode, interrupted, generator, artillery !== null);
+    const loaded = artillery === null ? null : await loadBundle(bundle.dir);
+    const summary = formatSummary({ bundleDir: bundle.dir, manifest: final, bundle: loaded, generator, reports, verdict });
+    return { exitCode: exit, bundleDir: bundle.dir, manifest: final, summary };
   } finally {
-    process.removeListener('SIGINT', onSigint);
-    // Only esbuild needed it: a bundle folder must not drag node_modules into CI artifacts.
-    await unlink(path.join(bundleDir, 'processors', 'node_modules')).catch(() => undefined);
-    if (ownPlatform && platform !== null) {
+    interrupts.stop();
+    await unlinkNodeModules(bundle);
+    if (needsOwnPlatform(options, hooks) && platform !== null) {
       say('stopping the platform');
       await platform.stop();
     }
@@ -256,9 +216,13 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const options = parseRunArgs(argv);
+  const parsed = parseCommand(RUN_COMMAND, argv);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
+    return EXIT.ok;
+  }
+  const options = runOptions(parsed.positionals, parsed.values);
   const result = await executeRun(options, { progress: (line) => process.stderr.write(`[rampart] ${line}\n`) });
   process.stdout.write(result.summary);
   return result.exitCode;
 }
-

@@ -38,8 +38,8 @@ export function periodsFromConsole(log: string, runStartedAtMs: number): Artille
     if (current === null || raw.startsWith(' ')) continue; // summary lines ("  p95: ...") are left out
     const value = VALUE_LINE.exec(raw.trim());
     if (value === null) continue;
-    const [, name, n, perSecond] = value;
-    if (perSecond !== undefined) current.rates[name] = Number(n);
+    const [, name, n, unit] = value;
+    if (unit === '/sec') current.rates[name] = Number(n);
     else current.counters[name] = Number(n);
   }
   return periods;

@@ -36,7 +36,9 @@ export async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -61,7 +63,10 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
 
 function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+      resolve();
+      return;
+    }
     const pid = child.pid;
     const timer = setTimeout(() => {
       try {
@@ -132,8 +137,8 @@ export async function startPlatform(options: PlatformOptions): Promise<StartedPl
       ...options.env,
     },
   });
-  child.stdout?.pipe(log, { end: false });
-  child.stderr?.pipe(log, { end: false });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
   const url = `http://127.0.0.1:${port}`;
   const cleanup = async (): Promise<void> => {
     await stopChild(child, 20_000);

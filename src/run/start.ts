@@ -2,15 +2,22 @@
 // embedded database, run the smoke profile across every workflow, print the summary and the path of
 // the run's bundle (report.html inside), stop the platform. Options are those of `rampart run`
 // without the profile (e.g. `npm start -- --target http://127.0.0.1:3000`).
-import { usageError } from '../core/errors.ts';
-import { parseRunArgs } from './args.ts';
+import { EXIT, usageError } from '../core/errors.ts';
+import { parseCommand } from '../cli/args.ts';
+import { START_COMMAND, runOptions } from './args.ts';
 import { executeRun } from './command.ts';
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv.length > 0 && !argv[0].startsWith('--')) {
-    throw usageError(`'rampart start' always runs the smoke profile; use 'rampart run ${argv[0]}' for other profiles`);
+  const parsed = parseCommand(START_COMMAND, argv);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
+    return EXIT.ok;
   }
-  const options = parseRunArgs(['smoke', ...argv]);
+  const profile = parsed.positionals.at(0);
+  if (profile !== undefined) {
+    throw usageError(`'rampart start' always runs the smoke profile; use 'rampart run ${profile}' for other profiles`);
+  }
+  const options = runOptions(['smoke'], parsed.values);
   const say = (line: string): void => {
     process.stderr.write(`[rampart] ${line}\n`);
   };

@@ -56,13 +56,13 @@ export function formatSummary(input: SummaryInput): string {
       lines.push(`${label} ms: n ${s.count}, p50 ${fmt(s.p50)}, p95 ${fmt(s.p95)}, max ${fmt(s.max)}`);
     }
     const slowest = summarizeEndpoints(bundle)
-      .filter((e) => e.latencyMs !== null)
-      .sort((a, b) => b.latencyMs!.p95 - a.latencyMs!.p95)
+      .flatMap((e) => (e.latencyMs === null ? [] : [{ endpoint: e.endpoint, requests: e.requests, latency: e.latencyMs }]))
+      .sort((a, b) => b.latency.p95 - a.latency.p95)
       .slice(0, 5);
     if (slowest.length > 0) {
       lines.push('slowest endpoints by p95 (ms):');
       for (const e of slowest) {
-        lines.push(`  ${e.endpoint.padEnd(44)} n ${String(e.requests).padStart(6)}  p95 ${fmt(e.latencyMs!.p95).padStart(7)}  max ${fmt(e.latencyMs!.max).padStart(7)}`);
+        lines.push(`  ${e.endpoint.padEnd(44)} n ${String(e.requests).padStart(6)}  p95 ${fmt(e.latency.p95).padStart(7)}  max ${fmt(e.latency.max).padStart(7)}`);
       }
     }
   }
