@@ -4,7 +4,7 @@
 import hdr from 'hdr-histogram-js';
 import type { JsHistogram } from 'hdr-histogram-js';
 import { HISTOGRAM_SETTINGS } from './bundle/types.ts';
-import type { LatencySummary } from './bundle/types.ts';
+import type { LatencySummary, PeriodHistogram } from './bundle/types.ts';
 
 export type Histogram = JsHistogram;
 
@@ -112,4 +112,26 @@ export function latencyStats(histogram: Histogram): LatencyStats | null {
     p999: ms(values[5]),
     max: ms(max),
   };
+}
+
+/** A period's live histogram and counts, before it is written (see encodePeriod). */
+export interface OpenPeriod {
+  start: number;
+  histogram: Histogram;
+  errors: number;
+  codes: Record<string, number>;
+  errorKinds?: Record<string, number>;
+}
+
+/**
+ * A period as the bundle stores it: the histogram encoded, its stats (absent when it holds no
+ * values) and its transport errors by kind (only when there were errors). `codes` and `errorKinds`
+ * are taken, not copied.
+ */
+export function encodePeriod(period: OpenPeriod): PeriodHistogram {
+  const out: PeriodHistogram = { start: period.start, histogram: encodeHistogram(period.histogram), errors: period.errors, codes: period.codes };
+  const stats = latencyStats(period.histogram);
+  if (stats !== null) out.stats = stats;
+  if (period.errors > 0 && period.errorKinds !== undefined) out.errorKinds = period.errorKinds;
+  return out;
 }
