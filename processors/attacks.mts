@@ -45,10 +45,13 @@ export interface Probe {
 // --- The rulebook (once per worker) ------------------------------------------------------------
 let rulebook: Promise<Rule[]> | null = null;
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
 function parseRules(body: unknown): Rule[] {
-  const items = (body as { items?: unknown[] } | null)?.items ?? (Array.isArray(body) ? body : []);
-  return (items as Record<string, unknown>[])
-    .filter((r) => typeof r?.id === 'number' && typeof r.kind === 'string')
+  const items: unknown[] = isRecord(body) && Array.isArray(body.items) ? body.items : Array.isArray(body) ? body : [];
+  return items
+    .filter(isRecord)
+    .filter((r) => typeof r.id === 'number' && typeof r.kind === 'string')
     .map((r) => ({
       id: r.id as number,
       name: String(r.name ?? r.id),
@@ -87,12 +90,12 @@ export function injectable(rule: Rule): boolean {
 // --- Crafting events from a rule --------------------------------------------------------------
 const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 
-const FIELD_OF: Record<string, keyof PlatformEvent> = {
+const FIELD_OF: Partial<Record<string, keyof PlatformEvent>> = {
   process: 'process', domain: 'domain', host: 'host', username: 'username', message: 'message',
   file_hash: 'fileHash', country: 'country', outcome: 'outcome',
 };
 
-const NATURAL_TYPE: Record<string, EventType> = { process: 'process', domain: 'dns', file_hash: 'file', country: 'auth', outcome: 'auth' };
+const NATURAL_TYPE: Partial<Record<string, EventType>> = { process: 'process', domain: 'dns', file_hash: 'file', country: 'auth', outcome: 'auth' };
 
 function baseEvent(type: EventType, srcIp: string, host: string, username: string): PlatformEvent {
   return { type, occurredAt: isoAgo(0), host, username, srcIp, message: `${type} activity on ${host}` };

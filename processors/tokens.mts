@@ -102,8 +102,3 @@ export async function session(target: string, username: string, password: string
   pending.set(key, p);
   return p;
 }
-
-/** Forget a session (e.g. after a scenario logged it out). */
-export function forget(target: string, username: string): void {
-  sessions.delete(`${target}|${username}`);
-}

@@ -1,0 +1,37 @@
+// Capturing from responses, shared by several flows: a random item of a list, the id of what a
+// request created, the cursor of the next page.
+import { itemsOf, objectOf } from './bodies.mts';
+import { afterResponse } from './hooks.mts';
+import { pick } from './payloads.mts';
+import type { Condition, RequestParams } from './types.mts';
+
+/** A request's capture options (extra keys of the request in the scenario). */
+type Capturing = RequestParams & { pickInto?: string; pickMany?: number };
+
+/**
+ * afterResponse: pick a random item of a list response and store its id in the var named by the
+ * request's `pickInto` (default `itemId`); also stores `<pickInto>s` = up to `pickMany` ids.
+ */
+export const pickItem = afterResponse((req, res, context) => {
+  const spec = req as Capturing;
+  const into = spec.pickInto ?? 'itemId';
+  const ids = itemsOf(res.body).map((i) => i.id).filter((id): id is number => typeof id === 'number');
+  context.vars[into] = ids.length > 0 ? pick(ids) : 0;
+  context.vars[`${into}s`] = ids.slice(0, spec.pickMany ?? 5);
+});
+
+/** afterResponse: store the `id` of a created resource in the var named by `pickInto` (default `createdId`). */
+export const keepCreatedId = afterResponse((req, res, context) => {
+  const spec = req as Capturing;
+  const id = objectOf(res.body).id;
+  context.vars[spec.pickInto ?? 'createdId'] = typeof id === 'number' ? id : 0;
+});
+
+/** afterResponse: store the `nextCursor` of a list page in vars.nextCursor ('' when there is none). */
+export const keepCursor = afterResponse((_req, res, context) => {
+  const cursor = objectOf(res.body).nextCursor;
+  context.vars.nextCursor = typeof cursor === 'string' ? cursor : '';
+});
+
+/** ifTrue: there is a next page. */
+export const hasNextCursor: Condition = (vars) => typeof vars.nextCursor === 'string' && vars.nextCursor !== '';
