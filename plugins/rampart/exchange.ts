@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
 import type { HistogramFile, PeriodHistogram } from '../../src/core/bundle/types.ts';
-import { decodeHistogram, encodeHistogram, latencyStats, mergeHistograms, newHistogram } from '../../src/core/histogram.ts';
+import { decodeHistogram, encodeHistogram, encodePeriod, mergeHistograms, newHistogram } from '../../src/core/histogram.ts';
 import type { HealthPeriod } from './health.ts';
 import type { RecordedMeasurements } from './recorder.ts';
 
@@ -85,11 +85,7 @@ export function mergePeriodLists(lists: PeriodHistogram[][]): PeriodHistogram[] 
         for (const [code, n] of Object.entries(part.codes)) codes[code] = (codes[code] ?? 0) + n;
         for (const [kind, n] of Object.entries(part.errorKinds ?? {})) errorKinds[kind] = (errorKinds[kind] ?? 0) + n;
       }
-      const merged: PeriodHistogram = { start, histogram: encodeHistogram(histogram), errors, codes };
-      const stats = latencyStats(histogram);
-      if (stats !== null) merged.stats = stats;
-      if (errors > 0) merged.errorKinds = errorKinds;
-      return merged;
+      return encodePeriod({ start, histogram, errors, codes, errorKinds });
     });
 }
 

@@ -13,7 +13,7 @@
 // The rules and the definition of a full period: src/core/trust.ts.
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
 import type { GeneratorFile, GeneratorPeriod } from '../../src/core/bundle/types.ts';
-import { TRUST_RULES } from '../../src/core/trust.ts';
+import { TRUST_RULES, isBelowPlan, isFullPeriod } from '../../src/core/trust.ts';
 import type { HealthPeriod } from './health.ts';
 import { plannedBetween } from './schedule.ts';
 import type { PlannedRun } from './schedule.ts';
@@ -142,9 +142,9 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
       );
     }
 
-    const full = periods.filter((p) => p.start >= plan.startedAt && p.start + PERIOD_MS <= judgedEnd);
+    const full = periods.filter((p) => isFullPeriod(p.start, plan.startedAt, judgedEnd));
     const short = consecutiveRuns(
-      full.map((p) => ({ start: p.start, flagged: p.actualArrivals < TRUST_RULES.periodShare * p.plannedArrivals - TRUST_RULES.periodSlackArrivals })),
+      full.map((p) => ({ start: p.start, flagged: isBelowPlan(p.actualArrivals, p.plannedArrivals) })),
       TRUST_RULES.consecutivePeriods,
     );
     for (const run of short) {

@@ -8,7 +8,7 @@
 // parts (see summarizeHistogramFile) without decoding anything again.
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
 import type { PeriodHistogram } from '../../src/core/bundle/types.ts';
-import { encodeHistogram, latencyStats, newHistogram, recordMicros } from '../../src/core/histogram.ts';
+import { encodeHistogram, encodePeriod, newHistogram, recordMicros } from '../../src/core/histogram.ts';
 import type { Histogram } from '../../src/core/histogram.ts';
 
 class Series {
@@ -33,11 +33,7 @@ class Series {
 
   close(): void {
     if (this.start < 0 || (this.histogram.totalCount === 0 && this.errors === 0)) return;
-    const period: PeriodHistogram = { start: this.start, histogram: encodeHistogram(this.histogram), errors: this.errors, codes: this.codes };
-    const stats = latencyStats(this.histogram);
-    if (stats !== null) period.stats = stats;
-    if (this.errors > 0) period.errorKinds = this.errorKinds;
-    this.closed.push(period);
+    this.closed.push(encodePeriod(this));
     this.total.add(this.histogram);
     this.histogram.reset();
     this.codes = {};

@@ -5,6 +5,8 @@
 // gets arrivalRate per second; an arrivalCount phase spreads its count evenly; a pause gets none.
 // The plan is anchored at the moment the first phase started and follows the planned durations:
 // a generator that falls behind makes later phases start late, the intended schedule does not.
+// Durations are read by src/core/duration.ts, the parser compose uses too.
+import { parseDuration } from '../../src/core/duration.ts';
 
 export interface PhaseSpec {
   name?: string;
@@ -20,24 +22,12 @@ export interface PlannedSecond {
   arrivals: number;
 }
 
-const UNIT_SECONDS: Record<string, number> = {
-  ms: 0.001, msec: 0.001, msecs: 0.001, millisecond: 0.001, milliseconds: 0.001,
-  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
-  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
-  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
-  d: 86400, day: 86400, days: 86400,
-};
-
-/** Phase durations as Artillery reads them: a number (or numeric string) of seconds, or '2m', '90s'... */
-export function parseDurationSeconds(value: number | string | undefined): number {
+/** A phase's duration or pause in seconds (absent: 0); a bad one stops the plan with one line. */
+function phaseSeconds(value: number | string | undefined): number {
   if (value === undefined) return 0;
-  if (typeof value === 'number') return value;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const match = /^(-?\d*\.?\d+)\s*([a-z]+)$/i.exec(text);
-  const unit = match === null ? undefined : UNIT_SECONDS[match[2].toLowerCase()];
-  if (match === null || unit === undefined) throw new Error(`phase duration '${value}' is not a number of seconds or a time like '90s', '2m'`);
-  return Number(match[1]) * unit;
+  const seconds = parseDuration(value);
+  if (seconds === null) throw new Error(`phase duration '${String(value)}' is not a number of seconds or a time like '90s', '2m'`);
+  return seconds;
 }
 
 const num = (value: number | string | undefined): number | undefined => {
@@ -52,12 +42,12 @@ export function plannedSeconds(phases: PhaseSpec[]): PlannedSecond[] {
   let offset = 0;
   for (const phase of phases) {
     if (phase.pause !== undefined) {
-      const pause = parseDurationSeconds(phase.pause);
+      const pause = phaseSeconds(phase.pause);
       for (let i = 0; i < pause; i++) out.push({ offsetSeconds: offset + i, arrivals: 0 });
       offset += pause;
       continue;
     }
-    const duration = parseDurationSeconds(phase.duration);
+    const duration = phaseSeconds(phase.duration);
     const rate = num(phase.arrivalRate);
     const rampTo = num(phase.rampTo);
     const count = num(phase.arrivalCount);
@@ -85,7 +75,7 @@ export interface PlannedRun {
 export function planRun(phases: PhaseSpec[], startedAt: number): PlannedRun {
   const seconds = plannedSeconds(phases);
   let durationSeconds = 0;
-  for (const phase of phases) durationSeconds += parseDurationSeconds(phase.pause ?? phase.duration);
+  for (const phase of phases) durationSeconds += phaseSeconds(phase.pause ?? phase.duration);
   return { startedAt, durationSeconds, arrivals: seconds.reduce((n, s) => n + s.arrivals, 0), seconds };
 }
 

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDurationSeconds, plannedBetween, plannedSeconds, planRun } from '../../plugins/rampart/schedule.ts';
+import { plannedBetween, plannedSeconds, planRun } from '../../plugins/rampart/schedule.ts';
 
-test('phase durations read as Artillery reads them', () => {
-  assert.equal(parseDurationSeconds(30), 30);
-  assert.equal(parseDurationSeconds('45'), 45);
-  assert.equal(parseDurationSeconds('2m'), 120);
-  assert.equal(parseDurationSeconds('90s'), 90);
-  assert.equal(parseDurationSeconds('1h'), 3600);
-  assert.equal(parseDurationSeconds('1.5 min'), 90);
-  assert.throws(() => parseDurationSeconds('soon'), /phase duration 'soon'/);
+test('phase durations read as Artillery reads them (src/core/duration.ts); a bad one names itself', () => {
+  // the parser's own cases: test/core/duration.test.ts
+  const plan = planRun([{ duration: '45', arrivalRate: 1 }, { pause: '1.5 min' }, { duration: '2m', arrivalRate: 1 }, { duration: 30 }, { duration: '1h' }], 0);
+  assert.equal(plan.durationSeconds, 45 + 90 + 120 + 30 + 3600);
+  assert.equal(plannedSeconds([{ duration: '90s', arrivalRate: 2 }]).length, 90);
+  assert.equal(planRun([{ arrivalRate: 5 }], 0).durationSeconds, 0, 'a phase without a duration lasts 0 s');
+  assert.throws(() => planRun([{ duration: 'soon', arrivalRate: 1 }], 0), /^Error: phase duration 'soon' is not a number of seconds or a time like '90s', '2m'$/);
+  assert.throws(() => plannedSeconds([{ pause: '-1' }]), /phase duration '-1'/);
+  assert.throws(() => plannedSeconds([{ duration: -1 }]), /phase duration '-1'/);
 });
 
 test('constant, ramp, count and pause phases give the planned arrivals per second', () => {
