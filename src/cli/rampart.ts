@@ -9,7 +9,7 @@ type CommandModule = { main(argv: string[]): Promise<number> };
 const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   start: { summary: 'start the platform, run the smoke profile over every flow, print the summary', load: () => import('../run/start.ts') },
   run: { summary: 'run a load profile: rampart run <profile> [--flows a,b] [--target URL] ...', load: () => import('../run/command.ts') },
-  coverage: { summary: 'compare the platform\'s OpenAPI operations with the scenarios\' endpoint keys', load: () => import('../compose/coverage.ts') },
+  coverage: { summary: 'compare the platform\'s OpenAPI operations with the scenarios\' endpoint keys', load: () => import('../coverage/command.ts') },
   report: { summary: 'write report.html, summary.md and junit.xml for a run bundle', load: () => import('../report/command.ts') },
   gate: { summary: 'judge a run against SLOs and a baseline: exit 1 on breach or regression', load: () => import('../gate/command.ts') },
 };

@@ -96,8 +96,8 @@ export function selectFlows(profile: Profile, requested: string[] | undefined): 
   return requested.map((name) => {
     if (seen.has(name)) throw usageError(`flow '${name}' is listed twice in --flows`);
     seen.add(name);
-    const weight = profile.mix[name];
-    return { name, weight: weight === undefined || weight === 0 ? 1 : weight };
+    const weight = Object.hasOwn(profile.mix, name) ? profile.mix[name] : 0;
+    return { name, weight: weight === 0 ? 1 : weight };
   });
 }
 
@@ -118,7 +118,7 @@ export function applicableEnsure(ensure: unknown, emitted: Set<string>): { ensur
     dropped.push(metric);
     return false;
   });
-  return { ensure: { ...(ensure as object), thresholds }, dropped };
+  return { ensure: { ...(ensure), thresholds }, dropped };
 }
 
 function mergePlugins(config: Record<string, unknown>): Record<string, unknown> {

@@ -3,8 +3,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../core/errors.ts';
+import { parseDuration } from '../core/duration.ts';
 import { isRecord, readYamlFile } from './yaml.ts';
-import type { FlowFile, Phase, Profile, Scenario, Selection } from './types.ts';
+import type { FlowFile, Phase, Profile, Scenario } from './types.ts';
 
 export const PROFILE_DIR = 'phases';
 export const FLOW_DIR = 'scenarios';
@@ -23,18 +24,6 @@ async function listYaml(dir: string): Promise<string[]> {
 
 export const listProfiles = (root: string): Promise<string[]> => listYaml(path.join(root, PROFILE_DIR));
 export const listFlows = (root: string): Promise<string[]> => listYaml(path.join(root, FLOW_DIR));
-
-/** Seconds from an Artillery duration: 30, "30", "30s", "500ms", "5m", "2h", "1d". */
-export function parseDuration(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
-  if (typeof value !== 'string') return null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|m|min|h|d)?\s*$/.exec(value);
-  if (m === null) return null;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const factor: Record<string, number> = { ms: 0.001, s: 1, sec: 1, m: 60, min: 60, h: 3600, d: 86400 };
-  return n * factor[unit];
-}
 
 function numberField(phase: Record<string, unknown>, key: string, label: string): number | undefined {
   const v = phase[key];
@@ -107,7 +96,7 @@ export async function loadProfile(root: string, name: string): Promise<Profile> 
   if (selection !== 'weighted' && selection !== 'sequence') {
     throw usageError(`${label}: config.rampart.selection must be 'weighted' or 'sequence'`);
   }
-  return { name, file, description, config, phases, mix, selection: selection as Selection };
+  return { name, file, description, config, phases, mix, selection };
 }
 
 const SCENARIO_HOOKS = ['beforeScenario', 'afterScenario', 'beforeRequest', 'afterResponse', 'onError'];
@@ -141,7 +130,7 @@ export async function loadFlow(root: string, name: string): Promise<FlowFile> {
     if (hook !== undefined) {
       throw usageError(`${where} ('${raw.name}'): scenario-level '${hook}' is not supported by compose; use a 'function' step or a request-level hook`);
     }
-    return { ...raw, name: raw.name, flow: raw.flow } as Scenario;
+    return { ...raw, name: raw.name, flow: raw.flow };
   });
   return { name, file, variables, metrics, scenarios };
 }

@@ -8,7 +8,7 @@ import { usageError } from '../core/errors.ts';
 /** Parse YAML text; a syntax error becomes one line "<file>:<line>:<col>: <what>". */
 export function parseYaml(text: string, fileLabel: string): unknown {
   const doc = parseDocument(text, { uniqueKeys: true });
-  const first = doc.errors[0];
+  const first = doc.errors.at(0);
   if (first !== undefined) {
     const at = first.linePos?.[0];
     const where = at === undefined ? fileLabel : `${fileLabel}:${at.line}:${at.col}`;

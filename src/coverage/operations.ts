@@ -1,19 +1,10 @@
-// `rampart coverage`: which platform operations do the scenarios exercise?
-// Operations come from the platform's OpenAPI document: built in-process from platform/app.ts
-// (buildApp, no database needed) or fetched from a running platform (--target URL).
-// Endpoint keys come from the `name:` of every request in scenarios/*.yml (loops included).
-// Exit 0 when every operation is covered and every key names an operation; exit 1 listing the
-// uncovered operations and the unknown keys. A request marked `unknownRoute: true` deliberately hits
-// a route that does not exist (an edge case) and is not an unknown key.
-import type { FastifyInstance } from 'fastify';
-import { EXIT } from '../core/errors.ts';
+// Coverage, the pure part: the platform's operations (from its OpenAPI document) against the
+// endpoint keys of the scenarios' requests (the `name:` of every request, loops and parallel blocks
+// included). A request marked `unknownRoute: true` deliberately hits a route that does not exist (an
+// edge case) and is not an unknown key.
 import { usageError } from '../core/errors.ts';
-import { listFlows, loadFlow } from './load.ts';
-import { checkTargetAllowed, parseTarget, targetBase, checkReachable } from './target.ts';
-import { loadConfig } from './config.ts';
-import { isRecord } from './yaml.ts';
-import { suiteDir } from '../core/paths.ts';
-import type { FlowFile } from './types.ts';
+import { isRecord } from '../compose/yaml.ts';
+import type { FlowFile } from '../compose/types.ts';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'] as const;
 
@@ -102,71 +93,4 @@ export function formatCoverage(result: CoverageResult, flows: number): string {
     for (const u of result.unknown) lines.push(`  ${u.key}    (${u.where.join(', ')})`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/**
- * The platform's OpenAPI document, built in-process: buildApp without workers over a pool that is
- * never used (nothing connects). `extend` may add routes before the document is generated (tests).
- */
-export async function openApiFromApp(extend?: (app: FastifyInstance) => void | Promise<void>): Promise<unknown> {
-  const { loadConfig: loadTargetConfig } = await import('../../platform/config.ts');
-  const { buildApp } = await import('../../platform/app.ts');
-  const config = loadTargetConfig({
-    DATABASE_URL: 'postgres://rampart:unused@127.0.0.1:1/coverage',
-    JWT_SECRET: 'coverage-only-secret-never-used-for-tokens-0000',
-    LOG_LEVEL: 'silent',
-  });
-  const app = await buildApp(config, { logger: false, workers: false });
-  try {
-    if (extend !== undefined) await extend(app);
-    await app.ready();
-    return app.swagger();
-  } finally {
-    await app.close();
-  }
-}
-
-export async function openApiFromTarget(base: string): Promise<unknown> {
-  await checkReachable(base);
-  const res = await fetch(`${base}/api/v1/openapi.json`, { signal: AbortSignal.timeout(15_000) });
-  if (res.status !== 200) throw usageError(`${base}/api/v1/openapi.json answered ${res.status}`);
-  return res.json();
-}
-
-export async function loadAllFlows(root: string): Promise<FlowFile[]> {
-  const names = await listFlows(root);
-  const flows: FlowFile[] = [];
-  for (const n of names) flows.push(await loadFlow(root, n));
-  return flows;
-}
-
-export async function coverage(root: string, openapi: unknown): Promise<{ result: CoverageResult; flows: number }> {
-  const flows = await loadAllFlows(root);
-  const result = compareCoverage(operationsFromOpenApi(openapi), flows.flatMap(requestsOfFlow));
-  return { result, flows: flows.length };
-}
-
-
-export async function main(argv: string[]): Promise<number> {
-  let target: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--target') target = argv[++i];
-    else if (arg.startsWith('--target=')) target = arg.slice('--target='.length);
-    else throw usageError(`unknown argument '${arg}'; usage: rampart coverage [--target URL]`);
-  }
-  if (target === '') throw usageError('--target needs a URL');
-  let doc: unknown;
-  if (target !== undefined) {
-    const url = parseTarget(target);
-    checkTargetAllowed(url, await loadConfig(suiteDir()));
-    doc = await openApiFromTarget(targetBase(url));
-  } else {
-    doc = await openApiFromApp();
-  }
-  const { result, flows } = await coverage(suiteDir(), doc);
-  const text = formatCoverage(result, flows);
-  const ok = result.uncovered.length === 0 && result.unknown.length === 0;
-  (ok ? process.stdout : process.stderr).write(text);
-  return ok ? EXIT.ok : EXIT.checkFailed;
 }

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RampartError, EXIT } from '../../src/core/errors.ts';
 import { compose, scalePhases, selectFlows, peakRate, checkArrivalRate, runnablePhase } from '../../src/compose/compose.ts';
-import { loadFlow, loadProfile, listFlows, listProfiles, parseDuration } from '../../src/compose/load.ts';
+import { loadFlow, loadProfile, listFlows, listProfiles, parsePhases } from '../../src/compose/load.ts';
 import { REPO_ROOT } from '../../src/core/paths.ts';
-import { requestsOfFlow } from '../../src/compose/coverage.ts';
+import { requestsOfFlow } from '../../src/coverage/operations.ts';
 import type { FlowFile, Profile } from '../../src/compose/types.ts';
 
 const base = { target: 'http://127.0.0.1:3000', rateScale: 1, seed: 7, processor: '/abs/processors/index.ts', maxArrivalRate: 2000 };
@@ -109,7 +109,7 @@ test('the arrival-rate guard refuses a phase above the configured maximum, namin
   assert.equal(peakRate({ duration: 10, arrivalRate: 1, rampTo: 50 }), 50);
   assert.equal(peakRate({ duration: 10, arrivalCount: 100 }), 10);
   rampartError(() => compose(profile(), files, { ...base, rateScale: 1000 }), /phase 2 \('main'\) asks for 4000 arrivals\/s, above the limit of 2000 \(limits\.maxArrivalRate in rampart\.config\.yml\)/);
-  assert.doesNotThrow(() => checkArrivalRate([{ duration: 1, arrivalRate: 2000 }], 2000, 'p'));
+  assert.doesNotThrow(() => { checkArrivalRate([{ duration: 1, arrivalRate: 2000 }], 2000, 'p'); });
 });
 
 test('thresholds on custom metrics stay only when a selected flow emits the metric', () => {
@@ -122,14 +122,13 @@ test('thresholds on custom metrics stay only when a selected flow emits the metr
   assert.deepEqual(withoutB.droppedThresholds, ['rampart.probe.p95']);
 });
 
-test('durations: numbers are seconds; units ms, s, m, h, d; anything else is refused', () => {
-  assert.equal(parseDuration(30), 30);
-  assert.equal(parseDuration('90s'), 90);
-  assert.equal(parseDuration('5m'), 300);
-  assert.equal(parseDuration('2h'), 7200);
-  assert.equal(parseDuration('500ms'), 0.5);
-  assert.equal(parseDuration('soon'), null);
-  assert.equal(parseDuration(-1), null);
+test('phase durations: numbers are seconds; units ms, s, m, h, d; anything else is refused', () => {
+  const durations = (values: unknown[]): number[] => parsePhases(values.map((duration) => ({ duration, arrivalRate: 1 })), 'p.yml').map((p) => p.duration);
+  assert.deepEqual(durations([30, '90s', '5m', '2h', '1d']), [30, 90, 300, 7200, 86400]);
+  assert.deepEqual(parsePhases([{ pause: '500ms' }], 'p.yml'), [{ duration: 0.5, pause: 0.5 }]);
+  rampartError(() => parsePhases([{ duration: 'soon', arrivalRate: 1 }], 'p.yml'), /^p\.yml: phase 1: 'duration' must be a positive duration/);
+  rampartError(() => parsePhases([{ duration: -1, arrivalRate: 1 }], 'p.yml'), /^p\.yml: phase 1: 'duration' must be a positive duration/);
+  rampartError(() => parsePhases([{ pause: 'soon' }], 'p.yml'), /^p\.yml: phase 1: 'pause' is not a duration/);
 });
 
 test('every shipped profile and flow loads, and every profile composes with its own mix', async () => {

@@ -14,10 +14,10 @@ test('loopback hosts are always allowed', () => {
 
 test('a host outside loopback is refused with exit 2, naming the allowlist, unless listed', () => {
   const config = parseConfig({ targets: { allow: ['staging.internal'] } }, 'rampart.config.yml');
-  assert.doesNotThrow(() => checkTargetAllowed(parseTarget('https://staging.internal:8443'), config));
-  assert.doesNotThrow(() => checkTargetAllowed(parseTarget('http://127.0.0.1:3000'), DEFAULT_CONFIG));
+  assert.doesNotThrow(() => { checkTargetAllowed(parseTarget('https://staging.internal:8443'), config); });
+  assert.doesNotThrow(() => { checkTargetAllowed(parseTarget('http://127.0.0.1:3000'), DEFAULT_CONFIG); });
   assert.throws(
-    () => checkTargetAllowed(parseTarget('http://prod.example.com'), config),
+    () => { checkTargetAllowed(parseTarget('http://prod.example.com'), config); },
     (e: unknown) => e instanceof RampartError && e.exitCode === EXIT.usage &&
       e.message === "target host 'prod.example.com' is not loopback and not in the allowlist (targets.allow in rampart.config.yml: staging.internal); add it there to send load to it",
   );
@@ -35,7 +35,7 @@ test('an unreachable target is exit 3; a listening one passes', async (t) => {
   await assert.rejects(checkReachable(`http://127.0.0.1:${port}`, 3000), (e: unknown) =>
     e instanceof RampartError && e.exitCode === EXIT.untrustworthy && /unreachable \(ECONNREFUSED\)/.test(e.message));
   const server = createServer((_req, res) => res.end('ok'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => { r(); }));
   t.after(() => server.close());
   const address = server.address();
   assert.ok(typeof address === 'object' && address !== null);

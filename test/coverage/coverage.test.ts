@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import { compareCoverage, coverage, normaliseRoute, openApiFromApp, operationsFromOpenApi, requestsOfFlow } from '../../src/compose/coverage.ts';
+import { compareCoverage, normaliseRoute, operationsFromOpenApi, requestsOfFlow } from '../../src/coverage/operations.ts';
+import { openApiFromApp } from '../../src/coverage/openapi.ts';
+import { coverage } from '../../src/coverage/command.ts';
 import { REPO_ROOT } from '../../src/core/paths.ts';
 import type { FlowFile } from '../../src/compose/types.ts';
 
@@ -43,7 +45,8 @@ test('requests inside loops count; unnamed requests and unknown keys are reporte
 });
 
 test('rampart coverage: every platform operation is exercised by a scenario, and every key names an operation', async () => {
-  const { stdout } = await run(process.execPath, [CLI, 'coverage'], { cwd: REPO_ROOT, timeout: 60_000 }).catch((e: { stdout: string; stderr: string; code: number }) => {
+  const { stdout } = await run(process.execPath, [CLI, 'coverage'], { cwd: REPO_ROOT, timeout: 60_000 }).catch((error: unknown) => {
+    const e = error as { stderr: string; code: number };
     assert.fail(`rampart coverage exited ${e.code}:\n${e.stderr}`);
   });
   assert.match(stdout, /^coverage: (\d+)\/\1 operations \(100\.0%\) exercised by 8 flow files\n$/);
@@ -51,7 +54,7 @@ test('rampart coverage: every platform operation is exercised by a scenario, and
 
 test('a route added to the platform without a scenario makes coverage fail, naming it', async () => {
   const doc = await openApiFromApp((app) => {
-    app.get('/api/v1/alerts/:id/timeline', { schema: { operationId: 'alertTimeline', params: { type: 'object', properties: { id: { type: 'integer' } } } } }, async () => ({}));
+    app.get('/api/v1/alerts/:id/timeline', { schema: { operationId: 'alertTimeline', params: { type: 'object', properties: { id: { type: 'integer' } } } } }, () => Promise.resolve({}));
   });
   const { result } = await coverage(REPO_ROOT, doc);
   assert.ok(result.operations.includes('GET /api/v1/alerts/:id/timeline'));

@@ -83,8 +83,7 @@ test('argument parsing: options, values and mistakes', () => {
   assert.deepEqual(parseRunArgs(['baseline', '--flows', 'a, b', '--duration=5m', '--rate-scale', '0.5', '--seed', '42', '--no-report']), {
     profile: 'baseline', flows: ['a', 'b'], durationSeconds: 300, durationText: '5m', rateScale: 0.5, seed: 42, report: false,
   });
-  const bad = (argv: string[], pattern: RegExp): void =>
-    assert.throws(() => parseRunArgs(argv), (e: unknown) => e instanceof RampartError && e.exitCode === 2 && pattern.test(e.message));
+  const bad = (argv: string[], pattern: RegExp): void => { assert.throws(() => parseRunArgs(argv), (e: unknown) => e instanceof RampartError && e.exitCode === 2 && pattern.test(e.message)); };
   bad([], /which profile\?/);
   bad(['a', 'b'], /one profile only/);
   bad(['smoke', '--duration', 'soon'], /--duration 'soon' is not a duration/);
