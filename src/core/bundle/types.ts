@@ -12,6 +12,8 @@
 // microseconds, lowest discernible 1 µs, highest trackable 120 s, 3 significant digits, so any
 // number of them (periods, runs, load generators) merge exactly by adding.
 
+import type { HistogramFileHandle } from './histogram-read.ts';
+
 export const BUNDLE_FILES = {
   run: 'run.json',
   artillery: 'artillery.json',
@@ -120,7 +122,8 @@ export type Verdict = 'SLOWER' | 'FASTER' | 'SAME' | 'UNKNOWN';
 /** The parts of Artillery's --output JSON that Rampart reads. */
 export interface ArtillerySummary {
   min: number; max: number; count: number; mean: number;
-  p50: number; median: number; p75: number; p90: number; p95: number; p99: number; p999: number;
+  p50?: number; // absent from some Artillery versions (median is there)
+  median: number; p75: number; p90: number; p95: number; p99: number; p999: number;
 }
 export interface ArtilleryPeriod {
   counters: Record<string, number>;
@@ -136,12 +139,16 @@ export interface ArtilleryOutput {
   intermediate: ArtilleryPeriod[];
 }
 
-/** A bundle as loaded by src/results/bundle.ts (loadBundle). Files that are absent are null. */
+/**
+ * A bundle as loaded by src/results/bundle.ts (loadBundle). Files that are absent are null.
+ * `histograms` is histograms.json opened for streaming (./histogram-read.ts), or a whole document
+ * (the plugin's merged measurements, a test's fixture); src/results reads both the same way.
+ */
 export interface LoadedBundle {
   dir: string;
   manifest: RunManifest | null;
   artillery: ArtilleryOutput;
-  histograms: HistogramFile | null;
+  histograms: HistogramFile | HistogramFileHandle | null;
   generator: GeneratorFile | null;
 }
 

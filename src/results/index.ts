@@ -1,0 +1,60 @@
+// Results: the figures of a run bundle, read from disk once and analysed once.
+//
+//   loadBundle(path)            a bundle folder or a plain `artillery run --output` file (./bundle.ts)
+//   analyzeBundle(bundle)       endpoints, the run, custom metrics, time axis (./analysis.ts), from
+//                               the bundle's one source of figures (./source.ts)
+//
+// The per-question helpers below each analyse the bundle again: for callers that need one figure
+// (the end-of-run summary, tests); a command uses analyzeBundle and passes its result on.
+import type { LoadedBundle } from '../core/bundle/types.ts';
+import { withDerivedParts } from '../core/bundle/histogram-file.ts';
+import { analyzeBundle } from './analysis.ts';
+import type { AnalysisOptions } from './analysis.ts';
+import type { CustomMetric } from './custom-metrics.ts';
+import type { EndpointAnalysis, EndpointSummary } from './endpoints.ts';
+
+export { loadBundle, parseArtilleryOutput } from './bundle.ts';
+export { analyzeBundle, runDurationSeconds } from './analysis.ts';
+export type { AnalysisOptions, BundleAnalysis } from './analysis.ts';
+export { apdex, DEFAULT_APDEX_T_MS } from './apdex.ts';
+export type { ApdexScore } from './apdex.ts';
+export { CUSTOM_METRIC_PREFIX, endpointKeyOfArtilleryName } from './artillery-source.ts';
+export type { CustomMetric, MetricPeriod } from './custom-metrics.ts';
+export type { EndpointAnalysis, EndpointSummary, ErrorBreakdown, PeriodPoint } from './endpoints.ts';
+export type { FigureSource } from './source.ts';
+
+/** Kept from the options' old name. */
+export type AggregateOptions = AnalysisOptions;
+
+/** Adds the derived parts (per-period stats, overall, totals) to a histogram document. */
+export const summarizeHistogramFile = withDerivedParts;
+
+/** Per-endpoint summary and per-period series for every endpoint key, sorted by key. */
+export function analyzeEndpoints(bundle: LoadedBundle, options: AnalysisOptions = {}): EndpointAnalysis[] {
+  return analyzeBundle(bundle, options).endpoints;
+}
+
+/** Per-endpoint summaries only. */
+export function summarizeEndpoints(bundle: LoadedBundle, options: AnalysisOptions = {}): EndpointSummary[] {
+  return analyzeEndpoints(bundle, options).map((analysis) => analysis.summary);
+}
+
+/** The run as a whole (endpoint '*'): all endpoints merged, in total and per period. */
+export function analyzeRun(bundle: LoadedBundle, options: AnalysisOptions = {}): EndpointAnalysis {
+  return analyzeBundle(bundle, options).run;
+}
+
+/** Custom latency metrics (detection latency, correlation time, ...), sorted by name. */
+export function customMetrics(bundle: LoadedBundle): CustomMetric[] {
+  return analyzeBundle(bundle).metrics;
+}
+
+/** Total requests of the run (responses + transport errors). */
+export function totalRequests(bundle: LoadedBundle): number {
+  return analyzeBundle(bundle).run.summary.requests;
+}
+
+/** Every period start (ms) that has data, oldest first. */
+export function periodStarts(bundle: LoadedBundle): number[] {
+  return analyzeBundle(bundle).periodStarts;
+}
