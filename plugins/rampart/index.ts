@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { bundleFile, writeJsonAtomic } from '../../src/core/bundle/files.ts';
+import { writeHistogramFile } from '../../src/core/bundle/histogram-file.ts';
 import { createHooks, installHooks } from './hooks.ts';
 import type { HookableScript } from './hooks.ts';
 import { Recorder } from './recorder.ts';
@@ -148,7 +149,7 @@ class MainMeasurement {
       planError,
       lastActivePeriod: Object.values(merged.histograms.endpoints).reduce((last, periods) => periods.reduce((l, p) => Math.max(l, p.start), last), -1),
     });
-    await writeJsonAtomic(bundleFile(this.bundleDir, 'histograms'), merged.histograms);
+    writeHistogramFile(bundleFile(this.bundleDir, 'histograms'), merged.histograms);
     await writeJsonAtomic(bundleFile(this.bundleDir, 'generator'), generator);
     removeStaging(this.staging);
     const endpoints = Object.keys(merged.histograms.endpoints).length;
