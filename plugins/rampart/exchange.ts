@@ -101,7 +101,7 @@ export function mergeReports(reports: WorkerReport[]): { histograms: HistogramFi
   const mergeTotals = (section: 'endpoints' | 'metrics'): Record<string, string> => {
     const keys = [...new Set(reports.flatMap((r) => Object.keys(r.totals[section])))].sort();
     return Object.fromEntries(keys.map((key) => {
-      const parts = reports.map((r) => r.totals[section][key]).filter((t): t is string => t !== undefined);
+      const parts = reports.flatMap((r) => (key in r.totals[section] ? [r.totals[section][key]] : []));
       return [key, parts.length === 1 ? parts[0] : encodeHistogram(mergeHistograms(parts))];
     }));
   };

@@ -55,12 +55,16 @@ export function endpointKey(req: { name?: unknown; method?: unknown; url?: unkno
   return `${method} ${path === '' ? '/' : path}`;
 }
 
+/** The hooks as Artillery calls them; what it passes is checked, not trusted (it can be null). */
 export interface Hooks {
-  beforeScenario(context: unknown, events: ScenarioEvents, done: Done): void;
-  beforeRequest(req: HookRequest, context: unknown, events: unknown, done: Done): void;
-  afterResponse(req: HookRequest, res: HookResponse, context: unknown, events: unknown, done: Done): void;
-  onError(error: HookError, req: HookRequest, context: unknown, events: unknown, done: Done): void;
+  beforeScenario: (context: unknown, events: unknown, done: Done) => void;
+  beforeRequest: (req: HookRequest, context: unknown, events: unknown, done: Done) => void;
+  afterResponse: (req: HookRequest, res: HookResponse, context: unknown, events: unknown, done: Done) => void;
+  onError: (error: HookError | null | undefined, req: HookRequest | null | undefined, context: unknown, events: unknown, done: Done) => void;
 }
+
+const isScenarioEvents = (events: unknown): events is ScenarioEvents =>
+  events !== null && typeof events === 'object' && typeof (events as { on?: unknown }).on === 'function';
 
 export function createHooks(recorder: Recorder): Hooks {
   let mirrored: ScenarioEvents | null = null;
@@ -73,7 +77,7 @@ export function createHooks(recorder: Recorder): Hooks {
   return {
     beforeScenario: function rampartBeforeScenario(_context, events, done) {
       recorder.recordArrival(Date.now());
-      if (events !== mirrored && events !== null && typeof events === 'object' && typeof events.on === 'function') {
+      if (events !== mirrored && isScenarioEvents(events)) {
         // One scenario emitter per worker: listen once for custom metrics (ms values).
         events.on('histogram', mirror);
         events.on('summary', mirror);
@@ -98,7 +102,7 @@ export function createHooks(recorder: Recorder): Hooks {
     },
     onError: function rampartOnError(error, req, _context, _events, done) {
       // Artillery can report one failure through two paths; count a request once.
-      if (req !== null && typeof req === 'object' && req[START] !== undefined && req[SETTLED] === false) {
+      if (req?.[START] !== undefined && req[SETTLED] === false) {
         req[SETTLED] = true;
         const kind = typeof error?.code === 'string' ? error.code : typeof error?.name === 'string' ? error.name : 'Error';
         recorder.recordError(req[KEY] as string, kind, Date.now());
@@ -114,7 +118,7 @@ export interface HookableScript {
   scenarios?: Array<Record<string, unknown>>;
 }
 
-const asList = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? [...value] : [value]);
+const asList = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? [...(value as unknown[])] : [value]);
 
 /**
  * Adds the hook functions to the script's processor object and their names to every scenario:

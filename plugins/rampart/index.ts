@@ -24,6 +24,10 @@ import { buildGeneratorFile } from './generator.ts';
 import { planRun } from './schedule.ts';
 import type { PhaseSpec, PlannedRun } from './schedule.ts';
 
+// Not dead: Artillery 2 (2.0.34's launcher) gives a plugin plain metric objects ({counters, period, ...})
+// in `stats` and `done` only when its module exports LEGACY_METRICS_FORMAT === false. Otherwise it
+// sends the old report shape, with empty `counters` and no `period`, and the arrivals per period and
+// the run's total (vusers.created) below would all read as nothing.
 export const LEGACY_METRICS_FORMAT = false;
 
 export interface RampartPluginOptions {
@@ -77,9 +81,10 @@ class WorkerMeasurement {
     }
   }
 
-  async finish(): Promise<void> {
+  finish(): Promise<void> {
     const measured = this.recorder.finish();
     writeWorkerReport(this.staging, { schema: 'rampart.worker/1', workerId: this.workerId, health: this.health.stop(), ...measured });
+    return Promise.resolve();
   }
 }
 
@@ -189,7 +194,9 @@ export class Plugin {
       return;
     }
     this.measurement.finish().then(
-      () => done(),
+      () => {
+        done();
+      },
       (error: unknown) => {
         say(`could not write measurements: ${error instanceof Error ? error.message : String(error)}`);
         done();

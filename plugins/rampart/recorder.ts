@@ -71,12 +71,13 @@ export class Recorder {
   }
 
   recordResponse(endpoint: string, micros: number, status: number, now: number): void {
+    const code = String(status);
     const series = this.series(this.endpoints, endpoint, now);
     recordMicros(series.histogram, micros);
-    series.codes[status] = (series.codes[status] ?? 0) + 1;
+    series.codes[code] = (series.codes[code] ?? 0) + 1;
     const overall = this.overall.at(now);
     recordMicros(overall.histogram, micros);
-    overall.codes[status] = (overall.codes[status] ?? 0) + 1;
+    overall.codes[code] = (overall.codes[code] ?? 0) + 1;
   }
 
   recordError(endpoint: string, kind: string, now: number): void {

@@ -45,7 +45,9 @@ test('the main thread waits for a late worker and names one that never delivers'
   announceWorker(dir, '1');
   announceWorker(dir, '2');
   writeWorkerReport(dir, report('1', [100]));
-  setTimeout(() => writeWorkerReport(dir, report('2', [200])), 150);
+  setTimeout(() => {
+    writeWorkerReport(dir, report('2', [200]));
+  }, 150);
   const both = await collectWorkerReports(dir, 10_000);
   assert.deepEqual(both.missing, []);
   assert.deepEqual(both.reports.map((r) => r.workerId), ['1', '2']);

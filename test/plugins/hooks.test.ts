@@ -14,7 +14,10 @@ const count = (periods: PeriodHistogram[] | undefined): number =>
 /** Calls a callback-style hook the way Artillery does and resolves when it calls done. */
 function call(hook: (...args: never[]) => void, ...args: unknown[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    (hook as (...a: unknown[]) => void)(...args, (error?: unknown) => (error ? reject(error) : resolve()));
+    (hook as (...a: unknown[]) => void)(...args, (error?: unknown) => {
+      if (error === undefined || error === null) resolve();
+      else reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+    });
   });
 }
 
@@ -71,7 +74,7 @@ test('hooks record latency in µs per endpoint, status codes, errors once, arriv
   assert.deepEqual(Object.keys(measured.endpoints).sort(), ['GET /a', 'POST /b']);
   const a = measured.endpoints['GET /a'];
   assert.equal(count(a), 5);
-  assert.deepEqual(a.reduce((codes, p) => ({ ...codes, ...Object.fromEntries(Object.entries(p.codes).map(([k, v]) => [k, (codes[k] ?? 0) + v])) }), {} as Record<string, number>), { '200': 4, '503': 1 });
+  assert.deepEqual(a.reduce<Record<string, number>>((codes, p) => ({ ...codes, ...Object.fromEntries(Object.entries(p.codes).map(([k, v]) => [k, (codes[k] ?? 0) + v])) }), {}), { '200': 4, '503': 1 });
   const latency = mergeHistograms(a.map((p) => p.histogram));
   assert.ok(latency.minNonZeroValue >= 2_000, `slept 2 ms, measured ${latency.minNonZeroValue} µs`);
   assert.equal(a.reduce((n, p) => n + p.errors, 0), 0);
@@ -87,7 +90,7 @@ test('hooks record latency in µs per endpoint, status codes, errors once, arriv
   assert.ok(Math.abs(detection.maxValue - 1_234_567) <= 1_234_567 * 0.001, `stored in µs: ${detection.maxValue}`);
 
   assert.equal(Object.values(measured.arrivalsBySecond).reduce((x, y) => x + y, 0), 3);
-  assert.ok(measured.firstArrivalAt !== null && measured.lastArrivalAt! >= measured.firstArrivalAt);
+  assert.ok(measured.firstArrivalAt !== null && measured.lastArrivalAt !== null && measured.lastArrivalAt >= measured.firstArrivalAt);
 });
 
 test('the recorder closes a period when the wall clock enters the next one', () => {
