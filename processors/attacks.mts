@@ -6,7 +6,7 @@
 import { DEMO, session } from './tokens.mts';
 import { faker, isoAgo, newBatchId, pick, pools, uniqueIp, uniqueToken, type EventType, type IndicatorInput, type PlatformEvent } from './payloads.mts';
 
-export type RuleKind = 'brute_force' | 'indicator_match' | 'impossible_travel' | 'pattern';
+type RuleKind = 'brute_force' | 'indicator_match' | 'impossible_travel' | 'pattern';
 
 export interface Rule {
   id: number;

@@ -14,7 +14,7 @@ export const randomAnalyst = (context: VuContext): string => {
 };
 
 /** One of the first `sensors` demo sensors' API keys (vars sensors, at most the demo's sensor count). */
-export const randomSensorKey = (context: VuContext): string => {
+const randomSensorKey = (context: VuContext): string => {
   const count = Math.min(intVar(context, 'sensors', DEMO.sensorCount), DEMO.sensorCount);
   return sensorKey(faker.number.int({ min: 1, max: count }));
 };

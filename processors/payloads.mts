@@ -4,7 +4,7 @@
 import { Faker, base, en } from '@faker-js/faker';
 import { createHash, randomUUID } from 'node:crypto';
 
-export const SEED = parseSeed(process.env.RAMPART_SEED);
+const SEED = parseSeed(process.env.RAMPART_SEED);
 
 function parseSeed(raw: string | undefined): number {
   const n = Number(raw ?? '1');
@@ -16,12 +16,12 @@ export const faker = new Faker({ locale: [en, base], seed: SEED });
 const PUBLIC_FIRST_OCTETS = [23, 31, 45, 51, 62, 77, 82, 91, 103, 104, 137, 142, 151, 185, 195, 203, 212, 217];
 
 /** A public-looking IPv4 address (never private, loopback or the probes' 198.18.0.0/15). */
-export function publicIp(): string {
+function publicIp(): string {
   return `${faker.helpers.arrayElement(PUBLIC_FIRST_OCTETS)}.${faker.number.int(255)}.${faker.number.int(255)}.${faker.number.int({ min: 1, max: 254 })}`;
 }
 
 export type EventType = 'auth' | 'network' | 'process' | 'dns' | 'file';
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
+type Severity = 'low' | 'medium' | 'high' | 'critical';
 
 /** One event as POST /api/v1/events/batch accepts it. */
 export interface PlatformEvent {
@@ -127,7 +127,7 @@ export function benignEvent(type: EventType = pickEventType()): PlatformEvent {
 }
 
 /** Event types in realistic proportions: network and DNS dominate, auth and process follow. */
-export function pickEventType(): EventType {
+function pickEventType(): EventType {
   return faker.helpers.weightedArrayElement([
     { weight: 35, value: 'network' as const },
     { weight: 25, value: 'dns' as const },

@@ -1,8 +1,13 @@
-// The processors' pure parts: attack events crafted from every default detection rule, benign and
-// edge-case payloads checked against the platform's own event schema, the probe's bookkeeping, and
-// the tokens the platform must refuse.
+// The processors: every name a scenario calls is exported by processors/index.ts once bundled as
+// Artillery bundles it, with the shape Artillery needs; then the pure parts: attack events crafted
+// from every default detection rule, benign and edge-case payloads checked against the platform's own
+// event schema, the probe's bookkeeping, the tokens the platform must refuse, and the capture hooks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { parse } from 'yaml';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { eventInput } from '../../platform/routes/events/schemas.ts';
@@ -10,6 +15,10 @@ import { DEFAULT_RULES } from '../../platform/detection/rules-seed.ts';
 import { craftAttack, chooseRule, injectable, newProbe, observeAlerts, probePending, type Rule } from '../../processors/attacks.mts';
 import { benignBatch, indicatorBatch, pools, uniqueIp } from '../../processors/payloads.mts';
 import { edgeTokens, hugeBatch, oversizedBatch } from '../../processors/edge.mts';
+import { hasNextCursor, keepCreatedId, keepCursor, pickItem } from '../../processors/capture.mts';
+import { reportStillRunning } from '../../processors/analytics-reports.mts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
+import type { HttpResponse, RequestParams, VuContext, VuEvents } from '../../processors/types.mts';
 
 type AjvClass = typeof AjvModule.default;
 const Ajv = ((AjvModule as unknown as { default?: AjvClass }).default ?? AjvModule) as unknown as AjvClass;
@@ -23,6 +32,109 @@ const rules: Rule[] = DEFAULT_RULES.map((r, i) => ({ id: i + 1, name: r.name, ki
 function assertValidEvents(events: unknown[], what: string): void {
   for (const e of events) assert.ok(validEvent(e), `${what}: ${JSON.stringify(validEvent.errors)} in ${JSON.stringify(e)}`);
 }
+
+// --- every name a scenario uses is an export of the bundled processor ---------------------------
+const SCENARIOS = path.join(REPO_ROOT, 'scenarios');
+const PROCESSORS = path.join(REPO_ROOT, 'processors');
+/** The keys whose value names processor functions (a string or a list of them). */
+const HOOK_KEYS = ['function', 'beforeRequest', 'afterResponse', 'beforeScenario', 'afterScenario', 'whileTrue', 'ifTrue'] as const;
+type HookKey = (typeof HOOK_KEYS)[number];
+const isHookKey = (key: string): key is HookKey => (HOOK_KEYS as readonly string[]).includes(key);
+/**
+ * `ifTrue` takes a processor function's name or an expression over vars (`incidentId > 0`); a bare
+ * name is looked up in the processor first, so here a bare name is a function's (a var test is
+ * written as an expression).
+ */
+const BARE_NAME = /^[A-Za-z_$][\w$]*$/;
+
+interface Use { file: string; key: HookKey; name: string }
+
+function namesUsed(node: unknown, file: string, out: Use[]): Use[] {
+  if (Array.isArray(node)) {
+    for (const item of node) namesUsed(item, file, out);
+  } else if (typeof node === 'object' && node !== null) {
+    for (const [key, value] of Object.entries(node)) {
+      if (!isHookKey(key)) {
+        namesUsed(value, file, out);
+        continue;
+      }
+      for (const name of [value].flat()) {
+        if (typeof name === 'string' && (key !== 'ifTrue' || BARE_NAME.test(name))) out.push({ file, key, name });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * What Artillery calls each kind with (engine_http.js, engine_util.js of Artillery 2.0.34): a step or
+ * hook whose constructor is AsyncFunction is awaited; a plain one is handed a callback as its last
+ * argument, which it must declare (a plain function returning a Promise would hang the virtual user).
+ * Loop conditions get (context, next); ifTrue conditions get (vars) and must answer synchronously
+ * (a Promise is truthy).
+ */
+const CALLBACK_ARITY: Partial<Record<HookKey, number>> = { function: 3, beforeScenario: 3, afterScenario: 3, beforeRequest: 4, afterResponse: 5 };
+
+function shapeProblem(key: HookKey, fn: unknown): string | null {
+  if (typeof fn !== 'function') return 'is not exported as a function';
+  const isAsync = fn.constructor.name === 'AsyncFunction';
+  if (key === 'whileTrue') return !isAsync && fn.length === 2 ? null : 'must be a plain (context, next) function';
+  if (key === 'ifTrue') return !isAsync && fn.length <= 1 ? null : 'must be a plain (vars) => boolean function';
+  const arity = CALLBACK_ARITY[key] ?? 0;
+  return isAsync || fn.length >= arity ? null : `must be async, or a plain function that takes and calls Artillery's callback (argument ${arity})`;
+}
+
+interface Esbuild {
+  buildSync(options: { entryPoints: string[]; outfile: string; bundle: boolean; platform: 'node'; format: 'cjs'; sourcemap: 'inline'; external: string[] }): { warnings: { text: string }[] };
+}
+
+/** processors/index.ts bundled as Artillery bundles a TypeScript processor, with the esbuild Artillery uses. */
+async function bundledProcessor(): Promise<Record<string, unknown>> {
+  const fromArtillery = createRequire(createRequire(import.meta.url).resolve('artillery/package.json'));
+  const esbuild = fromArtillery('esbuild-wasm') as Esbuild;
+  // Inside processors/dist (git-ignored; where Artillery writes its own bundle), so the external
+  // packages resolve as they do at run time.
+  await mkdir(path.join(PROCESSORS, 'dist'), { recursive: true });
+  const dir = await mkdtemp(path.join(PROCESSORS, 'dist', 'names-test-'));
+  try {
+    const outfile = path.join(dir, 'index.js');
+    const { warnings } = esbuild.buildSync({
+      entryPoints: [path.join(PROCESSORS, 'index.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      sourcemap: 'inline',
+      external: ['@playwright/test', '@faker-js/faker'], // as Artillery and the profiles' config.bundling
+    });
+    assert.deepEqual(warnings.map((w) => w.text), [], 'esbuild bundles the processor without warnings');
+    return createRequire(import.meta.url)(outfile) as Record<string, unknown>;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('every function a scenario names is exported by the bundled processors/index.ts with the shape Artillery calls, and nothing else is', { timeout: 60_000 }, async () => {
+  const files = (await readdir(SCENARIOS)).filter((f) => f.endsWith('.yml')).sort();
+  assert.equal(files.length, 8);
+  const uses: Use[] = [];
+  for (const file of files) {
+    const doc = parse(await readFile(path.join(SCENARIOS, file), 'utf8')) as { config?: { processor?: unknown } };
+    assert.equal(doc.config?.processor, '../processors/index.ts', `${file} names the processor index`);
+    namesUsed(doc, file, uses);
+  }
+  for (const key of ['function', 'beforeRequest', 'afterResponse', 'whileTrue', 'ifTrue'] as const) {
+    assert.ok(uses.some((u) => u.key === key), `the scenarios use ${key} (the scan found it)`);
+  }
+  const processor = await bundledProcessor();
+  const problems = uses
+    .map((u) => ({ u, problem: shapeProblem(u.key, processor[u.name]) }))
+    .filter((p) => p.problem !== null)
+    .map(({ u, problem }) => `${u.file}: ${u.key}: ${u.name} ${String(problem)}`);
+  assert.deepEqual([...new Set(problems)], []);
+  const named = new Set(uses.map((u) => u.name));
+  assert.deepEqual(Object.keys(processor).filter((name) => !named.has(name)), [], 'every export of the index is named by a scenario');
+});
 
 test('benign batches and threat feeds are valid against the platform schema and drawn from the shared pools', () => {
   const batch = benignBatch(200);
@@ -111,7 +223,8 @@ test('a probe is pending until its alert is seen, and for the correlated stage u
 test('tokens the platform must refuse: expired, alg none, forged, garbage', () => {
   const decode = (t: string): { header: Record<string, unknown>; payload: Record<string, unknown>; sig: string } => {
     const [h, p, sig] = t.split('.');
-    return { header: JSON.parse(Buffer.from(h, 'base64url').toString()), payload: JSON.parse(Buffer.from(p, 'base64url').toString()), sig };
+    const json = (part: string): Record<string, unknown> => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>;
+    return { header: json(h), payload: json(p), sig };
   };
   const now = Date.now() / 1000;
   const expired = decode(edgeTokens.expired(1, 'admin'));
@@ -131,4 +244,39 @@ test('oversized batches: one event too many, and a body over 1 MiB', () => {
   assert.ok(Buffer.byteLength(JSON.stringify(huge)) > 1_048_576);
   assert.ok(huge.events.length <= 1000, 'too large by size, not by count');
   assertValidEvents(huge.events.slice(0, 3), 'huge');
+});
+
+test('capture hooks: a random item of a list, the id of what was created, the next cursor; the report poll stops', async () => {
+  const events: VuEvents = { emit: () => true };
+  const req = (extra: Record<string, unknown> = {}): RequestParams => ({ url: '/api/v1/x', ...extra });
+  const res = (body: unknown, statusCode = 200): HttpResponse => ({ statusCode, body: typeof body === 'string' ? body : JSON.stringify(body), headers: {} });
+  const context: VuContext = { vars: {} };
+
+  await pickItem(req({ pickInto: 'alertId', pickMany: 2 }), res({ items: [{ id: 4 }, { id: 5 }, { id: 6 }] }), context, events);
+  assert.ok([4, 5, 6].includes(context.vars.alertId as number));
+  assert.deepEqual(context.vars.alertIds, [4, 5]);
+  await pickItem(req(), res({ items: [] }), context, events);
+  assert.deepEqual([context.vars.itemId, context.vars.itemIds], [0, []], 'an empty list picks 0');
+
+  await keepCreatedId(req({ pickInto: 'newUserId' }), res({ id: 12 }, 201), context, events);
+  assert.equal(context.vars.newUserId, 12);
+  await keepCreatedId(req(), res('<html>not json</html>', 502), context, events);
+  assert.equal(context.vars.createdId, 0);
+
+  await keepCursor(req(), res({ items: [], nextCursor: 'c2' }), context, events);
+  assert.equal(hasNextCursor(context.vars), true);
+  await keepCursor(req(), res({ items: [] }), context, events);
+  assert.deepEqual([context.vars.nextCursor, hasNextCursor(context.vars)], ['', false]);
+
+  const again = (vars: Record<string, unknown>): boolean => {
+    const answers: boolean[] = [];
+    reportStillRunning({ vars }, (b) => {
+      answers.push(b);
+    });
+    assert.equal(answers.length, 1, 'the loop condition calls next once');
+    return answers[0];
+  };
+  assert.equal(again({ reportStatus: 'running', reportQueuedAt: Date.now() }), true);
+  assert.equal(again({ reportStatus: 'done', reportQueuedAt: Date.now() }), false);
+  assert.equal(again({ reportStatus: 'queued', reportQueuedAt: Date.now() - 5000, reportTimeoutMs: 1000 }), false, 'the deadline ends the polling');
 });
