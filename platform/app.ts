@@ -1,25 +1,36 @@
-// The platform's Fastify application, in three layers (Fastify demo style):
-// Validation: unknown fields are a 400; bodies are not type-coerced (platform/lib/validation.ts).
-//   1. external plugins: rate limiting (per principal), OpenAPI generation (@fastify/swagger)
-//   2. services: db, metrics, auth (default deny), audit, INJECT_LATENCY, background workers
-//   3. route modules, a static list with their prefixes
-// Input: a validated TargetConfig and optionally an existing Db (the caller then owns it).
+// The platform's Fastify application, in three layers loaded in order (as fastify/demo does):
+//   1. platform/plugins/external/  third-party plugins wrapped with fastify-plugin: OpenAPI
+//      generation (swagger.ts), per-principal rate limiting (rate-limit.ts). Registered first.
+//   2. platform/plugins/app/       the platform's own services, each an `fp()` factory with a `name`
+//      and `dependencies`: db, metrics, auth (default deny), audit, inject-latency, error-handler;
+//      then one `<domain>/<domain>-repository.ts` per domain that decorates `app.<domain>Repository`
+//      and holds ALL of that domain's SQL (transactions and their audit rows included); then the
+//      background workers (platform/detection/, platform/services/).
+//   3. platform/routes/<domain>/   index.ts: the routes and their schemas for every status, declared
+//      `as const` so the handlers' types (body, query, params, reply) come from them through
+//      `app.withTypeProvider<JsonSchemaToTsProvider>()`. Handlers validate, call repositories and map
+//      `undefined` to 404; they never touch `app.db`, and a route never imports another route.
+// Shared vocabulary: platform/domain/vocabulary.ts (enumerations), platform/domain/<entity>.ts (an
+// entity's schema and derived type, used by routes and repositories), platform/schemas.ts (errors,
+// pages, ids), platform/lib/ (pagination, SQL filter builder, tokens). Decorations are declared in
+// platform/types.ts or beside each repository. Unknown fields are a 400; bodies are not coerced
+// (platform/lib/validation.ts).
+// Input: a validated PlatformConfig and optionally an existing Db (the caller then owns it).
 // Output: a FastifyInstance, not listening; `server.ts` listens, tests use `app.inject`.
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import type { TargetConfig } from './config.ts';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { PlatformConfig } from './config.ts';
 import type { Db } from './db/pool.ts';
-import { HttpError } from './errors.ts';
-import { normaliseTemplate } from './lib/endpoint-key.ts';
 import { schemaController } from './lib/validation.ts';
-import dbPlugin from './plugins/db.ts';
-import metricsPlugin from './plugins/metrics.ts';
-import authPlugin, { DEFAULT_ROLES } from './plugins/auth.ts';
-import auditPlugin from './plugins/audit.ts';
-import injectLatencyPlugin from './plugins/inject-latency.ts';
-import { errorHandler } from './plugins/error-handler.ts';
+import swaggerPlugin from './plugins/external/swagger.ts';
+import rateLimitPlugin from './plugins/external/rate-limit.ts';
+import dbPlugin from './plugins/app/db.ts';
+import metricsPlugin from './plugins/app/metrics.ts';
+import authPlugin from './plugins/app/auth.ts';
+import auditPlugin from './plugins/app/audit.ts';
+import injectLatencyPlugin from './plugins/app/inject-latency.ts';
+import errorHandlerPlugin from './plugins/app/error-handler.ts';
+import { REPOSITORIES } from './plugins/app/repositories.ts';
 import detectionPlugin from './detection/index.ts';
 import reportsWorkerPlugin from './services/reports.ts';
 import opsRoutes from './routes/ops/index.ts';
@@ -33,7 +44,6 @@ import indicatorsRoutes from './routes/indicators/index.ts';
 import dashboardRoutes from './routes/dashboard/index.ts';
 import analyticsRoutes from './routes/analytics/index.ts';
 import reportsRoutes from './routes/reports/index.ts';
-import type { Principal } from './types.ts';
 import './types.ts';
 
 export type BuildOptions = {
@@ -47,10 +57,11 @@ export type BuildOptions = {
   workers?: boolean;
 };
 
-type RouteModule = (app: FastifyInstance) => Promise<void>;
+/** A route module: sync when it only declares routes, async when it awaits something first. */
+type RouteModule = (app: FastifyInstance) => void | Promise<void>;
 
-/** The route modules and their prefixes (target-conventions.md). */
-export const ROUTE_MODULES: ReadonlyArray<{ prefix: string; module: RouteModule }> = [
+/** The route modules and their prefixes, registered in this order (docs/api.md lists their endpoint keys). */
+const ROUTE_MODULES: ReadonlyArray<{ prefix: string; module: RouteModule }> = [
   { prefix: '', module: opsRoutes },
   { prefix: '/api/v1/auth', module: authRoutes },
   { prefix: '/api/v1/admin', module: adminRoutes },
@@ -64,15 +75,7 @@ export const ROUTE_MODULES: ReadonlyArray<{ prefix: string; module: RouteModule 
   { prefix: '/api/v1/reports', module: reportsRoutes },
 ];
 
-function rateLimitKey(request: FastifyRequest): string {
-  const principal = request.principal as Principal | null;
-  if (principal === null || principal === undefined) return `ip:${request.ip}`;
-  return `${principal.kind}:${principal.id}`;
-}
-
-type SwaggerRoute = { url: string; config?: { public?: boolean; roles?: readonly string[] } };
-
-export async function buildApp(config: TargetConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(config: PlatformConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.loggerInstance !== undefined ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
     bodyLimit: config.bodyLimitBytes,
@@ -82,52 +85,19 @@ export async function buildApp(config: TargetConfig, options: BuildOptions = {})
     schemaController,
   });
   app.decorate('config', config);
-  app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: 'not_found', message: `no operation ${request.method} ${request.url.split('?')[0]}` });
-  });
 
   // 1. External plugins
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Rampart reference security platform', version: '1.0.0', description: 'SIEM-style API used as Rampart\'s load-test target. Endpoint keys: docs/api.md.' },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
-        },
-      },
-    },
-    transform: ({ schema, url, route }) => {
-      const r = route as unknown as SwaggerRoute;
-      const roles = r.config?.roles ?? DEFAULT_ROLES;
-      const security: Array<Record<string, string[]>> = [];
-      if (r.config?.public !== true) {
-        if (roles.includes('sensor')) security.push({ apiKey: [] });
-        if (roles.some((role) => role !== 'sensor')) security.push({ bearerAuth: [] });
-      }
-      // A module's root route ('/' under a prefix) answers both `/x` and `/x/`; Fastify reports it
-      // once, as `/x/`. List it under its endpoint key's path, `/x`.
-      return { schema: { ...schema, security }, url: normaliseTemplate(url) };
-    },
-  });
-  await app.register(rateLimit, {
-    global: true,
-    hook: 'preHandler', // after authentication, so the key is the principal
-    max: config.rateLimitPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: rateLimitKey,
-    errorResponseBuilder: (_request, context) =>
-      new HttpError(429, 'rate_limited', `rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}`),
-  });
+  await app.register(swaggerPlugin);
+  await app.register(rateLimitPlugin);
 
-  // 2. Services
+  // 2. The platform's services, its repositories, then its background workers
+  await app.register(errorHandlerPlugin);
   await app.register(dbPlugin, { db: options.db });
   await app.register(metricsPlugin);
   await app.register(authPlugin);
   await app.register(auditPlugin);
   await app.register(injectLatencyPlugin);
+  for (const repository of REPOSITORIES) await app.register(repository);
   if (options.workers !== false) {
     // Background workers (DETECT, INSIGHT): each starts on ready and stops in onClose.
     await app.register(detectionPlugin);

@@ -1,5 +1,5 @@
 // Platform configuration: read from the environment once at start-up, validated, typed.
-// Inputs: an env record (process.env by default). Output: TargetConfig, or a ConfigError whose
+// Inputs: an env record (process.env by default). Output: PlatformConfig, or a ConfigError whose
 // message names the variable that is wrong and what it should be.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import path from 'node:path';
 export type SeedPreset = 'small' | 'representative' | 'none';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export type TargetConfig = {
+export type PlatformConfig = {
   port: number;
   host: string;
   /** External PostgreSQL; when undefined the embedded database under dataDir is used. */
@@ -89,7 +89,7 @@ export function parseInjectLatency(raw: string | undefined): Map<string, number>
   return result;
 }
 
-export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): TargetConfig {
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): PlatformConfig {
   const secret = env.JWT_SECRET;
   if (secret !== undefined && secret !== '' && secret.length < 32) {
     throw new ConfigError('JWT_SECRET is shorter than 32 characters; use a long random string (or unset it for a random one per start)');

@@ -1,5 +1,6 @@
 // JSON-schema pieces shared by every route module. Routes declare schemas for params, querystring,
 // body and every response status; the OpenAPI document is generated from these same schemas.
+import { SEVERITIES } from './domain/vocabulary.ts';
 
 export const errorSchema = {
   type: 'object',
@@ -24,8 +25,15 @@ export const errorResponses = {
 } as const;
 
 /** For public routes (no credentials): the same without 401/403. */
-const { 401: _unauthorized, 403: _forbidden, ...publicErrors } = errorResponses;
-export const publicErrorResponses = publicErrors;
+export const publicErrorResponses = {
+  400: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  413: errorSchema,
+  429: errorSchema,
+  500: errorSchema,
+  503: errorSchema,
+} as const;
 
 export const limit = { type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'page size' } as const;
 export const cursor = { type: 'string', minLength: 1, maxLength: 512, description: 'opaque; the nextCursor of the previous page' } as const;
@@ -51,5 +59,5 @@ export const idParams = {
   properties: { id: { type: 'integer', minimum: 1, maximum: 9_007_199_254_740_991 } },
 } as const;
 
-export const severity = { type: 'string', enum: ['low', 'medium', 'high', 'critical'] } as const;
+export const severity = { type: 'string', enum: SEVERITIES } as const;
 export const dateTime = { type: 'string', format: 'date-time' } as const;

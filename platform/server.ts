@@ -7,7 +7,7 @@
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig } from './config.ts';
-import type { TargetConfig } from './config.ts';
+import type { PlatformConfig } from './config.ts';
 import { buildApp } from './app.ts';
 import { startEmbeddedDatabase } from './db/embedded.ts';
 import type { EmbeddedDatabase } from './db/embedded.ts';
@@ -16,7 +16,7 @@ import { DEMO, isSeeded, seed } from './db/seed/index.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
-function banner(url: string, config: TargetConfig, database: string): string {
+function banner(url: string, config: PlatformConfig, database: string): string {
   return [
     '',
     `Rampart reference platform listening on ${url}`,
@@ -33,7 +33,7 @@ function banner(url: string, config: TargetConfig, database: string): string {
 }
 
 async function main(): Promise<number> {
-  let config: TargetConfig;
+  let config: PlatformConfig;
   try {
     config = loadConfig();
   } catch (error) {

@@ -1,13 +1,14 @@
 // Shared platform types and Fastify declaration merging for the decorations every part relies on:
 // app.db, app.config, app.metrics, app.audit(), request.principal, and the route options
-// `config: { public?: true, roles?: [...] }` read by the auth hook.
+// `config: { public?: true, roles?: [...] }` read by the auth hook. Each domain repository declares
+// its own decoration beside its factory (platform/plugins/app/<domain>/<domain>-repository.ts).
 import type pg from 'pg';
 import type { Counter, Histogram, Registry } from 'prom-client';
-import type { TargetConfig } from './config.ts';
+import type { PlatformConfig } from './config.ts';
 import type { Db } from './db/pool.ts';
+import type { Role, UserRole } from './domain/vocabulary.ts';
 
-export type UserRole = 'analyst' | 'admin';
-export type Role = UserRole | 'sensor';
+export type { Role, UserRole };
 
 export type UserPrincipal = { kind: 'user'; id: number; username: string; role: UserRole };
 export type SensorPrincipal = { kind: 'sensor'; id: number; name: string };
@@ -20,7 +21,7 @@ export type PlatformMetrics = {
   /** rampart_detection_latency_seconds{rule, severity}: event ingestion -> alert creation. */
   detectionLatency: Histogram<'rule' | 'severity'>;
   /** rampart_alert_correlation_seconds: alert creation -> joined an incident. */
-  correlationTime: Histogram<string>;
+  correlationTime: Histogram;
   /** rampart_events_ingested_total{sensor}. */
   eventsIngested: Counter<'sensor'>;
 };
@@ -38,7 +39,7 @@ export type AuditFn = (entry: AuditEntry, client?: pg.PoolClient) => Promise<voi
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
-    config: TargetConfig;
+    config: PlatformConfig;
     metrics: PlatformMetrics;
     audit: AuditFn;
   }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { classifyError } from '../../platform/plugins/error-handler.ts';
+import { classifyError } from '../../platform/plugins/app/error-handler.ts';
 import { HttpError, notFound } from '../../platform/errors.ts';
 import { DatabaseUnavailableError } from '../../platform/db/pool.ts';
 

@@ -17,7 +17,7 @@ import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../platform/app.ts';
 import { loadConfig } from '../../platform/config.ts';
-import type { TargetConfig } from '../../platform/config.ts';
+import type { PlatformConfig } from '../../platform/config.ts';
 import { createDb } from '../../platform/db/pool.ts';
 import type { Db } from '../../platform/db/pool.ts';
 import { startEmbeddedDatabase, withDatabase } from '../../platform/db/embedded.ts';
@@ -119,7 +119,7 @@ export function startDatabase(): Promise<TestDatabase> {
 }
 
 /** Config for tests: fixed JWT secret, silent logs, cost-4 bcrypt, no seeding by the server. */
-export function testConfig(databaseUrl: string, overrides: Partial<TargetConfig> = {}): TargetConfig {
+export function testConfig(databaseUrl: string, overrides: Partial<PlatformConfig> = {}): PlatformConfig {
   const base = loadConfig({ JWT_SECRET: TEST_JWT_SECRET, BCRYPT_COST: String(TEST_BCRYPT_COST), LOG_LEVEL: 'silent', SEED_PRESET: 'none', DATABASE_URL: databaseUrl });
   return { ...base, ...overrides, databaseUrl };
 }
@@ -129,7 +129,7 @@ export type TestAppOptions = {
   seed?: 'small' | 'none';
   /** Use this database instead. */
   database?: TestDatabase;
-  config?: Partial<TargetConfig>;
+  config?: Partial<PlatformConfig>;
   /** Background workers (detection, reports); default on. */
   workers?: boolean;
 };
@@ -146,7 +146,7 @@ export async function buildTestApp(t: TestContext, options: TestAppOptions = {})
 export async function login(app: FastifyInstance, username: string, password: string): Promise<string> {
   const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password } });
   if (response.statusCode !== 200) throw new Error(`login as ${username} failed: ${response.statusCode} ${response.body}`);
-  return (response.json() as { accessToken: string }).accessToken;
+  return response.json<{ accessToken: string }>().accessToken;
 }
 
 export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });

@@ -3,7 +3,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { AuditEntry } from '../types.ts';
+import type { AuditEntry } from '../../types.ts';
 
 const INSERT = `INSERT INTO audit_log (actor_kind, actor_id, action, target_type, target_id, details)
   VALUES ($1, $2, $3, $4, $5, $6)`;
@@ -14,7 +14,7 @@ export function auditParams(entry: AuditEntry): unknown[] {
   return [actorKind, actorId, entry.action, entry.targetType, entry.targetId === undefined ? null : String(entry.targetId), JSON.stringify(entry.details ?? {})];
 }
 
-async function auditPlugin(app: FastifyInstance): Promise<void> {
+function auditPlugin(app: FastifyInstance): void {
   app.decorate('audit', async (entry: AuditEntry, client?: pg.PoolClient): Promise<void> => {
     if (client !== undefined) await client.query(INSERT, auditParams(entry));
     else await app.db.query(INSERT, auditParams(entry));

@@ -7,9 +7,9 @@
 // with the wrong role.
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { forbidden, unauthorized } from '../errors.ts';
-import { sha256Hex, verifyAccessToken } from '../lib/tokens.ts';
-import type { Principal, Role, UserRole } from '../types.ts';
+import { forbidden, unauthorized } from '../../errors.ts';
+import { sha256Hex, verifyAccessToken } from '../../lib/tokens.ts';
+import type { Principal, Role, UserRole } from '../../types.ts';
 
 export const DEFAULT_ROLES: readonly Role[] = ['analyst', 'admin'];
 
@@ -28,13 +28,13 @@ async function authenticate(app: FastifyInstance, request: FastifyRequest, lastS
     const userId = await verifyAccessToken(match[1], app.config.jwtSecret);
     if (userId === undefined) throw unauthorized('access token is invalid or expired; log in again or refresh it');
     const { rows } = await app.db.query<UserRow>('SELECT id, username, role, disabled FROM users WHERE id = $1', [userId]);
-    const user = rows[0];
+    const user = rows.at(0);
     if (user === undefined || user.disabled) throw unauthorized('user is unknown or disabled');
     return { kind: 'user', id: Number(user.id), username: user.username, role: user.role };
   }
   if (typeof apiKey === 'string' && apiKey !== '') {
     const { rows } = await app.db.query<SensorRow>('SELECT id, name, disabled FROM sensors WHERE api_key_hash = $1', [sha256Hex(apiKey)]);
-    const sensor = rows[0];
+    const sensor = rows.at(0);
     if (sensor === undefined || sensor.disabled) throw unauthorized('API key is unknown or its sensor is disabled');
     const id = Number(sensor.id);
     const now = Date.now();
@@ -54,7 +54,7 @@ export function roleOf(principal: Principal): Role {
   return principal.kind === 'sensor' ? 'sensor' : principal.role;
 }
 
-async function authPlugin(app: FastifyInstance): Promise<void> {
+function authPlugin(app: FastifyInstance): void {
   app.decorateRequest<Principal | null>('principal', null);
   const lastSeen = new Map<number, number>();
   app.addHook('onRequest', async (request) => {

@@ -2,12 +2,12 @@
 // one created here from DATABASE_URL is closed when the app closes.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { createDb } from '../db/pool.ts';
-import type { Db } from '../db/pool.ts';
+import { createDb } from '../../db/pool.ts';
+import type { Db } from '../../db/pool.ts';
 
 export type DbPluginOptions = { db?: Db };
 
-async function dbPlugin(app: FastifyInstance, options: DbPluginOptions): Promise<void> {
+function dbPlugin(app: FastifyInstance, options: DbPluginOptions): void {
   let db = options.db;
   if (db === undefined) {
     if (app.config.databaseUrl === undefined) {
@@ -16,7 +16,9 @@ async function dbPlugin(app: FastifyInstance, options: DbPluginOptions): Promise
     const created = createDb({
       connectionString: app.config.databaseUrl,
       max: app.config.dbPoolSize,
-      onError: (error) => app.log.warn({ err: error }, 'idle database connection failed'),
+      onError: (error) => {
+        app.log.warn({ err: error }, 'idle database connection failed');
+      },
     });
     app.addHook('onClose', async () => created.close());
     db = created;

@@ -1,12 +1,14 @@
-// The one error handler: every failure becomes `{ error, message }` with the right status.
+// Service plugin, the one error handler: every failure becomes `{ error, message }` with the right status.
 // validation -> 400; malformed JSON -> 400; body too large -> 413; HttpError -> its status;
 // SQLSTATE 23505 -> 409, 22P02/22003/22007/22008 -> 400; database unreachable -> 503 `unavailable`;
-// anything else -> 500 `internal`, logged, text hidden.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+// anything else -> 500 `internal`, logged, text hidden. An unknown route is a 404 `not_found` that
+// names the method and path. Registered before the routes, at the root (fastify-plugin).
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import pg from 'pg';
-import { HttpError, codeForStatus } from '../errors.ts';
-import type { ErrorCode } from '../errors.ts';
-import { isConnectionFailure } from '../db/pool.ts';
+import { HttpError, codeForStatus } from '../../errors.ts';
+import type { ErrorCode } from '../../errors.ts';
+import { isConnectionFailure } from '../../db/pool.ts';
 
 export type ErrorBody = { error: ErrorCode; message: string };
 
@@ -52,3 +54,12 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   if (log) request.log.error({ err: error }, 'request failed');
   return reply.code(statusCode).type('application/json; charset=utf-8').send(body);
 }
+
+function errorHandlerPlugin(app: FastifyInstance): void {
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: 'not_found', message: `no operation ${request.method} ${request.url.split('?')[0]}` });
+  });
+}
+
+export default fp(errorHandlerPlugin, { name: 'error-handler', fastify: '5.x' });

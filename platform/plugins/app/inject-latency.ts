@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import { endpointKey } from '../lib/endpoint-key.ts';
+import { endpointKey } from '../../lib/endpoint-key.ts';
 
 /** Timers fire no sooner than about 1 ms: sleep for the whole milliseconds, then yield turn by turn. */
 const TIMER_SLACK_MS = 1.5;
@@ -20,7 +20,7 @@ export async function holdFor(ms: number): Promise<void> {
   while (process.hrtime.bigint() < deadline) await nextTurn();
 }
 
-async function injectLatencyPlugin(app: FastifyInstance): Promise<void> {
+function injectLatencyPlugin(app: FastifyInstance): void {
   const slowdowns = app.config.injectLatency;
   if (slowdowns.size === 0) return;
   app.log.warn({ injectLatency: Object.fromEntries(slowdowns) }, 'INJECT_LATENCY is set: these endpoints are slowed on purpose');

@@ -5,8 +5,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { endpointKey } from '../lib/endpoint-key.ts';
-import type { PlatformMetrics } from '../types.ts';
+import { endpointKey } from '../../lib/endpoint-key.ts';
+import type { PlatformMetrics } from '../../types.ts';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -44,7 +44,7 @@ export function createMetrics(): PlatformMetrics {
   };
 }
 
-async function metricsPlugin(app: FastifyInstance): Promise<void> {
+function metricsPlugin(app: FastifyInstance): void {
   const metrics = createMetrics();
   const pool = app.db.pool;
   const gauge = (name: string, help: string, read: () => number): void => {
