@@ -2,12 +2,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBundle } from '../../src/results/bundle.ts';
+import { bundleFile } from '../../src/core/bundle/files.ts';
+import { readHistogramDocument } from '../../src/core/bundle/histogram-read.ts';
+import { readBundleFile } from '../../src/core/bundle/read.ts';
 import { decodeHistogram, mergeHistograms } from '../../src/core/histogram.ts';
-import { analyzeEndpoints, customMetrics } from '../../src/results/aggregate.ts';
+import { analyzeEndpoints, customMetrics, loadBundle } from '../../src/results/index.ts';
 import type { GeneratorFile, HistogramFile, LoadedBundle } from '../../src/core/bundle/types.ts';
 import { closedPort, runArtillery, startServer } from './harness.ts';
 import type { ArtilleryResult, Interruption, LocalServer } from './harness.ts';
@@ -52,6 +54,20 @@ async function runScript(name: string, yaml: string, env: Record<string, string 
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
+/** The value, asserted present. */
+function must<T>(value: T | null | undefined, what: string): T {
+  assert.ok(value !== null && value !== undefined, `${what} is missing`);
+  return value;
+}
+
+/** The plugin's two files, read and validated as every stage reads them. */
+async function measurements(dir: string): Promise<{ histograms: HistogramFile; generator: GeneratorFile }> {
+  return {
+    histograms: await readHistogramDocument(bundleFile(dir, 'histograms')),
+    generator: await readBundleFile(bundleFile(dir, 'generator'), 'generator'),
+  };
+}
+
 function triageScript(port: number, down: number, phases: string): string {
   return `
 config:
@@ -80,7 +96,7 @@ scenarios:
 `;
 }
 
-let normal: { dir: string; result: ArtilleryResult; bundle: LoadedBundle };
+let normal: { dir: string; result: ArtilleryResult; bundle: LoadedBundle; histograms: HistogramFile; generator: GeneratorFile };
 
 test('a real run loads the plugin, which writes histograms.json and generator.json into the bundle', async () => {
   const down = await closedPort();
@@ -90,7 +106,7 @@ test('a real run loads the plugin, which writes histograms.json and generator.js
   assert.ok(existsSync(join(dir, 'generator.json')));
   assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.')), [], 'the staging folder is removed');
   assert.match(result.stderr, /rampart: measured 4 endpoint\(s\)/);
-  normal = { dir, result, bundle: await loadBundle(dir) };
+  normal = { dir, result, bundle: await loadBundle(dir), ...(await measurements(dir)) };
 });
 
 test('per endpoint, recorded responses, status codes and errors equal Artillery\'s counters', () => {
@@ -118,8 +134,8 @@ test('per endpoint, recorded responses, status codes and errors equal Artillery\
 });
 
 test('latencies have microsecond resolution and the merged histogram is the sum of its periods', () => {
-  const { bundle } = normal;
-  const periods = bundle.histograms!.endpoints['GET /api/v1/alerts/:id'];
+  const { bundle, histograms } = normal;
+  const periods = histograms.endpoints['GET /api/v1/alerts/:id'];
   const merged = mergeHistograms(periods.map((p) => p.histogram));
   const values: number[] = [];
   const iterator = merged.recordedValuesIterator;
@@ -129,13 +145,14 @@ test('latencies have microsecond resolution and the merged histogram is the sum 
   assert.ok(merged.minNonZeroValue > 0);
 
   // the stored run total (histograms.json "totals") is exactly the merge of the periods
-  const total = decodeHistogram(bundle.histograms!.totals!.endpoints['GET /api/v1/alerts/:id']);
+  const total = decodeHistogram(must(histograms.totals, 'totals').endpoints['GET /api/v1/alerts/:id']);
   assert.equal(total.totalCount, merged.totalCount);
   for (const p of [50, 90, 99, 100]) assert.equal(total.getValueAtPercentile(p), merged.getValueAtPercentile(p));
 
   const [alerts] = analyzeEndpoints(bundle);
-  assert.equal(alerts.summary.latencyMs!.count, sum(periods.map((p) => decodeHistogram(p.histogram).totalCount)));
-  assert.equal(alerts.summary.latencyMs!.p99, merged.getValueAtPercentile(99) / 1000);
+  const latency = must(alerts.summary.latencyMs, 'latency');
+  assert.equal(latency.count, sum(periods.map((p) => decodeHistogram(p.histogram).totalCount)));
+  assert.equal(latency.p99, merged.getValueAtPercentile(99) / 1000);
   assert.equal(sum(alerts.periods.map((p) => p.requests)), alerts.summary.requests);
 });
 
@@ -144,13 +161,15 @@ test('custom metrics emitted by processors are mirrored into histograms', () => 
   const [detection] = customMetrics(bundle);
   assert.equal(detection.name, 'rampart.detection_latency');
   assert.equal(detection.source, 'histograms');
-  assert.equal(detection.stats!.count, bundle.artillery.aggregate.summaries['rampart.detection_latency'].count);
+  const stats = must(detection.stats, 'detection latency stats');
+  assert.equal(stats.count, bundle.artillery.aggregate.summaries['rampart.detection_latency'].count);
   // emitted as 250..251 ms; HDR keeps 3 significant digits (0.1%)
-  assert.ok(detection.stats!.min >= 249.75 && detection.stats!.max <= 251.26, `${detection.stats!.min}..${detection.stats!.max} ms`);
+  assert.ok(stats.min >= 249.75 && stats.max <= 251.26, `${stats.min}..${stats.max} ms`);
 });
 
 test('the generator kept to a modest schedule: planned and actual arrivals agree and the run is trusted', () => {
-  const generator = normal.bundle.generator!;
+  const { generator } = normal;
+  assert.deepEqual(normal.bundle.generator, generator, 'the stages load the same generator.json');
   assert.equal(generator.planned.arrivals, 60);
   assert.equal(generator.actual.arrivals, 60);
   assert.equal(sum(generator.periods.map((p) => p.actualArrivals)), 60);
@@ -181,7 +200,7 @@ scenarios:
           name: GET /api/v1/alerts/:id
 `, { RAMPART_BUNDLE_DIR: dir });
   const bundle = await loadBundle(dir);
-  const generator = bundle.generator!;
+  const { generator } = await measurements(dir);
   assert.equal(generator.planned.arrivals, 1_200);
   assert.equal(generator.actual.arrivals, bundle.artillery.aggregate.counters['vusers.created']);
   assert.equal(generator.trust.trustworthy, false);
@@ -232,8 +251,7 @@ scenarios:
           url: /api/v1/alerts/1
           name: GET /api/v1/alerts/:id
 `, { RAMPART_BUNDLE_DIR: dir }, { when: /Phase started/, afterMs: 3_000 }, 130);
-  const generator = JSON.parse(await readFile(join(dir, 'generator.json'), 'utf8')) as GeneratorFile;
-  const histograms = JSON.parse(await readFile(join(dir, 'histograms.json'), 'utf8')) as HistogramFile;
+  const { generator, histograms } = await measurements(dir);
   assert.equal(generator.trust.trustworthy, false);
   assert.match(generator.trust.reasons[0], /the run was interrupted at .* s before its planned end/);
   assert.equal(generator.trust.reasons.length, 1, 'the part before the interruption kept to the schedule');
