@@ -21,10 +21,10 @@ import { loadFlow, loadProfile } from '../compose/load.ts';
 import { checkReachable, checkTargetAllowed, parseTarget, targetBase } from '../compose/target.ts';
 import type { ComposedRun, FlowFile } from '../compose/types.ts';
 import { processorsDir } from '../compose/paths.ts';
-import { BUNDLE_FILES, type ArtilleryOutput, type RunManifest } from '../core/bundle/types.ts';
+import { BUNDLE_FILES, type LoadedBundle, type RunManifest } from '../core/bundle/types.ts';
 import { writeJsonAtomic } from '../core/bundle/files.ts';
 import { REPO_ROOT, suiteDir } from '../core/paths.ts';
-import { loadBundle } from '../results/bundle.ts';
+import { analyzeBundle, loadBundle, type BundleAnalysis } from '../results/index.ts';
 import { parseCommand } from '../cli/args.ts';
 import { RUN_COMMAND, runOptions, type RunOptions } from './args.ts';
 import { runArtillery, type ArtilleryRun } from './artillery.ts';
@@ -162,12 +162,24 @@ async function runArtilleryStep(step: ArtilleryStep): Promise<ArtilleryRun> {
   return child.done;
 }
 
+interface Results {
+  bundle: LoadedBundle;
+  analysis: BundleAnalysis;
+}
+
+/** The bundle read and analysed once, for the report and the summary; null when Artillery wrote nothing. */
+async function analyseResults(bundle: Bundle, haveOutput: boolean): Promise<Results | null> {
+  if (!haveOutput) return null;
+  const loaded = await loadBundle(bundle.dir);
+  return { bundle: loaded, analysis: analyzeBundle(loaded) };
+}
+
 /** report.html, summary.md and junit.xml; a failure is a progress line, not the run's failure. */
-async function renderReport(bundle: Bundle, options: RunOptions, artillery: ArtilleryOutput | null, say: Say): Promise<string[]> {
-  if (!options.report || artillery === null) return [];
+async function renderReport(bundle: Bundle, options: RunOptions, results: Results | null, say: Say): Promise<string[]> {
+  if (!options.report || results === null) return [];
   try {
     const { writeReports } = await import('../report/index.ts');
-    const written = await writeReports(bundle.dir);
+    const written = await writeReports(bundle.dir, results);
     return [written.html, written.markdown, written.junit];
   } catch (error) {
     say(`report not written: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
@@ -200,10 +212,10 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
     const final = finishManifest(manifest, interrupted, ran.exitCode);
     await writeManifest(bundle, final);
 
-    const reports = await renderReport(bundle, options, artillery, say);
+    const results = await analyseResults(bundle, artillery !== null);
+    const reports = await renderReport(bundle, options, results, say);
     const { exit, verdict } = decideExit(ran.exitCode, interrupted, generator, artillery !== null);
-    const loaded = artillery === null ? null : await loadBundle(bundle.dir);
-    const summary = formatSummary({ bundleDir: bundle.dir, manifest: final, bundle: loaded, generator, reports, verdict });
+    const summary = formatSummary({ bundleDir: bundle.dir, manifest: final, bundle: results?.bundle ?? null, analysis: results?.analysis, generator, reports, verdict });
     return { exitCode: exit, bundleDir: bundle.dir, manifest: final, summary };
   } finally {
     interrupts.stop();

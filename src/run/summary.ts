@@ -1,17 +1,10 @@
 // The end-of-run summary printed by `rampart run` and `npm start` (pure: returns a string).
-// Latencies come from src/results/aggregate.ts, like the report's: the plugin's exact µs histograms,
-// or Artillery's whole-millisecond summaries for a run without them (the line says which).
-import { type LatencyStats } from '../core/histogram.ts';
-import { analyzeRun, customMetrics, summarizeEndpoints } from '../results/aggregate.ts';
+// Latencies come from the bundle's analysis (src/results), like the report's: the plugin's exact µs
+// histograms, or Artillery's whole-millisecond summaries for a run without them (the line says which).
+// Custom metrics are named as the metric catalogue (src/core/metrics.ts) phrases them.
+import { metricInfo } from '../core/metrics.ts';
+import { analyzeBundle, type BundleAnalysis } from '../results/index.ts';
 import type { GeneratorFile, LoadedBundle, RunManifest } from '../core/bundle/types.ts';
-
-const CUSTOM_LABELS: Record<string, string> = {
-  'rampart.detection_latency': 'threat detection latency (client)',
-  'rampart.detection_latency_server': 'threat detection latency (platform)',
-  'rampart.correlation_time': 'alert correlation time (client)',
-  'rampart.correlation_time_server': 'alert correlation time (platform)',
-  'rampart.report_generation': 'report generation',
-};
 
 function fmt(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return '-';
@@ -23,6 +16,8 @@ export interface SummaryInput {
   manifest: RunManifest;
   /** null when Artillery wrote no results */
   bundle: LoadedBundle | null;
+  /** the bundle's analysis when the caller already made it (the run hands the report's on) */
+  analysis?: BundleAnalysis;
   generator: GeneratorFile | null;
   reports: string[];
   verdict: string;
@@ -45,17 +40,18 @@ export function formatSummary(input: SummaryInput): string {
     );
     lines.push(`expectations ${c['plugins.expect.ok'] ?? 0} met, ${c['plugins.expect.failed'] ?? 0} failed`);
     if (errors.length > 0) lines.push(`errors: ${errors.map(([k, v]) => `${k.slice(7)} ×${v}`).join('; ')}`);
-    const run = analyzeRun(bundle).summary;
+    const analysis = input.analysis ?? analyzeBundle(bundle);
+    const run = analysis.run.summary;
     const unit = run.source === 'histograms' ? 'ms (µs histograms)' : 'ms (Artillery, whole ms)';
     const rt = run.latencyMs;
     if (rt !== null) lines.push(`response time ${unit}: p50 ${fmt(rt.p50)}, p95 ${fmt(rt.p95)}, p99 ${fmt(rt.p99)}, max ${fmt(rt.max)}`);
-    for (const metric of customMetrics(bundle)) {
-      const s: LatencyStats | null = metric.stats;
+    for (const metric of analysis.metrics) {
+      const s = metric.stats;
       if (s === null) continue;
-      const label = CUSTOM_LABELS[metric.name] ?? metric.name;
-      lines.push(`${label} ms: n ${s.count}, p50 ${fmt(s.p50)}, p95 ${fmt(s.p95)}, max ${fmt(s.max)}`);
+      lines.push(`${metricInfo(metric.name).phrase} ms: n ${s.count}, p50 ${fmt(s.p50)}, p95 ${fmt(s.p95)}, max ${fmt(s.max)}`);
     }
-    const slowest = summarizeEndpoints(bundle)
+    const slowest = analysis.endpoints
+      .map((e) => e.summary)
       .flatMap((e) => (e.latencyMs === null ? [] : [{ endpoint: e.endpoint, requests: e.requests, latency: e.latencyMs }]))
       .sort((a, b) => b.latency.p95 - a.latency.p95)
       .slice(0, 5);
