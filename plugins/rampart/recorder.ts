@@ -5,7 +5,7 @@
 // endpoint's and the all-endpoints `overall` series); when a period ends its histogram is encoded,
 // summarised (stats) and added to the series' run total once, then reset for reuse, so memory stays
 // two live histograms per series plus the encoded strings, and the file comes out with its derived
-// parts (see summarizeHistogramFile) without decoding anything again.
+// parts (see withDerivedParts in src/core/bundle/histogram-file.ts) without decoding anything again.
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
 import type { PeriodHistogram } from '../../src/core/bundle/types.ts';
 import { encodeHistogram, encodePeriod, newHistogram, recordMicros } from '../../src/core/histogram.ts';

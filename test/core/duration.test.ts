@@ -31,6 +31,7 @@ test('a number with a unit, short or long, with or without a space', () => {
 test('anything else is not a duration', () => {
   assert.equal(parseDuration('soon'), null);
   assert.equal(parseDuration('5 fortnights'), null);
+  assert.equal(parseDuration('5 constructor'), null, 'only the units, not what every object has');
   assert.equal(parseDuration(''), null);
   assert.equal(parseDuration('1m30s'), null);
   assert.equal(parseDuration(-1), null);
