@@ -1,19 +1,24 @@
-// Builds the report's model from a loaded bundle and an optional gate result. Pure: all figures
-// come from src/results/aggregate.ts; this module only arranges them for the renderers.
+// Builds the report's model from an analysed bundle and an optional gate result. Pure: the figures
+// come from src/results (analyzeBundle, done once by the command and handed in); this module only
+// arranges them for the renderers. Charts: ./charts.ts; the verdict line: ./verdict.ts.
 import { basename } from 'node:path';
-import { PERIOD_MS } from '../core/bundle/types.ts';
-import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../core/bundle/types.ts';
-import { analyzeEndpoints, analyzeRun, customMetrics, DEFAULT_APDEX_T_MS, periodStarts, runDurationSeconds } from '../results/aggregate.ts';
+import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
 import type { LatencyStats } from '../core/histogram.ts';
-import type { CustomMetric, EndpointAnalysis, PeriodPoint } from '../results/aggregate.ts';
-import type { ChartSpec, CustomMetricRow, EndpointRow, LatencyFigures, ReportModel, SeriesLine } from './model.ts';
-import { formatChange, formatSloValue, sloComparator } from './format.ts';
-// The plugin's own trust thresholds, so the report flags exactly what the plugin judges.
-import { TRUST_RULES } from '../core/trust.ts';
+import { isFullPeriod, isBelowPlan, TRUST_RULES } from '../core/trust.ts';
+import { isSecurityMetric, metricLabel } from '../core/metrics.ts';
+import { analyzeBundle } from '../results/index.ts';
+import type { BundleAnalysis, CustomMetric, EndpointAnalysis } from '../results/index.ts';
+import type { CustomMetricRow, EndpointRow, LatencyFigures, ReportModel } from './model.ts';
+import { buildCharts } from './charts.ts';
+import { describeCheck, verdictOf } from './verdict.ts';
+
+export { describeCheck } from './verdict.ts';
 
 export interface BuildOptions {
   gate?: GateResult | null;
-  /** Apdex threshold T in ms (default: aggregate's DEFAULT_APDEX_T_MS). */
+  /** The bundle's analysis when the caller already has it (the gate's); else it is analysed here. */
+  analysis?: BundleAnalysis;
+  /** Apdex threshold T in ms (default: results' DEFAULT_APDEX_T_MS); ignored with `analysis`. */
   apdexTMs?: number;
   /** How many of the busiest endpoints get a line in the per-endpoint p95 chart (default 6). */
   chartEndpoints?: number;
@@ -38,16 +43,6 @@ function figures(stats: LatencyStats | null, count: number): LatencyFigures {
 
 const errorsOf = (a: EndpointAnalysis): number => a.summary.errors.transport + a.summary.errors.status5xx;
 
-/** One line of an SLO check, for reasons and tooltips. */
-export function describeCheck(c: SloCheck): string {
-  const scope = c.scope === '*' ? 'whole run' : c.scope;
-  return `${scope} ${c.metric} ${formatSloValue(c.actual, c.unit)} (budget ${sloComparator(c.metric, c.unit)} ${formatSloValue(c.threshold, c.unit)})`;
-}
-
-function describeComparison(c: EndpointComparison): string {
-  return `${c.endpoint} is ${c.verdict} than the baseline (${formatChange(c.ratio)})${c.detail ? `: ${c.detail}` : ''}`;
-}
-
 function endpointRow(a: EndpointAnalysis, gate: GateResult | null): EndpointRow {
   const s = a.summary;
   const comparison = gate?.comparisons.find((c) => c.endpoint === s.endpoint) ?? null;
@@ -64,37 +59,6 @@ function endpointRow(a: EndpointAnalysis, gate: GateResult | null): EndpointRow 
     comparison: comparison === null ? null : { verdict: comparison.verdict, ratio: comparison.ratio, detail: comparison.detail },
   };
 }
-
-function line(label: string, x: number[], points: Map<number, number | null>): SeriesLine {
-  return { label, values: x.map((start) => points.get(start) ?? null) };
-}
-
-function pointsBy(periods: PeriodPoint[], pick: (p: PeriodPoint) => number | null): Map<number, number | null> {
-  return new Map(periods.map((p) => [p.start, pick(p)]));
-}
-
-const count4xx = (codes: Record<string, number>): number =>
-  Object.entries(codes).reduce((n, [code, c]) => (Number(code) >= 400 && Number(code) < 500 ? n + c : n), 0);
-
-function chart(id: string, title: string, unit: string, x: number[], lines: SeriesLine[]): ChartSpec | null {
-  if (x.length === 0 || lines.length === 0 || lines.every((l) => l.values.every((v) => v === null))) return null;
-  return { id, title, unit, x, lines };
-}
-
-const KNOWN_LABELS: Record<string, string> = {
-  'rampart.detection_latency': 'Detection latency',
-  'rampart.detection_latency_server': 'Detection latency, server-measured',
-  'rampart.correlation_time': 'Correlation time',
-  'rampart.report_generation': 'Report generation',
-};
-
-function metricLabel(name: string): string {
-  if (KNOWN_LABELS[name] !== undefined) return KNOWN_LABELS[name];
-  const bare = name.replace(/^rampart\./, '').replace(/[._-]+/g, ' ').trim();
-  return bare.length === 0 ? name : bare[0].toUpperCase() + bare.slice(1);
-}
-
-const isSecurityMetric = (name: string): boolean => /detection|correlation/i.test(name);
 
 /** SLO status of a scope (an endpoint key or a custom metric name) from the gate's checks. */
 function sloOf(scope: string, gate: GateResult | null): { slo: 'pass' | 'fail' | 'none'; sloFailures: string[] } {
@@ -114,54 +78,24 @@ function sortedCounts(record: Record<string, number>): { code: string; count: nu
     .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
 }
 
-function artilleryPeriodStart(value: unknown): number | null {
-  const n = typeof value === 'string' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? Math.floor(n / PERIOD_MS) * PERIOD_MS : null;
-}
-
-function verdictOf(model: Pick<ReportModel, 'gate' | 'generator' | 'totals' | 'run'>): ReportModel['verdict'] {
-  const gate = model.gate;
-  if (gate !== null) {
-    if (gate.outcome === 'untrustworthy') {
-      return { level: 'untrustworthy', headline: 'The run cannot be trusted, so the gate did not judge it.', reasons: gate.trust.reasons };
-    }
-    const breached = gate.slo.filter((c) => !c.passed);
-    const slower = gate.comparisons.filter((c) => c.verdict === 'SLOWER');
-    const reasons = [...breached.map((c) => `SLO breached: ${describeCheck(c)}`), ...slower.map((c) => `Regression: ${describeComparison(c)}`)];
-    if (gate.outcome === 'fail') {
-      const parts = [
-        breached.length > 0 ? `${breached.length} SLO check${breached.length === 1 ? '' : 's'} breached` : null,
-        slower.length > 0 ? `${slower.length} endpoint${slower.length === 1 ? '' : 's'} slower than the baseline` : null,
-      ].filter((p): p is string => p !== null);
-      return { level: 'fail', headline: parts.length > 0 ? `${parts.join('; ')}.` : 'The gate failed this run.', reasons };
-    }
-    const baseline = gate.baseline === null ? 'no baseline was compared' : `no endpoint slower than the baseline (${gate.comparisons.length} compared)`;
-    return { level: 'pass', headline: `All ${gate.slo.length} SLO checks passed; ${baseline}.`, reasons };
-  }
-  if (model.generator !== null && !model.generator.trust.trustworthy) {
-    return { level: 'untrustworthy', headline: 'The load generator did not keep to the planned schedule; the figures understate latency.', reasons: model.generator.trust.reasons };
-  }
-  const reasons: string[] = [];
-  if (model.totals.errors > 0) reasons.push(`${model.totals.errors} of ${model.totals.requests} requests failed (transport errors or 5xx).`);
-  if (model.run.interrupted) reasons.push('The run was interrupted before its end.');
-  if (model.run.artilleryExitCode !== null && model.run.artilleryExitCode !== 0) {
-    reasons.push(`Artillery exited with code ${model.run.artilleryExitCode}${model.run.artilleryExitCode === 1 ? ' (an ensure threshold was breached)' : ''}.`);
-  }
-  return { level: 'unjudged', headline: 'Not judged: no gate result. Run “rampart gate” on this bundle to check SLO budgets and the baseline.', reasons };
-}
-
+/**
+ * Generator health for the report. Periods below plan are counted by the plugin's own rules
+ * (src/core/trust.ts): full periods only, of the judged run: from the first arrival to the planned
+ * end, or to the last arrival when that came earlier (an interrupted run, one that stopped early).
+ */
 function generatorHealth(g: NonNullable<LoadedBundle['generator']>): NonNullable<ReportModel['generator']> {
-  // The first and last periods are partial (the plugin judges them by its on-time rule only): count
-  // the periods between them.
-  const full = g.periods.slice(1, -1);
-  const periodsBelowPlan = full.filter((p) => p.actualArrivals < TRUST_RULES.periodShare * p.plannedArrivals - TRUST_RULES.periodSlackArrivals).length;
+  const runStart = g.actual.firstArrivalAt ?? (g.periods.length > 0 ? g.periods[0].start : 0);
+  const plannedEnd = runStart + g.planned.durationSeconds * 1000;
+  const runEnd = Math.min(plannedEnd, g.actual.lastArrivalAt ?? plannedEnd);
+  const full = g.periods.filter((p) => isFullPeriod(p.start, runStart, runEnd));
   const utilizations = g.periods.map((p) => p.workerUtilization).filter((u): u is number => u !== undefined);
   return {
     periods: g.periods,
     planned: g.planned,
     actual: g.actual,
     trust: g.trust,
-    periodsBelowPlan,
+    fullPeriods: full.length,
+    periodsBelowPlan: full.filter((p) => isBelowPlan(p.actualArrivals, p.plannedArrivals)).length,
     peakCpuPercent: g.periods.reduce((m, p) => Math.max(m, p.cpuPercent), 0),
     peakWorkerUtilization: utilizations.length === 0 ? null : Math.max(...utilizations),
     worstEventLoopDelayMs: g.periods.reduce((m, p) => Math.max(m, p.eventLoopDelayMaxMs), 0),
@@ -172,61 +106,16 @@ function generatorHealth(g: NonNullable<LoadedBundle['generator']>): NonNullable
 /** The report's model of a bundle. Throws nothing on a well-formed bundle; check for zero requests first. */
 export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {}): ReportModel {
   const gate = options.gate ?? null;
-  const tMs = options.apdexTMs ?? DEFAULT_APDEX_T_MS;
-  const analyses = analyzeEndpoints(bundle, { apdexTMs: tMs });
-  const run = analyzeRun(bundle, { apdexTMs: tMs });
-  const latencySource = bundle.histograms !== null ? 'histograms' : 'artillery';
-  const duration = runDurationSeconds(bundle);
+  const analysis = options.analysis ?? analyzeBundle(bundle, { apdexTMs: options.apdexTMs });
+  const tMs = analysis.apdexTMs;
+  const analyses = analysis.endpoints;
+  const run = analysis.run;
+  const latencySource = analysis.source;
+  const duration = analysis.durationSeconds;
   const manifest = bundle.manifest;
   const counters = bundle.artillery.aggregate.counters;
-
-  // ---- charts over the run's periods
-  const x = periodStarts(bundle);
-  const runPeriods = run.periods;
-  const latency = chart('chart-latency', 'Latency percentiles, all endpoints', 'ms', x, [
-    line('p50', x, pointsBy(runPeriods, (p) => p.latencyMs?.p50 ?? null)),
-    line('p90', x, pointsBy(runPeriods, (p) => p.latencyMs?.p90 ?? null)),
-    line('p95', x, pointsBy(runPeriods, (p) => p.latencyMs?.p95 ?? null)),
-    line('p99', x, pointsBy(runPeriods, (p) => p.latencyMs?.p99 ?? null)),
-  ]);
-  const throughput = chart('chart-throughput', 'Throughput', 'req/s', x, [
-    line('requests/s', x, pointsBy(runPeriods, (p) => p.ratePerSecond)),
-    line('responses/s', x, pointsBy(runPeriods, (p) => p.responses / (PERIOD_MS / 1000))),
-  ]);
-  const errors = chart('chart-errors', 'Errors per period', 'count', x, [
-    line('errors (transport + 5xx)', x, pointsBy(runPeriods, (p) => p.errors)),
-    line('4xx responses', x, pointsBy(runPeriods, (p) => count4xx(p.codes))),
-  ]);
-  const busiest = [...analyses].sort((a, b) => b.summary.requests - a.summary.requests || a.summary.endpoint.localeCompare(b.summary.endpoint))
-    .slice(0, options.chartEndpoints ?? 6);
-  const endpointP95 = analyses.length < 2 ? null : chart('chart-endpoint-p95', `p95 latency of the ${busiest.length} busiest endpoints`, 'ms', x,
-    busiest.map((a) => line(a.summary.endpoint, x, pointsBy(a.periods, (p) => p.latencyMs?.p95 ?? null))));
-
-  const artilleryPeriods = bundle.artillery.intermediate
-    .map((p) => ({ start: artilleryPeriodStart(p.period ?? p.firstMetricAt ?? p.firstCounterAt), counters: p.counters }))
-    .filter((p): p is { start: number; counters: Record<string, number> } => p.start !== null)
-    .sort((a, b) => a.start - b.start);
-  const vx = artilleryPeriods.map((p) => p.start);
-  const vusersChart = chart('chart-vusers', 'Virtual users per period', 'count', vx, ['created', 'completed', 'failed'].map((k) => ({
-    label: k,
-    values: artilleryPeriods.map((p) => p.counters[`vusers.${k}`] ?? 0),
-  })));
-
   const g = bundle.generator;
-  const gx = g === null ? [] : g.periods.map((p) => p.start);
-  const arrivals = g === null ? null : chart('chart-arrivals', 'Arrivals: planned against actual', 'per period', gx, [
-    { label: 'planned', values: g.periods.map((p) => p.plannedArrivals) },
-    { label: 'actual', values: g.periods.map((p) => p.actualArrivals) },
-  ]);
-  const hasWorkerData = g !== null && g.periods.some((p) => p.workerUtilization !== undefined);
-  const generatorCpu = g === null ? null : chart('chart-generator-cpu', 'Generator CPU and worker event-loop use', '%', gx, [
-    { label: 'process CPU (% of a core)', values: g.periods.map((p) => p.cpuPercent) },
-    ...(hasWorkerData ? [{ label: 'busiest worker event loop busy (%)', values: g.periods.map((p) => (p.workerUtilization === undefined ? null : 100 * p.workerUtilization)) }] : []),
-  ]);
-  const eventLoopDelay = g === null ? null : chart('chart-event-loop', 'Generator event-loop delay', 'ms', gx, [
-    { label: 'p99', values: g.periods.map((p) => p.eventLoopDelayP99Ms) },
-    { label: 'max', values: g.periods.map((p) => p.eventLoopDelayMaxMs) },
-  ]);
+  const charts = buildCharts({ analysis, intermediate: bundle.artillery.intermediate, generator: g, chartEndpoints: options.chartEndpoints ?? 6 });
 
   // ---- scenarios, virtual users, codes
   const scenarios = Object.entries(counters)
@@ -235,7 +124,7 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
     .sort((a, b) => b.created - a.created || a.name.localeCompare(b.name));
   const transportKinds = Object.fromEntries(Object.entries(run.summary.errors.byKind).filter(([kind]) => !kind.startsWith('HTTP ')));
 
-  const metrics = customMetrics(bundle);
+  const metrics = analysis.metrics;
   const notes: string[] = [];
   if (latencySource === 'artillery') notes.push(PLAIN_ARTILLERY_NOTE);
   if (manifest?.interrupted === true) notes.push('The run was interrupted before its end: the last period is partial and the figures cover only what ran.');
@@ -280,7 +169,7 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
     gate,
     slo: gate?.slo ?? [],
     comparisons: gate?.comparisons ?? [],
-    charts: { latency, endpointP95, throughput, errors, vusers: vusersChart, arrivals, generatorCpu, eventLoopDelay },
+    charts,
     vusers: {
       created: counters['vusers.created'] ?? 0,
       completed: counters['vusers.completed'] ?? 0,

@@ -1,39 +1,33 @@
 // `rampart report <bundle> [--out DIR] [--gate FILE] [--apdex-t MS] [--force]`
 // Writes report.html, summary.md and junit.xml for a run bundle (or a plain `artillery run --output`
-// JSON file) and prints their paths. Exit 0 when written; 2 on bad arguments or input (one line).
-// The report describes the verdict; it does not enforce it: `rampart gate` exits 1 on a breach.
-import { parseArgs } from 'node:util';
+// JSON file) and prints their paths. Exit 0 when written (or with --help); 2 on bad arguments or
+// input (one line). The report describes the verdict; it does not enforce it: `rampart gate` exits 1
+// on a breach.
+import { parseCommand } from '../cli/args.ts';
+import type { CommandSpec, FlagSpec } from '../cli/args.ts';
 import { EXIT, usageError } from '../core/errors.ts';
 import { readGateResult, writeReports } from './index.ts';
 
-const USAGE = 'usage: rampart report <bundle-folder | artillery-output.json> [--out DIR] [--gate gate.json] [--apdex-t MS] [--force]';
+export const REPORT_COMMAND = {
+  name: 'report',
+  arguments: '<bundle-folder | artillery-output.json>',
+  summary: 'Write report.html, summary.md and junit.xml for a run bundle, with the gate\'s verdict when it has one.',
+  positionals: { min: 1, max: 1 },
+  flags: {
+    out: { type: 'string', value: 'DIR', description: 'folder for the three files (default: the bundle\'s folder)' },
+    gate: { type: 'string', value: 'FILE', description: 'the gate result to show (default: the bundle\'s gate.json)' },
+    'apdex-t': { type: 'string', value: 'MS', description: 'Apdex threshold T in milliseconds (default 100)' },
+    force: { type: 'boolean', description: 'overwrite reports that belong to another bundle' },
+  },
+} as const satisfies CommandSpec<Record<string, FlagSpec>>;
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        gate: { type: 'string' },
-        'apdex-t': { type: 'string' },
-        force: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw usageError(`${error instanceof Error ? error.message.split('\n')[0] : String(error)}; ${USAGE}`);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+  const parsed = parseCommand(REPORT_COMMAND, argv);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) {
-    throw usageError(positionals.length === 0 ? `no bundle given; ${USAGE}` : `one bundle at a time, got ${positionals.length}; ${USAGE}`);
-  }
+  const { values, positionals } = parsed;
   let apdexTMs: number | undefined;
   if (values['apdex-t'] !== undefined) {
     apdexTMs = Number(values['apdex-t']);
@@ -44,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
     gate = await readGateResult(values.gate);
     if (gate === null) throw usageError(`${values.gate}: no such gate result file; run 'rampart gate' first or drop --gate`);
   }
-  const written = await writeReports(positionals[0], { outDir: values.out, gate, force: values.force, apdexTMs });
+  const written = await writeReports(positionals[0], { outDir: values.out, gate, force: values.force === true, apdexTMs });
   process.stdout.write(`report: ${written.html}\nsummary: ${written.markdown}\njunit: ${written.junit}\n`);
   return EXIT.ok;
 }

@@ -16,7 +16,6 @@ export function escapeHtml(text: string): string {
 }
 
 // XML 1.0 cannot carry these characters at all, not even as character references.
-// eslint-disable-next-line no-control-regex
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 /** Text for XML element content or a quoted attribute value; characters XML cannot hold become U+FFFD. */

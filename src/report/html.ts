@@ -1,35 +1,43 @@
 // report.html: one self-contained page (no network) a reviewer opens from a pull-request artifact.
 // Tables are rendered here, as escaped HTML, so the page reads without JavaScript; charts are drawn
-// by the inlined uPlot from a JSON data block. Pure: takes the model and the chart library's text.
-import type { ChartSpec, CustomMetricRow, EndpointRow, ReportModel, VerdictLevel } from './model.ts';
+// by the inlined uPlot from a JSON data block (./assets/report.js). Pure: takes the model and the
+// text of the page's assets.
+import type { ChartSpec, EndpointRow, ReportModel } from './model.ts';
 import type { SloCheck } from '../core/bundle/types.ts';
 import { createHash } from 'node:crypto';
 import { escapeHtml, jsonForScript } from './escape.ts';
+import { badge, chartBlock, renderGenerator, renderSecurity, renderVusers, sloCell, tile } from './html-sections.ts';
 import {
   formatApdex, formatChange, formatCount, formatDuration, formatMs, formatPercent, formatRate,
   formatSloValue, sloComparator,
   VERDICT_TEXT,
 } from './format.ts';
 
+/** The page's stylesheet and scripts, read at render time (index.ts loadChartAssets). */
 export interface ChartAssets {
   uplotJs: string; // uPlot.iife.min.js
   uplotCss: string; // uPlot.min.css
+  pageCss: string; // ./assets/report.css
+  pageJs: string; // ./assets/report.js: draws the charts from the JSON data block, sorts the tables
 }
 
 const h = escapeHtml;
 
-
 export function renderHtml(model: ReportModel, assets: ChartAssets): string {
   // The library is inlined verbatim; it must not be able to close its own element.
-  if (/<\/script|<!--/i.test(assets.uplotJs)) throw new Error('the chart library contains </script or <!--; it cannot be inlined');
-  if (/<\/style/i.test(assets.uplotCss)) throw new Error('the chart stylesheet contains </style; it cannot be inlined');
+  for (const script of [assets.uplotJs, assets.pageJs]) {
+    if (/<\/script|<!--/i.test(script)) throw new Error('a script contains </script or <!--; it cannot be inlined');
+  }
+  for (const sheet of [assets.uplotCss, assets.pageCss]) {
+    if (/<\/style/i.test(sheet)) throw new Error('a stylesheet contains </style; it cannot be inlined');
+  }
 
   const charts = Object.values(model.charts).filter((c): c is ChartSpec => c !== null);
   const data = { charts };
   const title = model.title;
   // Only the two scripts written here may run: their hashes are the page's script policy, and it
   // allows no network at all.
-  const scriptHashes = [assets.uplotJs, CLIENT_JS].map((code) => `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`).join(' ');
+  const scriptHashes = [assets.uplotJs, assets.pageJs].map((code) => `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`).join(' ');
 
   return `<!doctype html>
 <html lang="en">
@@ -40,7 +48,7 @@ export function renderHtml(model: ReportModel, assets: ChartAssets): string {
 <meta name="generator" content="rampart report">
 <title>${h(title)}</title>
 <style>${assets.uplotCss}</style>
-<style>${PAGE_CSS}</style>
+<style>${assets.pageCss}</style>
 </head>
 <body>
 <header>
@@ -64,7 +72,7 @@ ${renderGenerator(model)}
     : 'from Artillery’s own summaries (whole milliseconds, percentiles from a sketch)'}.</footer>
 <script type="application/json" id="rampart-data">${jsonForScript(data)}</script>
 <script>${assets.uplotJs}</script>
-<script>${CLIENT_JS}</script>
+<script>${assets.pageJs}</script>
 </body>
 </html>
 `;
@@ -102,10 +110,6 @@ function renderNotes(model: ReportModel): string {
   return `<section class="notes" id="notes"><ul>${model.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul></section>`;
 }
 
-function tile(label: string, value: string, tone = ''): string {
-  return `<div class="tile${tone ? ` tile-${tone}` : ''}"><div class="tile-value">${h(value)}</div><div class="tile-label">${h(label)}</div></div>`;
-}
-
 function renderTiles(model: ReportModel): string {
   const t = model.totals;
   const tiles = [
@@ -121,10 +125,6 @@ function renderTiles(model: ReportModel): string {
   tiles.push(tile('virtual users completed', `${formatCount(model.vusers.completed)} / ${formatCount(model.vusers.created)}`));
   if (model.vusers.failed > 0) tiles.push(tile('virtual users failed', formatCount(model.vusers.failed), 'bad'));
   return `<section class="tiles" aria-label="totals">${tiles.join('')}</section>`;
-}
-
-function badge(kind: string, text: string, title?: string): string {
-  return `<span class="badge badge-${kind}"${title ? ` title="${h(title)}"` : ''}>${h(text)}</span>`;
 }
 
 function renderThresholds(model: ReportModel): string {
@@ -206,11 +206,6 @@ ${rows}
 </tbody></table></div></section>`;
 }
 
-function chartBlock(spec: ChartSpec | null, fallback: string): string {
-  if (spec === null) return `<figure class="chart chart-empty"><p class="muted">${h(fallback)}</p></figure>`;
-  return `<figure class="chart"><div class="chart-canvas" id="${h(spec.id)}" data-chart></div></figure>`;
-}
-
 function renderCharts(model: ReportModel): string {
   const c = model.charts;
   return `<section><h2 id="over-time">Over time</h2>
@@ -223,221 +218,3 @@ ${c.endpointP95 === null ? '' : chartBlock(c.endpointP95, '')}
 <noscript><p class="muted">Charts need JavaScript; the tables above hold the same figures.</p></noscript>
 </section>`;
 }
-
-function countTable(title: string, rows: { name: string; count: number }[], empty: string): string {
-  const heading = title === '' ? '' : `<h3>${h(title)}</h3>`;
-  if (rows.length === 0) return `<div>${heading}<p class="muted">${h(empty)}</p></div>`;
-  return `<div>${heading}<table><tbody>${rows.map((r) => `<tr><td class="key">${h(r.name)}</td><td class="num">${formatCount(r.count)}</td></tr>`).join('')}</tbody></table></div>`;
-}
-
-function renderVusers(model: ReportModel): string {
-  const v = model.vusers;
-  const tiles = [
-    tile('created', formatCount(v.created)),
-    tile('completed', formatCount(v.completed)),
-    tile('failed', formatCount(v.failed), v.failed > 0 ? 'bad' : ''),
-  ];
-  if (v.skipped > 0) tiles.push(tile('skipped', formatCount(v.skipped), 'bad'));
-  return `<section><h2 id="scenarios">Scenarios and virtual users</h2>
-<div class="tiles">${tiles.join('')}</div>
-${model.charts.vusers === null ? '' : `<div class="charts">${chartBlock(model.charts.vusers, '')}</div>`}
-<div class="columns">
-${countTable('Virtual users created per scenario', model.scenarios.map((s) => ({ name: s.name, count: s.created })), 'Artillery reported no per-scenario counts.')}
-${countTable('HTTP status codes', model.httpCodes.map((c) => ({ name: c.code, count: c.count })), 'No HTTP responses were recorded.')}
-${countTable('Errors (no response)', model.errorsByCode.map((c) => ({ name: c.code, count: c.count })), 'No transport errors.')}
-</div></section>`;
-}
-
-function sloCell(slo: 'pass' | 'fail' | 'none', failures: string[]): string {
-  return slo === 'none' ? '<span class="muted">–</span>' : slo === 'pass' ? badge('pass', 'pass') : badge('fail', 'breached', failures.join('; '));
-}
-
-function metricTable(rows: CustomMetricRow[]): string {
-  return `<div class="scroll"><table><thead><tr><th>Metric</th><th class="num">Samples</th><th class="num">p50</th><th class="num">p90</th><th class="num">p95</th><th class="num">p99</th><th class="num">max</th><th>SLO</th></tr></thead><tbody>`
-    + rows.map((m) => `<tr class="${m.slo === 'fail' ? 'row-bad' : ''}"><td><span class="metric-label">${h(m.label)}</span> <code>${h(m.name)}</code></td><td class="num">${formatCount(m.count)}</td>`
-      + `<td class="num">${formatMs(m.p50)}</td><td class="num">${formatMs(m.p90)}</td><td class="num">${formatMs(m.p95)}</td><td class="num">${formatMs(m.p99)}</td><td class="num">${formatMs(m.max)}</td>`
-      + `<td>${sloCell(m.slo, m.sloFailures)}</td></tr>`).join('')
-    + '</tbody></table></div>';
-}
-
-function renderSecurity(model: ReportModel): string {
-  const head = '<h2 id="security">Security metrics</h2>';
-  const body = model.security.length === 0
-    ? '<p class="muted">This run recorded no security metrics (detection latency, correlation time): the flows that inject attacks and probe for their alerts did not run.</p>'
-    : `<p class="muted">Milliseconds, from the injection of an attack to the platform’s alert (detection) or incident (correlation).</p>${metricTable(model.security)}`;
-  const other = model.otherMetrics.length === 0 ? '' : `<h3>Other custom metrics</h3>${metricTable(model.otherMetrics)}`;
-  const counters = model.customCounters.length === 0 ? ''
-    : `<h3>Probe counters</h3><p class="muted">Artillery counters named rampart.*; a <code>…_timeout</code> counts attacks whose alert or incident was not seen within the probe’s time limit.</p>`
-      + `<div class="columns">${countTable('', model.customCounters.map((c) => ({ name: c.name, count: c.count })), '')}</div>`;
-  return `<section>${head}${body}${counters}${other}</section>`;
-}
-
-function renderGenerator(model: ReportModel): string {
-  const head = '<h2 id="generator">Load generator health</h2>';
-  const g = model.generator;
-  if (g === null) {
-    return `<section>${head}<p class="muted">No generator record (generator.json): this run did not use the measurement plugin, so whether the generator kept to the planned schedule cannot be told.</p></section>`;
-  }
-  const ratio = g.planned.arrivals > 0 ? g.actual.arrivals / g.planned.arrivals : null;
-  const trust = g.trust.trustworthy
-    ? `<p>${badge('pass', 'trustworthy')} The generator kept to the planned schedule.</p>`
-    : `<p>${badge('warn', 'untrustworthy')} The generator did not keep to the planned schedule; latencies may be understated.</p><ul>${g.trust.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>`;
-  const full = Math.max(0, g.periods.length - 2);
-  const tiles = [
-    tile('planned arrivals', formatCount(g.planned.arrivals)),
-    tile('actual arrivals', `${formatCount(g.actual.arrivals)}${ratio === null ? '' : ` (${formatPercent(ratio)})`}`, ratio !== null && ratio < 0.99 ? 'bad' : ''),
-    tile('full periods below plan', `${formatCount(g.periodsBelowPlan)} / ${formatCount(full)}`, g.periodsBelowPlan > 0 ? 'bad' : ''),
-    tile('peak process CPU (% of a core)', `${g.peakCpuPercent.toFixed(0)}%`),
-  ];
-  if (g.peakWorkerUtilization !== null) {
-    tiles.push(tile('busiest worker event loop, peak', formatPercent(g.peakWorkerUtilization), g.peakWorkerUtilization >= g.workerUtilizationLimit ? 'bad' : ''));
-  }
-  tiles.push(tile('worst event-loop delay', `${formatMs(g.worstEventLoopDelayMs)} ms`));
-  return `<section>${head}${trust}<div class="tiles">${tiles.join('')}</div>
-<div class="charts">
-${chartBlock(model.charts.arrivals, 'No arrival figures per period.')}
-${chartBlock(model.charts.generatorCpu, 'No CPU figures per period.')}
-${chartBlock(model.charts.eventLoopDelay, 'No event-loop delay figures per period.')}
-</div></section>`;
-}
-
-const PAGE_CSS = `
-:root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --bg:#fff; --alt:#f6f8fa;
-  --pass:#1a7f37; --pass-bg:#dafbe1; --fail:#cf222e; --fail-bg:#ffebe9; --warn:#9a6700; --warn-bg:#fff8c5; --none:#59636e; --none-bg:#eff2f5; }
-* { box-sizing: border-box; }
-body { margin:0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color:var(--fg); background:var(--bg); }
-header, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 24px; }
-header { padding-top: 20px; }
-h1 { font-size: 22px; margin: 0 0 10px; }
-h2 { font-size: 17px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
-h3 { font-size: 14px; margin: 12px 0 6px; }
-code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--alt); padding: 1px 4px; border-radius: 4px; }
-.meta { display:flex; flex-wrap:wrap; gap: 4px 22px; margin: 0 0 14px; color: var(--muted); font-size: 13px; }
-.meta div { display:flex; gap:6px; } .meta dt { font-weight:600; } .meta dd { margin:0; color: var(--fg); overflow-wrap:anywhere; }
-.verdict { display:flex; gap:18px; align-items:flex-start; border-radius:8px; padding:14px 18px; border:1px solid; }
-.verdict-level { font-weight:800; font-size:20px; letter-spacing:.04em; min-width: 9em; }
-.verdict .headline { margin:0; font-size:15px; font-weight:600; }
-.verdict ul { margin:6px 0 0; padding-left: 18px; }
-.verdict-pass { background:var(--pass-bg); border-color:var(--pass); } .verdict-pass .verdict-level { color:var(--pass); }
-.verdict-fail { background:var(--fail-bg); border-color:var(--fail); } .verdict-fail .verdict-level { color:var(--fail); }
-.verdict-untrustworthy { background:var(--warn-bg); border-color:var(--warn); } .verdict-untrustworthy .verdict-level { color:var(--warn); }
-.verdict-unjudged { background:var(--none-bg); border-color:var(--line); } .verdict-unjudged .verdict-level { color:var(--none); }
-.notes { margin-top: 10px; background: var(--warn-bg); border-left: 4px solid var(--warn); padding: 6px 14px; border-radius: 4px; }
-.notes ul { margin: 4px 0; padding-left: 18px; }
-.tiles { display:flex; flex-wrap:wrap; gap:10px; margin: 14px 0; }
-.tile { border:1px solid var(--line); border-radius:8px; padding:8px 14px; min-width: 110px; background: var(--bg); }
-.tile-value { font-size: 18px; font-weight: 650; font-variant-numeric: tabular-nums; }
-.tile-label { color: var(--muted); font-size: 12px; }
-.tile-bad { border-color: var(--fail); } .tile-bad .tile-value { color: var(--fail); }
-.scroll { overflow-x:auto; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align:left; vertical-align: top; }
-th { background: var(--alt); font-weight: 600; white-space: nowrap; position: sticky; top: 0; }
-tbody tr:nth-child(even) { background: #fafbfc; }
-tr.row-bad td { background: var(--fail-bg); }
-td.num, th.num { text-align:right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.key { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
-.nowrap { white-space: nowrap; }
-details.passed-checks { margin-top: 8px; }
-details.passed-checks summary { cursor: pointer; color: var(--muted); padding: 4px 0; }
-.muted { color: var(--muted); }
-.badge { display:inline-block; padding: 0 7px; border-radius: 10px; font-size: 11px; font-weight: 700; letter-spacing: .03em; border: 1px solid; }
-.badge-pass { color: var(--pass); background: var(--pass-bg); border-color: var(--pass); }
-.badge-fail { color: var(--fail); background: var(--fail-bg); border-color: var(--fail); }
-.badge-warn { color: var(--warn); background: var(--warn-bg); border-color: var(--warn); }
-.badge-neutral, .badge-unknown { color: var(--none); background: var(--none-bg); border-color: var(--line); }
-.charts { display:grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
-.chart { margin:0; border:1px solid var(--line); border-radius:8px; padding: 8px; min-height: 120px; overflow: hidden; }
-.chart-empty { display:flex; align-items:center; justify-content:center; }
-.columns { display:grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 16px; }
-.metric-label { font-weight: 600; }
-footer { color: var(--muted); font-size: 12px; padding-top: 24px; padding-bottom: 24px; }
-table.sortable th { cursor: pointer; user-select: none; }
-table.sortable th[aria-sort="ascending"]::after { content: " ▲"; font-size: 10px; }
-table.sortable th[aria-sort="descending"]::after { content: " ▼"; font-size: 10px; }
-.uplot .u-title { font-size: 14px; font-weight: 600; }
-.uplot .u-legend { font-size: 12px; }
-`;
-
-// Runs in the browser: reads the JSON block and draws each chart with uPlot. Labels from the run
-// reach the page only through uPlot, which sets them as text, never as HTML.
-const CLIENT_JS = `
-(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('rampart-data').textContent);
-  var palette = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bc4c00', '#1b7c83', '#bf3989', '#57606a', '#4d2d00'];
-  var plots = [];
-  function fmt(v, unit) {
-    if (v === null || v === undefined) return '–';
-    var a = Math.abs(v);
-    var s = a === 0 ? '0' : a < 1 ? v.toFixed(3) : a < 10 ? v.toFixed(2) : a < 100 ? v.toFixed(1) : Math.round(v).toString();
-    return s + (unit ? ' ' + unit : '');
-  }
-  data.charts.forEach(function (chart) {
-    var el = document.getElementById(chart.id);
-    if (!el) return;
-    var width = Math.max(300, el.clientWidth || 560);
-    var series = [{ label: 'time' }];
-    chart.lines.forEach(function (line, i) {
-      series.push({
-        label: line.label,
-        stroke: palette[i % palette.length],
-        width: 1.5,
-        points: { show: chart.x.length < 60 },
-        value: function (u, v) { return fmt(v, chart.unit); }
-      });
-    });
-    var opts = {
-      title: chart.title,
-      width: width,
-      height: 260,
-      scales: {
-        x: { time: true },
-        // every figure here is a non-negative amount: start the axis at zero so small changes do not look large
-        y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } }
-      },
-      series: series,
-      // periods are 10 s apart: no tick finer than that
-      axes: [{ incrs: [10, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 43200, 86400] }, { label: chart.unit, size: 60 }],
-      legend: { live: true }
-    };
-    var columns = [chart.x.map(function (ms) { return ms / 1000; })];
-    chart.lines.forEach(function (line) { columns.push(line.values); });
-    plots.push({ el: el, plot: new uPlot(opts, columns, el) });
-  });
-  var pending = null;
-  window.addEventListener('resize', function () {
-    if (pending) clearTimeout(pending);
-    pending = setTimeout(function () {
-      plots.forEach(function (p) { p.plot.setSize({ width: Math.max(300, p.el.clientWidth), height: 260 }); });
-    }, 150);
-  });
-  // sortable tables: numbers by their data-v value (empty last), other columns by text
-  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (table) {
-    var heads = table.querySelectorAll('thead th');
-    Array.prototype.forEach.call(heads, function (th, column) {
-      th.addEventListener('click', function () {
-        var descending = th.getAttribute('aria-sort') !== 'descending';
-        Array.prototype.forEach.call(heads, function (other) { other.removeAttribute('aria-sort'); });
-        th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var ca = a.cells[column], cb = b.cells[column];
-          var va = ca.getAttribute('data-v'), vb = cb.getAttribute('data-v');
-          var order;
-          if (va !== null && vb !== null) {
-            if (va === '' || vb === '') return va === vb ? 0 : va === '' ? 1 : -1;
-            order = Number(va) - Number(vb);
-          } else {
-            order = ca.textContent.localeCompare(cb.textContent);
-          }
-          return descending ? -order : order;
-        });
-        rows.forEach(function (row) { body.appendChild(row); });
-      });
-    });
-  });
-  window.__rampartCharts = plots.length;
-})();
-`;

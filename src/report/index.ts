@@ -10,11 +10,13 @@ import { readFile, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { usageError } from '../core/errors.ts';
+import { readJsonFile, readSchemaFile } from '../core/bundle/read.ts';
+import { GATE_RESULT_SCHEMA } from '../core/bundle/gate-schema.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
 import { writeFileAtomic } from '../core/bundle/files.ts';
-import { loadBundle } from '../results/bundle.ts';
-import { totalRequests } from '../results/aggregate.ts';
+import { analyzeBundle, loadBundle } from '../results/index.ts';
+import type { BundleAnalysis } from '../results/index.ts';
 import { buildReportModel } from './build.ts';
 import type { ChartAssets } from './html.ts';
 import { renderHtml } from './html.ts';
@@ -34,8 +36,12 @@ export interface WriteReportsOptions {
   gate?: GateResult;
   /** Overwrite reports that belong to another bundle. */
   force?: boolean;
-  /** Apdex threshold T in ms. */
+  /** Apdex threshold T in ms (ignored with `analysis`). */
   apdexTMs?: number;
+  /** The bundle, already loaded from the path (the gate's), so it is not read again. */
+  bundle?: LoadedBundle;
+  /** Its analysis, already made (the gate's), so the endpoints are not analysed again. */
+  analysis?: BundleAnalysis;
 }
 
 export interface WrittenReports {
@@ -53,38 +59,22 @@ interface ReportSource {
   writtenAt: string;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** The gate result stored in a bundle (gate.json), or null when there is none. */
 export async function readGateResult(path: string): Promise<GateResult | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw usageError(`${path}: cannot read the gate result (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw usageError(`${path}: not valid JSON; run 'rampart gate' again or delete the file`);
-  }
-  if (!isObject(value) || value.schema !== 'rampart.gate/1' || !Array.isArray(value.slo) || !Array.isArray(value.comparisons) || !isObject(value.trust)) {
-    throw usageError(`${path}: not a gate result (expected schema 'rampart.gate/1' with slo, comparisons and trust); run 'rampart gate' again`);
-  }
-  return value as unknown as GateResult;
+  return readSchemaFile(path, GATE_RESULT_SCHEMA, { optional: true });
 }
 
-/** uPlot's script and stylesheet, read from the installed package at render time. */
+/** uPlot's script and stylesheet (from the installed package) and the page's own, read at render time. */
 export async function loadChartAssets(): Promise<ChartAssets> {
   const require = createRequire(import.meta.url);
-  const [uplotJs, uplotCss] = await Promise.all([
+  const asset = (name: string): string => join(import.meta.dirname, 'assets', name);
+  const [uplotJs, uplotCss, pageJs, pageCss] = await Promise.all([
     readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+    readFile(asset('report.js'), 'utf8'),
+    readFile(asset('report.css'), 'utf8'),
   ]);
-  return { uplotJs, uplotCss };
+  return { uplotJs, uplotCss, pageJs, pageCss };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -106,8 +96,8 @@ async function sourceIdentity(input: string, bundle: LoadedBundle): Promise<stri
 
 async function readSource(outDir: string): Promise<string | null> {
   try {
-    const value: unknown = JSON.parse(await readFile(join(outDir, REPORT_SOURCE_FILE), 'utf8'));
-    return isObject(value) && typeof value.source === 'string' ? value.source : null;
+    const value = (await readJsonFile(join(outDir, REPORT_SOURCE_FILE), 'the reports\' source record')) as { source?: unknown } | null;
+    return typeof value?.source === 'string' ? value.source : null;
   } catch {
     return null;
   }
@@ -134,12 +124,13 @@ async function checkOverwrite(outDir: string, identity: string, force: boolean):
 
 /** Reads the bundle, renders the three reports and writes them; returns their paths. */
 export async function writeReports(bundlePathOrFile: string, options: WriteReportsOptions = {}): Promise<WrittenReports> {
-  const bundle = await loadBundle(bundlePathOrFile);
-  if (totalRequests(bundle) === 0) {
+  const bundle = options.bundle ?? (await loadBundle(bundlePathOrFile));
+  const analysis = options.analysis ?? analyzeBundle(bundle, { apdexTMs: options.apdexTMs });
+  if (analysis.run.summary.requests === 0) {
     throw usageError(`${bundlePathOrFile}: the run made no requests, so there is nothing to report; check that the target was reachable and the phases ran`);
   }
   const gate = options.gate ?? (await readGateResult(join(bundle.dir, BUNDLE_FILES.gate)));
-  const model = buildReportModel(bundle, { gate, apdexTMs: options.apdexTMs });
+  const model = buildReportModel(bundle, { gate, analysis });
   const assets = await loadChartAssets();
   const texts = {
     html: renderHtml(model, assets),

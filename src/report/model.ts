@@ -117,6 +117,8 @@ export interface ReportModel {
     planned: { arrivals: number; durationSeconds: number };
     actual: { arrivals: number; firstArrivalAt: number | null; lastArrivalAt: number | null };
     trust: { trustworthy: boolean; reasons: string[] };
+    /** Periods wholly inside the judged run (src/core/trust.ts isFullPeriod). */
+    fullPeriods: number;
     /** Full periods whose arrivals fell short of plan by the plugin's own rule (TRUST_RULES). */
     periodsBelowPlan: number;
     peakCpuPercent: number; // process CPU, percent of one core
