@@ -7,6 +7,7 @@ import auditLogRepository from './audit-log/audit-log-repository.ts';
 import dashboardRepository from './dashboard/dashboard-repository.ts';
 import eventsRepository from './events/events-repository.ts';
 import incidentsRepository from './incidents/incidents-repository.ts';
+import indicatorsRepository from './indicators/indicators-repository.ts';
 import opsRepository from './ops/ops-repository.ts';
 import reportsRepository from './reports/reports-repository.ts';
 import rulesRepository from './rules/rules-repository.ts';
@@ -23,6 +24,7 @@ export const REPOSITORIES: readonly FastifyPluginCallback[] = [
   eventsRepository,
   alertsRepository,
   incidentsRepository,
+  indicatorsRepository,
   rulesRepository,
   dashboardRepository,
   analyticsRepository,
