@@ -82,7 +82,9 @@ export async function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -179,8 +181,12 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
       persistent: true,
       createPostgresUser: isRoot,
       initdbFlags: ['--encoding=UTF8', ...(options.durable === false ? ['--no-sync'] : [])],
-      onLog: (message: string) => remember(String(message)),
-      onError: (message: unknown) => remember(message instanceof Error ? message.message : String(message)),
+      onLog: (message: string) => {
+        remember(message);
+      },
+      onError: (message: unknown) => {
+        remember(message instanceof Error ? message.message : String(message));
+      },
     });
     try {
       await cluster.initialise();
@@ -226,12 +232,18 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     });
     child = spawned;
     let failed: Error | undefined;
-    exited = new Promise((resolve) => spawned.once('exit', () => resolve()));
+    exited = new Promise((resolve) => {
+      spawned.once('exit', () => {
+        resolve();
+      });
+    });
     spawned.once('error', (error) => {
       failed = error;
     });
-    spawned.stderr?.setEncoding('utf8');
-    spawned.stderr?.on('data', (chunk: string) => remember(chunk));
+    spawned.stderr.setEncoding('utf8');
+    spawned.stderr.on('data', (chunk: string) => {
+      remember(chunk);
+    });
     process.on('exit', onExit);
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(await canConnect(port))) {

@@ -4,7 +4,8 @@
 // alert with the same key and no incident exists within the window, a new incident groups them all.
 // Every alert that joins records correlated_at and correlation_ms (correlated_at - created_at).
 import type { Querier } from './engine.ts';
-import { maxSeverity, type Severity } from './params.ts';
+import type { Severity } from '../domain/vocabulary.ts';
+import { maxSeverity } from './params.ts';
 import type { RaisedAlert } from './store.ts';
 
 export const DEFAULT_CORRELATION_WINDOW_SECONDS = 3600;
@@ -30,7 +31,7 @@ async function attach(db: Querier, incidentId: number, alertIds: number[]): Prom
      RETURNING a.id, a.correlation_ms`,
     [incidentId, alertIds],
   );
-  return rows.map((r) => ({ alertId: Number(r.id), incidentId, correlationMs: Number(r.correlation_ms) }));
+  return rows.map((r) => ({ alertId: Number(r.id), incidentId, correlationMs: r.correlation_ms }));
 }
 
 export async function correlate(db: Querier, alerts: RaisedAlert[], windowSeconds: number): Promise<CorrelationResult> {

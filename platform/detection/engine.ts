@@ -4,16 +4,15 @@
 // batch's values up in `indicators`. Inputs: events + rules + a transaction client. Output: alert
 // candidates, merged per (rule, dedup key). Writing them is store.ts's job.
 import type pg from 'pg';
+import type { EventType, IndicatorType, Severity } from '../domain/vocabulary.ts';
 import {
   parseRuleParams,
   type BruteForceParams,
-  type EventType,
   type ImpossibleTravelParams,
   type IndicatorField,
   type IndicatorMatchParams,
   type PatternParams,
   type RuleParams,
-  type Severity,
 } from './params.ts';
 
 export type Querier = Pick<pg.PoolClient, 'query'>;
@@ -148,9 +147,9 @@ async function evaluateBruteForce(db: Querier, rule: ActiveRule, p: BruteForcePa
     const inBatch = new Set(group.map((e) => e.id));
     // The trigger is the event that crossed the threshold, or the first of this batch after it.
     const crossing = windowIds[p.threshold - 1];
-    const trigger = inBatch.has(crossing)
-      ? group.find((e) => e.id === crossing)!
-      : (windowIds.slice(p.threshold - 1).map((id) => group.find((e) => e.id === id)).find((e) => e !== undefined) ?? latest);
+    const trigger = (inBatch.has(crossing)
+      ? group.find((e) => e.id === crossing)
+      : windowIds.slice(p.threshold - 1).map((id) => group.find((e) => e.id === id)).find((e) => e !== undefined)) ?? latest;
     out.push({
       ruleId: rule.id,
       ruleName: rule.name,
@@ -200,7 +199,7 @@ async function evaluateImpossibleTravel(db: Querier, rule: ActiveRule, p: Imposs
   return out;
 }
 
-const INDICATOR_TYPE: Record<IndicatorField, 'ip' | 'domain' | 'hash'> = { src_ip: 'ip', dst_ip: 'ip', domain: 'domain', file_hash: 'hash' };
+const INDICATOR_TYPE: Record<IndicatorField, IndicatorType> = { src_ip: 'ip', dst_ip: 'ip', domain: 'domain', file_hash: 'hash' };
 // Indicators are stored normalised (domains and hashes lower-case, no trailing dot: the indicators
 // import), so event values are normalised the same way before the lookup.
 const INDICATOR_VALUE: Record<IndicatorField, (e: DetectionEvent) => string | null> = {
@@ -219,7 +218,7 @@ async function evaluateIndicatorMatch(db: Querier, rule: ActiveRule, p: Indicato
     }
   }
   if (wanted.ip.size + wanted.domain.size + wanted.hash.size === 0) return [];
-  const { rows } = await db.query<{ type: 'ip' | 'domain' | 'hash'; value: string; severity: Severity }>(
+  const { rows } = await db.query<{ type: IndicatorType; value: string; severity: Severity }>(
     `SELECT type, value, severity
        FROM indicators
       WHERE ((type = 'ip' AND value = ANY($1::text[]))

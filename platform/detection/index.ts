@@ -16,13 +16,17 @@ declare module 'fastify' {
   }
 }
 
-async function detectionPlugin(app: FastifyInstance, options: DetectionPluginOptions): Promise<void> {
+function detectionPlugin(app: FastifyInstance, options: DetectionPluginOptions): void {
   const { detectionLatency, correlationTime, registry } = app.metrics;
   const worker = new DetectionWorker(
     app.db,
     {
-      detection: (rule, severity, seconds) => detectionLatency.observe({ rule, severity }, seconds),
-      correlation: (seconds) => correlationTime.observe(seconds),
+      detection: (rule, severity, seconds) => {
+        detectionLatency.observe({ rule, severity }, seconds);
+      },
+      correlation: (seconds) => {
+        correlationTime.observe(seconds);
+      },
     },
     app.log.child({ component: 'detection' }),
     options,
@@ -44,7 +48,10 @@ async function detectionPlugin(app: FastifyInstance, options: DetectionPluginOpt
     },
   });
 
-  app.addHook('onReady', async () => worker.start());
+  app.addHook('onReady', (done) => {
+    worker.start();
+    done();
+  });
   app.addHook('onClose', async () => worker.stop());
 }
 

@@ -1,15 +1,8 @@
 // Detection rule kinds and their parameters (rules.params jsonb), validated by one pure function
 // used both by the rules API (400 on bad params) and by the engine (a stored rule with bad params is
-// skipped and logged, never evaluated with guessed values).
-
-export const RULE_KINDS = ['brute_force', 'indicator_match', 'impossible_travel', 'pattern'] as const;
-export type RuleKind = (typeof RULE_KINDS)[number];
-
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const EVENT_TYPES = ['auth', 'network', 'process', 'dns', 'file'] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+// skipped and logged, never evaluated with guessed values). The rule kinds, severities and event
+// types are the domain's (platform/domain/vocabulary.ts); the parameter vocabularies are here.
+import { EVENT_TYPES, RULE_KINDS, SEVERITIES, type EventType, type RuleKind, type Severity } from '../domain/vocabulary.ts';
 
 /** Event fields a pattern rule can test, by their database column names. */
 export const PATTERN_FIELDS = ['process', 'domain', 'host', 'username', 'message', 'file_hash', 'country', 'outcome'] as const;
@@ -143,7 +136,5 @@ export function parseRuleParams(kind: string, raw: unknown): ParamsResult {
   }
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { low: 0, medium: 1, high: 2, critical: 3 };
-
-/** The more severe of two severities. */
-export const maxSeverity = (a: Severity, b: Severity): Severity => (SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a);
+/** The more severe of two severities (SEVERITIES runs from least to most severe). */
+export const maxSeverity = (a: Severity, b: Severity): Severity => (SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a);

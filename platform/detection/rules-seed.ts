@@ -1,6 +1,7 @@
 // The default detection rules, seeded in every preset (called by platform/db/seed/index.ts).
 // Idempotent: a rule whose name already exists is left as it is (an admin may have tuned it).
-import { parseRuleParams, type RuleKind, type Severity } from './params.ts';
+import type { RuleKind, Severity } from '../domain/vocabulary.ts';
+import { parseRuleParams } from './params.ts';
 
 export type RuleDefinition = {
   name: string;

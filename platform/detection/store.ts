@@ -3,7 +3,7 @@
 // created_at and detection_latency_ms come from one clock reading in the database, and the latency
 // is measured from the triggering event's own ingested_at, so neither loses precision in JavaScript.
 import type { AlertCandidate, Querier } from './engine.ts';
-import type { Severity } from './params.ts';
+import type { Severity } from '../domain/vocabulary.ts';
 
 export type RaisedAlert = {
   id: number;
@@ -44,7 +44,7 @@ export async function writeAlerts(db: Querier, candidates: AlertCandidate[]): Pr
         srcIp: c.srcIp,
         username: c.username,
         createdAt: row.created_at,
-        detectionLatencyMs: Number(row.detection_latency_ms),
+        detectionLatencyMs: row.detection_latency_ms,
       });
     } else {
       const existing = await db.query<{ id: string }>('SELECT id FROM alerts WHERE rule_id = $1 AND dedup_key = $2', [c.ruleId, c.dedupKey]);

@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { activateRules, evaluate, type DetectionEvent, type RuleRow } from './engine.ts';
 import { writeAlerts } from './store.ts';
 import { correlate, DEFAULT_CORRELATION_WINDOW_SECONDS } from './correlation.ts';
-import type { EventType, Severity } from './params.ts';
+import type { EventType, Severity } from '../domain/vocabulary.ts';
 
 export type DetectionOptions = {
   /** Start the loop and its poll timer (false: passes run only when runPass/drain are called). */
@@ -89,7 +89,9 @@ export class DetectionWorker {
 
   start(): void {
     if (!this.options.enabled || this.#timer !== null || this.#stopped) return;
-    this.#timer = setInterval(() => this.wake(), this.options.pollIntervalMs);
+    this.#timer = setInterval(() => {
+      this.wake();
+    }, this.options.pollIntervalMs);
     this.#timer.unref();
     this.wake();
   }

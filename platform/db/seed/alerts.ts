@@ -1,10 +1,9 @@
 // The history seed's alerts: each raised by a real rule from a real seeded event, with its
 // alert_events links; the analysts they are assigned to.
+import { EVENT_TYPES } from '../../domain/vocabulary.ts';
 import { nextBase, poolTable, syncSequence, unit } from './sql.ts';
 import type { SeedContext } from './sql.ts';
 import type { SeededEvents } from './events.ts';
-
-const EVENT_TYPES = ['auth', 'network', 'process', 'dns', 'file'] as const;
 
 export type SeedRule = { id: string; kind: string; params: Record<string, unknown> };
 

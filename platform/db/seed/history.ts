@@ -13,8 +13,8 @@
 // The steps, in order: value pools (pools.ts), extra users and indicators (here), events (events.ts),
 // alerts (alerts.ts), incidents, comments and audit entries (triage.ts), finished reports (here).
 import type { Db } from '../pool.ts';
-import { generateReport, REPORT_KINDS } from '../../services/reports.ts';
-import type { ReportKind } from '../../services/reports.ts';
+import { REPORT_KINDS, type ReportKind } from '../../domain/vocabulary.ts';
+import { generateReport } from '../../plugins/app/reports/report-content.ts';
 import { HISTORY_DAYS, HISTORY_SIZES } from './sizes.ts';
 import type { HistoryPreset, HistorySize } from './sizes.ts';
 import { buildPools } from './pools.ts';

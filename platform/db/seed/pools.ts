@@ -1,6 +1,7 @@
 // The history seed's value pools (hosts, IPs, domains, hashes, countries, extra users, indicators),
 // built in JavaScript from a faker seeded with the seed number. Pure: the same seed gives the same pools.
 import { Faker, base, en } from '@faker-js/faker';
+import type { IndicatorType, UserRole } from '../../domain/vocabulary.ts';
 import type { HistorySize } from './sizes.ts';
 
 const INDICATOR_SOURCES = ['abuse.ch', 'alienvault-otx', 'misp-community', 'internal-hunt', 'crowd-feed', 'spamhaus', 'vendor-intel'];
@@ -36,8 +37,8 @@ export interface ValuePools {
   domains: string[];
   hashes: string[];
   countries: string[];
-  extraUsers: { username: string; displayName: string; role: 'analyst' | 'admin' }[];
-  indicators: { type: 'ip' | 'domain' | 'hash'; value: string; severity: string; source: string; description: string }[];
+  extraUsers: { username: string; displayName: string; role: UserRole }[];
+  indicators: { type: IndicatorType; value: string; severity: string; source: string; description: string }[];
 }
 
 /** Builds every value pool from a seeded faker. Pure: the same seed gives the same pools. */
@@ -73,7 +74,7 @@ export function buildPools(size: HistorySize, seed: number, existingUsernames: s
   domainTaken);
   const badHashes = uniqueValues(nHash, () => f.string.hexadecimal({ length: f.helpers.arrayElement([32, 40, 64]), casing: 'lower', prefix: '' }), hashTaken);
   const severities = ['low', 'medium', 'medium', 'high', 'high', 'critical'];
-  const indicator = (type: 'ip' | 'domain' | 'hash', value: string) => ({
+  const indicator = (type: IndicatorType, value: string) => ({
     type, value,
     severity: f.helpers.arrayElement(severities),
     source: f.helpers.arrayElement(INDICATOR_SOURCES),

@@ -1,5 +1,6 @@
 // The history seed's triage: incidents grouping about a fifth of the seeded alerts, comments on
 // alerts, and the audit entries of alert and incident updates.
+import { SEVERITIES } from '../../domain/vocabulary.ts';
 import { nextBase, poolTable, syncSequence, unit } from './sql.ts';
 import type { SeedContext } from './sql.ts';
 import type { SeededAlerts } from './alerts.ts';
@@ -11,6 +12,9 @@ const COMMENT_BODIES = [
   'Duplicate of an earlier alert on the same host.', 'False positive: vulnerability scanner.',
   'Isolated the host from the network.', 'Indicator is stale, requested feed update.',
 ];
+
+/** SQL array of the severities, least severe first: an incident takes its most severe alert's. */
+const SEVERITY_ARRAY = `ARRAY['${SEVERITIES.join("', '")}']`;
 
 /** Seeds incidents, comments and audit entries; returns the id below the seeded incidents. */
 export async function seedTriage(ctx: SeedContext, alerts: SeededAlerts): Promise<number> {
@@ -26,12 +30,12 @@ export async function seedTriage(ctx: SeedContext, alerts: SeededAlerts): Promis
             'Correlated activity from ' || COALESCE(host(first_src), first_host),
             CASE WHEN last_at < $1::timestamptz - interval '3 days' THEN 'closed'
                  ELSE (ARRAY['open', 'investigating', 'contained'])[1 + (k % 3)::integer] END,
-            (ARRAY['low', 'medium', 'high', 'critical'])[max_sev], first_assignee,
+            (${SEVERITY_ARRAY})[max_sev], first_assignee,
             CASE WHEN first_src IS NOT NULL THEN 'src_ip:' || host(first_src) ELSE 'host:' || first_host END,
             'Grouped ' || n || ' alerts by correlation.', first_at, last_at
        FROM (
          SELECT ${incidentOf} AS k, count(*) AS n, min(al.created_at) AS first_at, max(al.updated_at) AS last_at,
-                max(array_position(ARRAY['low', 'medium', 'high', 'critical'], al.severity)) AS max_sev,
+                max(array_position(${SEVERITY_ARRAY}, al.severity)) AS max_sev,
                 (array_agg(al.src_ip ORDER BY al.id))[1] AS first_src, (array_agg(al.host ORDER BY al.id))[1] AS first_host,
                 (array_agg(al.assignee_id ORDER BY al.id) FILTER (WHERE al.assignee_id IS NOT NULL))[1] AS first_assignee
            FROM alerts al WHERE al.id > ${alertBase} AND ${member} GROUP BY 1

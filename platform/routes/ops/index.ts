@@ -3,24 +3,13 @@
 //   GET /ready                readiness: 200 when the database answers within 2 s, else 503
 //   GET /metrics              Prometheus exposition of app.metrics.registry
 //   GET /api/v1/openapi.json  the OpenAPI 3 document generated from the routes' schemas
+// The readiness probe is app.opsRepository's (platform/plugins/app/ops/ops-repository.ts).
 import type { FastifyInstance } from 'fastify';
 import { errorSchema } from '../../schemas.ts';
 
 const READY_TIMEOUT_MS = 2000;
 
-async function databaseAnswers(app: FastifyInstance): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([app.db.query('SELECT 1').then(() => true, () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-export default async function opsRoutes(app: FastifyInstance): Promise<void> {
+export default function opsRoutes(app: FastifyInstance): void {
   const open = { public: true, rateLimit: false } as const;
 
   app.get('/health', {
@@ -31,7 +20,7 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
       summary: 'Liveness: the process is up',
       response: { 200: { type: 'object', required: ['status', 'uptimeSeconds'], properties: { status: { type: 'string', enum: ['ok'] }, uptimeSeconds: { type: 'number' } } } },
     },
-  }, async () => ({ status: 'ok' as const, uptimeSeconds: process.uptime() }));
+  }, () => ({ status: 'ok' as const, uptimeSeconds: process.uptime() }));
 
   app.get('/ready', {
     config: open,
@@ -45,7 +34,7 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
       },
     },
   }, async (_request, reply) => {
-    if (await databaseAnswers(app)) return { status: 'ready' as const };
+    if (await app.opsRepository.databaseAnswers(READY_TIMEOUT_MS)) return { status: 'ready' as const };
     return reply.code(503).send({ error: 'unavailable', message: 'the database does not answer' });
   });
 
@@ -71,5 +60,5 @@ export default async function opsRoutes(app: FastifyInstance): Promise<void> {
       summary: 'This API as an OpenAPI 3 document',
       response: { 200: { type: 'object', additionalProperties: true } },
     },
-  }, async () => app.swagger());
+  }, () => app.swagger());
 }

@@ -24,7 +24,7 @@ test('database stopped and started again: 503 while down, recovery without a res
     assert.deepEqual(ready.json(), { error: 'unavailable', message: 'the database does not answer' });
     const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
     assert.equal(me.statusCode, 503);
-    assert.equal(me.json().error, 'unavailable');
+    assert.equal(me.json<{ error: string }>().error, 'unavailable');
     const loginDown = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst01', password: 'analyst-demo-pass' } });
     assert.equal(loginDown.statusCode, 503);
     const health = await app.inject({ method: 'GET', url: '/health' });
@@ -37,7 +37,7 @@ test('database stopped and started again: 503 while down, recovery without a res
   assert.equal(ready.statusCode, 200);
   const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
   assert.equal(me.statusCode, 200);
-  assert.equal(me.json().username, 'analyst01');
+  assert.equal(me.json<{ username: string }>().username, 'analyst01');
   const users = await database.db.query('SELECT 1 FROM users');
   assert.ok((users.rowCount ?? 0) > 0, 'data survived the restart');
 });

@@ -103,7 +103,7 @@ test('brute force over two batches raises one alert, deduplicated, correlated wi
   const analyst = await login(app, 'analyst04', 'analyst-demo-pass');
   const detail = await app.inject({ method: 'GET', url: `/api/v1/alerts/${bruteForce.id}`, headers: bearer(analyst) });
   assert.equal(detail.statusCode, 200);
-  const body = detail.json() as { ruleName: string; technique: string; detectionLatencyMs: number; incidentId: number; events: Array<{ srcIp: string }>; correlationMs: number };
+  const body = detail.json<{ ruleName: string; technique: string; detectionLatencyMs: number; incidentId: number; events: Array<{ srcIp: string }>; correlationMs: number }>();
   assert.equal(body.ruleName, 'Brute-force login');
   assert.equal(body.technique, 'T1110');
   assert.equal(body.detectionLatencyMs, bruteForce.detection_latency_ms);
@@ -112,7 +112,7 @@ test('brute force over two batches raises one alert, deduplicated, correlated wi
   assert.ok(body.events.every((e) => e.srcIp === ip));
   const incidentDetail = await app.inject({ method: 'GET', url: `/api/v1/incidents/${bruteForce.incident_id}`, headers: bearer(analyst) });
   assert.equal(incidentDetail.statusCode, 200);
-  assert.deepEqual((incidentDetail.json() as { alerts: Array<{ id: number }> }).alerts.map((a) => a.id), alerts.map((a) => Number(a.id)));
+  assert.deepEqual((incidentDetail.json<{ alerts: Array<{ id: number }> }>()).alerts.map((a) => a.id), alerts.map((a) => Number(a.id)));
 
   // ...and Prometheus has the histograms.
   const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
@@ -154,7 +154,7 @@ test('pattern rules and indicator matches on domains and hashes raise alerts; ha
   const admin = await login(app, 'admin', 'admin-demo-pass');
   const tag = randomUUID().slice(0, 6);
   const badDomain = `c2-${tag}.example.net`;
-  const badHash = `${tag}`.padEnd(64, 'a');
+  const badHash = tag.padEnd(64, 'a');
   const imported = await app.inject({
     method: 'POST',
     url: '/api/v1/indicators/import',
@@ -248,5 +248,5 @@ test('correlation by username: two alerts open an incident, a later alert joins 
   const analyst = await login(app, 'analyst05', 'analyst-demo-pass');
   const listed = await app.inject({ method: 'GET', url: `/api/v1/alerts?incidentId=${incidentId}`, headers: bearer(analyst) });
   assert.equal(listed.statusCode, 200);
-  assert.deepEqual((listed.json() as { items: Array<{ id: number }> }).items.map((a) => a.id).sort((x, y) => x - y), alerts.map((a) => Number(a.id)));
+  assert.deepEqual((listed.json<{ items: Array<{ id: number }> }>()).items.map((a) => a.id).sort((x, y) => x - y), alerts.map((a) => Number(a.id)));
 });

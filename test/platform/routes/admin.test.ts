@@ -7,6 +7,8 @@ import { sha256Hex } from '../../../platform/lib/tokens.ts';
 import type { FastifyInstance } from 'fastify';
 import type { TestContext } from 'node:test';
 
+type User = { id: number; username: string; email: string; displayName: string; role: string; disabled: boolean };
+
 async function asAdmin(t: TestContext): Promise<{ app: FastifyInstance; headers: { authorization: string } }> {
   const app = await buildTestApp(t);
   return { app, headers: bearer(await login(app, 'admin', 'admin-demo-pass')) };
@@ -20,7 +22,7 @@ test('POST /admin/users creates a user who can log in, and records an audit entr
     payload: { username: 'new.analyst', email: 'new.analyst@corp.example', displayName: 'New Analyst', role: 'analyst', password: 'a-long-password' },
   });
   assert.equal(response.statusCode, 201);
-  const user = response.json();
+  const user = response.json<User>();
   assert.equal(user.username, 'new.analyst');
   assert.equal(user.role, 'analyst');
   assert.equal(user.disabled, false);
@@ -44,7 +46,7 @@ test('POST /admin/users with a duplicate username answers 409 and stores nothing
     payload: { username: 'analyst01', email: 'someone-else@corp.example', displayName: 'Dup', role: 'analyst', password: 'a-long-password' },
   });
   assert.equal(response.statusCode, 409);
-  assert.equal(response.json().error, 'conflict');
+  assert.equal(response.json<{ error: string }>().error, 'conflict');
   const afterCount = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
   assert.equal(afterCount.rows[0].n, before.rows[0].n);
 });
@@ -63,7 +65,7 @@ test('POST /admin/users rejects bad input with 400: wrong types, unknown fields,
   for (const payload of cases) {
     const response = await app.inject({ method: 'POST', url: '/api/v1/admin/users', headers, payload });
     assert.equal(response.statusCode, 400, JSON.stringify(payload));
-    assert.equal(response.json().error, 'validation');
+    assert.equal(response.json<{ error: string }>().error, 'validation');
   }
   const { db } = await startDatabase();
   const stored = await db.query("SELECT 1 FROM users WHERE username = 'valid.name'");
@@ -74,17 +76,17 @@ test('GET /admin/users pages with a cursor, filters by role and q, and treats SQ
   const { app, headers } = await asAdmin(t);
   const first = await app.inject({ method: 'GET', url: '/api/v1/admin/users?limit=20&role=analyst', headers });
   assert.equal(first.statusCode, 200);
-  const page1 = first.json() as { items: Array<{ id: number; role: string }>; nextCursor: string | null };
+  const page1 = first.json<{ items: Array<{ id: number; role: string }>; nextCursor: string | null }>();
   assert.equal(page1.items.length, 20);
   assert.ok(page1.items.every((u) => u.role === 'analyst'));
   assert.ok(page1.nextCursor !== null);
   const second = await app.inject({ method: 'GET', url: `/api/v1/admin/users?limit=20&role=analyst&cursor=${page1.nextCursor}`, headers });
-  const page2 = second.json() as { items: Array<{ id: number }>; nextCursor: string | null };
+  const page2 = second.json<{ items: Array<{ id: number }>; nextCursor: string | null }>();
   assert.equal(second.statusCode, 200);
   assert.ok(page2.items[0].id > page1.items[19].id, 'second page continues after the first');
 
   const search = await app.inject({ method: 'GET', url: '/api/v1/admin/users?q=analyst1', headers });
-  const found = search.json() as { items: Array<{ username: string }> };
+  const found = search.json<{ items: Array<{ username: string }> }>();
   assert.ok(found.items.length >= 10 && found.items.every((u) => u.username.includes('analyst1')));
 
   const injection = await app.inject({ method: 'GET', url: `/api/v1/admin/users?q=${encodeURIComponent("' OR 1=1; DROP TABLE users; --")}`, headers });
@@ -99,7 +101,7 @@ test('GET /admin/users answers 400 for a bad cursor, a bad limit or an unknown q
   for (const query of ['cursor=not-a-cursor!', `cursor=${Buffer.from('{"id":"x"}').toString('base64url')}`, 'limit=0', 'limit=201', 'limit=abc', 'sort=username']) {
     const response = await app.inject({ method: 'GET', url: `/api/v1/admin/users?${query}`, headers });
     assert.equal(response.statusCode, 400, query);
-    assert.equal(response.json().error, 'validation', query);
+    assert.equal(response.json<{ error: string }>().error, 'validation', query);
   }
 });
 
@@ -107,10 +109,10 @@ test('GET /admin/users/:id answers the user, 404 for a missing one, 400 for a no
   const { app, headers } = await asAdmin(t);
   const ok = await app.inject({ method: 'GET', url: '/api/v1/admin/users/1', headers });
   assert.equal(ok.statusCode, 200);
-  assert.equal(ok.json().username, 'admin');
+  assert.equal(ok.json<User>().username, 'admin');
   const missing = await app.inject({ method: 'GET', url: '/api/v1/admin/users/999999', headers });
   assert.equal(missing.statusCode, 404);
-  assert.equal(missing.json().error, 'not_found');
+  assert.equal(missing.json<{ error: string }>().error, 'not_found');
   const bad = await app.inject({ method: 'GET', url: '/api/v1/admin/users/abc', headers });
   assert.equal(bad.statusCode, 400);
 });
@@ -121,16 +123,16 @@ test('PATCH /admin/users/:id changes role and disables; disabling revokes refres
   const app = await buildTestApp(t, { database });
   const headers = bearer(await login(app, 'admin', 'admin-demo-pass'));
   const target = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst12', password: 'analyst-demo-pass' } });
-  const { user, refreshToken } = target.json() as { user: { id: number }; refreshToken: string };
+  const { user, refreshToken } = target.json<{ user: { id: number }; refreshToken: string }>();
 
   const promote = await app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${user.id}`, headers, payload: { role: 'admin', displayName: 'Promoted' } });
   assert.equal(promote.statusCode, 200);
-  assert.equal(promote.json().role, 'admin');
-  assert.equal(promote.json().displayName, 'Promoted');
+  assert.equal(promote.json<User>().role, 'admin');
+  assert.equal(promote.json<User>().displayName, 'Promoted');
 
   const disable = await app.inject({ method: 'PATCH', url: `/api/v1/admin/users/${user.id}`, headers, payload: { disabled: true } });
   assert.equal(disable.statusCode, 200);
-  assert.equal(disable.json().disabled, true);
+  assert.equal(disable.json<User>().disabled, true);
   const token = await database.db.query('SELECT revoked_at FROM refresh_tokens WHERE token_hash = $1', [sha256Hex(refreshToken)]);
   assert.notEqual(token.rows[0].revoked_at, null);
   const audit = await database.db.query<{ details: { changed: string[] } }>("SELECT details FROM audit_log WHERE action = 'user.update' AND target_id = $1 ORDER BY id", [String(user.id)]);
@@ -152,7 +154,7 @@ test('DELETE /admin/users/:id deletes (204), then 404; an admin cannot delete th
     method: 'POST', url: '/api/v1/admin/users', headers,
     payload: { username: 'to.delete', email: 'to.delete@corp.example', displayName: 'Temp', role: 'analyst', password: 'a-long-password' },
   });
-  const id = created.json().id as number;
+  const id = created.json<User>().id;
   const deleted = await app.inject({ method: 'DELETE', url: `/api/v1/admin/users/${id}`, headers });
   assert.equal(deleted.statusCode, 204);
   assert.equal((await db.query('SELECT 1 FROM users WHERE id = $1', [id])).rowCount, 0);
@@ -168,7 +170,7 @@ test('POST /admin/sensors returns the API key once; the key authenticates; only 
   const { db } = await startDatabase();
   const created = await app.inject({ method: 'POST', url: '/api/v1/admin/sensors', headers, payload: { name: 'edge-fw-01' } });
   assert.equal(created.statusCode, 201);
-  const sensor = created.json() as { id: number; name: string; apiKey: string; disabled: boolean };
+  const sensor = created.json<{ id: number; name: string; apiKey: string; disabled: boolean }>();
   assert.equal(sensor.name, 'edge-fw-01');
   assert.ok(sensor.apiKey.startsWith('sk_'));
   const row = await db.query<{ api_key_hash: string }>('SELECT api_key_hash FROM sensors WHERE id = $1', [sensor.id]);
@@ -176,7 +178,7 @@ test('POST /admin/sensors returns the API key once; the key authenticates; only 
 
   const list = await app.inject({ method: 'GET', url: '/api/v1/admin/sensors?limit=200', headers });
   assert.equal(list.statusCode, 200);
-  const listed = (list.json() as { items: Array<Record<string, unknown>> }).items;
+  const listed = (list.json<{ items: Array<Record<string, unknown>> }>()).items;
   assert.ok(listed.some((s) => s.name === 'edge-fw-01'));
   assert.ok(listed.every((s) => !('apiKey' in s)), 'keys are never listed');
 
@@ -192,7 +194,7 @@ test('POST /admin/sensors returns the API key once; the key authenticates; only 
   assert.ok(seen instanceof Date, 'using the key records last_seen_at');
   const disabled = await app.inject({ method: 'PATCH', url: `/api/v1/admin/sensors/${sensor.id}`, headers, payload: { disabled: true } });
   assert.equal(disabled.statusCode, 200);
-  assert.equal(disabled.json().disabled, true);
+  assert.equal(disabled.json<User>().disabled, true);
   const refused = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { 'x-api-key': sensor.apiKey } });
   assert.equal(refused.statusCode, 401);
 
@@ -211,7 +213,7 @@ test('GET /admin/audit-log lists newest first, filters by action and actor, page
   }
   const filtered = await app.inject({ method: 'GET', url: '/api/v1/admin/audit-log?action=sensor.create&actorId=1&limit=2', headers });
   assert.equal(filtered.statusCode, 200);
-  const page1 = filtered.json() as { items: Array<{ id: number; action: string; details: { name: string }; createdAt: string }>; nextCursor: string | null };
+  const page1 = filtered.json<{ items: Array<{ id: number; action: string; details: { name: string }; createdAt: string }>; nextCursor: string | null }>();
   assert.equal(page1.items.length, 2);
   assert.ok(page1.items.every((e) => e.action === 'sensor.create'));
   assert.ok(page1.nextCursor !== null);
@@ -222,7 +224,7 @@ test('GET /admin/audit-log lists newest first, filters by action and actor, page
   while (cursor !== null) {
     const next: Awaited<ReturnType<typeof app.inject>> = await app.inject({ method: 'GET', url: `/api/v1/admin/audit-log?action=sensor.create&actorId=1&limit=2&cursor=${cursor}`, headers });
     assert.equal(next.statusCode, 200);
-    const page = next.json() as typeof page1;
+    const page = next.json<typeof page1>();
     seen.push(...page.items);
     cursor = page.nextCursor;
   }
@@ -232,7 +234,7 @@ test('GET /admin/audit-log lists newest first, filters by action and actor, page
 
   const all = await app.inject({ method: 'GET', url: '/api/v1/admin/audit-log?limit=200', headers });
   assert.equal(all.statusCode, 200);
-  assert.ok((all.json() as { items: unknown[] }).items.length > 0);
+  assert.ok((all.json<{ items: unknown[] }>()).items.length > 0);
   const range = await app.inject({ method: 'GET', url: `/api/v1/admin/audit-log?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`, headers });
   assert.deepEqual(range.json(), { items: [], nextCursor: null });
   const badDate = await app.inject({ method: 'GET', url: '/api/v1/admin/audit-log?from=yesterday', headers });
@@ -263,7 +265,7 @@ test('admin routes: 401 without credentials, 403 for an analyst and for a sensor
     assert.equal(none.statusCode, 401, `${route.method} ${route.url} without credentials`);
     const asAnalyst = await app.inject({ ...route, headers: analyst });
     assert.equal(asAnalyst.statusCode, 403, `${route.method} ${route.url} as analyst`);
-    assert.equal(asAnalyst.json().error, 'forbidden');
+    assert.equal(asAnalyst.json<{ error: string }>().error, 'forbidden');
     const asSensor = await app.inject({ ...route, headers: { 'x-api-key': 'demo-sensor-key-02' } });
     assert.equal(asSensor.statusCode, 403, `${route.method} ${route.url} as sensor`);
   }

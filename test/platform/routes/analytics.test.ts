@@ -15,7 +15,7 @@ test('GET /api/v1/analytics/top-sources ranks src_ip, host and username by event
 
   const byIp = await app.inject({ method: 'GET', url: `/api/v1/analytics/top-sources?by=src_ip&of=events&from=${from}&to=${to}&limit=5`, headers });
   assert.equal(byIp.statusCode, 200);
-  const body = byIp.json() as { by: string; of: string; from: string; to: string; items: Array<{ value: string; count: number }> };
+  const body = byIp.json<{ by: string; of: string; from: string; to: string; items: Array<{ value: string; count: number }> }>();
   assert.equal(body.by, 'src_ip');
   assert.equal(body.of, 'events');
   assert.equal(body.items.length, 5);
@@ -27,7 +27,7 @@ test('GET /api/v1/analytics/top-sources ranks src_ip, host and username by event
 
   const hosts = await app.inject({ method: 'GET', url: `/api/v1/analytics/top-sources?by=host&of=alerts&from=${from}&to=${to}`, headers });
   assert.equal(hosts.statusCode, 200);
-  const hostItems = (hosts.json() as { items: Array<{ value: string; count: number }> }).items;
+  const hostItems = (hosts.json<{ items: Array<{ value: string; count: number }> }>()).items;
   assert.ok(hostItems.length > 0 && hostItems.length <= 10, 'default limit 10');
   const { rows: [top] } = await db.query<{ n: string }>(
     'SELECT count(*) AS n FROM alerts WHERE host = $1 AND created_at >= $2 AND created_at < $3', [hostItems[0].value, from, to]);
@@ -35,7 +35,7 @@ test('GET /api/v1/analytics/top-sources ranks src_ip, host and username by event
 
   const users = await app.inject({ method: 'GET', url: '/api/v1/analytics/top-sources?by=username', headers });
   assert.equal(users.statusCode, 200, 'from/to default to the last 24 h');
-  const usersBody = users.json() as { from: string; to: string; items: unknown[] };
+  const usersBody = users.json<{ from: string; to: string; items: unknown[] }>();
   assert.ok(Math.abs(Date.parse(usersBody.to) - Date.parse(usersBody.from) - DAY) < 1000);
   assert.ok(usersBody.items.length > 0);
 });
@@ -49,7 +49,7 @@ test('GET /api/v1/analytics/timeline buckets counts by minute, hour or day, zero
 
   const daily = await app.inject({ method: 'GET', url: `/api/v1/analytics/timeline?of=events&bucket=day&from=${from.toISOString()}&to=${to.toISOString()}`, headers });
   assert.equal(daily.statusCode, 200);
-  const body = daily.json() as { bucket: string; points: Array<{ t: string; count: number }> };
+  const body = daily.json<{ bucket: string; points: Array<{ t: string; count: number }> }>();
   assert.equal(body.bucket, 'day');
   assert.equal(body.points.length, 10);
   assert.equal(body.points[0].t, from.toISOString());
@@ -61,7 +61,7 @@ test('GET /api/v1/analytics/timeline buckets counts by minute, hour or day, zero
 
   const hourly = await app.inject({ method: 'GET', url: `/api/v1/analytics/timeline?of=alerts&bucket=hour&from=${from.toISOString()}&to=${to.toISOString()}`, headers });
   assert.equal(hourly.statusCode, 200);
-  const hourlyPoints = (hourly.json() as { points: Array<{ t: string; count: number }> }).points;
+  const hourlyPoints = (hourly.json<{ points: Array<{ t: string; count: number }> }>()).points;
   assert.equal(hourlyPoints.length, 240);
   const { rows: [alerts] } = await db.query<{ n: string }>('SELECT count(*) AS n FROM alerts WHERE created_at >= $1 AND created_at < $2', [from, to]);
   assert.equal(hourlyPoints.reduce((a, p) => a + p.count, 0), Number(alerts.n));
@@ -69,7 +69,7 @@ test('GET /api/v1/analytics/timeline buckets counts by minute, hour or day, zero
 
   const minutes = await app.inject({ method: 'GET', url: '/api/v1/analytics/timeline?bucket=minute&from=2026-01-01T00:00:30Z&to=2026-01-01T00:10:00Z', headers });
   assert.equal(minutes.statusCode, 200);
-  const minutePoints = (minutes.json() as { points: Array<{ t: string }> }).points;
+  const minutePoints = (minutes.json<{ points: Array<{ t: string }> }>()).points;
   assert.equal(minutePoints.length, 10);
   assert.equal(minutePoints[0].t, '2026-01-01T00:00:00.000Z', 'the first bucket starts at its own boundary');
 });
@@ -81,7 +81,7 @@ test('GET /api/v1/analytics/heatmap counts alerts per technique and day', async 
 
   const response = await app.inject({ method: 'GET', url: '/api/v1/analytics/heatmap', headers });
   assert.equal(response.statusCode, 200);
-  const body = response.json() as { from: string; to: string; days: string[]; techniques: string[]; cells: Array<{ technique: string; day: string; count: number }> };
+  const body = response.json<{ from: string; to: string; days: string[]; techniques: string[]; cells: Array<{ technique: string; day: string; count: number }> }>();
   assert.ok(body.days.length === 7 || body.days.length === 8, `7 days by default, ${body.days.length}`);
   assert.ok(body.cells.length > 0);
   assert.ok(body.techniques.every((tech) => /^T\d{4}/.test(tech) || tech === 'unmapped'));
@@ -116,8 +116,8 @@ test('analytics reject bad ranges, bad buckets and unknown parameters with 400',
   for (const [url, message] of cases) {
     const response = await app.inject({ method: 'GET', url, headers });
     assert.equal(response.statusCode, 400, url);
-    assert.equal(response.json().error, 'validation', url);
-    if (message) assert.match(response.json().message, message, url);
+    assert.equal(response.json<{ error: string }>().error, 'validation', url);
+    if (message) assert.match(response.json<{ message: string }>().message, message, url);
   }
 });
 
@@ -128,6 +128,6 @@ test('analytics routes: 401 without credentials, 403 for a sensor', async (t) =>
     assert.equal(anonymous.statusCode, 401, url);
     const sensor = await app.inject({ method: 'GET', url, headers: { 'x-api-key': 'demo-sensor-key-03' } });
     assert.equal(sensor.statusCode, 403, url);
-    assert.equal(sensor.json().error, 'forbidden', url);
+    assert.equal(sensor.json<{ error: string }>().error, 'forbidden', url);
   }
 });

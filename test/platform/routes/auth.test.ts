@@ -14,7 +14,7 @@ test('POST /login with the demo admin returns a token pair and stores only the r
   const { db } = await startDatabase();
   const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'admin-demo-pass' } });
   assert.equal(response.statusCode, 200);
-  const pair = response.json() as Pair;
+  const pair = response.json<Pair>();
   assert.equal(pair.tokenType, 'Bearer');
   assert.equal(pair.expiresIn, 900);
   assert.equal(pair.user.username, 'admin');
@@ -51,7 +51,7 @@ test('POST /login rejects bad bodies with 400: missing field, wrong type, unknow
   for (const c of cases) {
     const response = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: c.payload });
     assert.equal(response.statusCode, 400, JSON.stringify(c.payload));
-    assert.equal(response.json().error, 'validation');
+    assert.equal(response.json<{ error: string }>().error, 'validation');
   }
   const malformed = await app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username": "admin", ' });
   assert.equal(malformed.statusCode, 400);
@@ -70,10 +70,10 @@ test('POST /login with an SQL-injection username is just a wrong username', asyn
 test('POST /refresh rotates: a new pair works, the old refresh token is revoked, and reusing it revokes the family', async (t) => {
   const app = await buildTestApp(t);
   const { db } = await startDatabase();
-  const first = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst03', password: 'analyst-demo-pass' } })).json() as Pair;
+  const first = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst03', password: 'analyst-demo-pass' } })).json<Pair>();
   const refreshed = await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: first.refreshToken } });
   assert.equal(refreshed.statusCode, 200);
-  const second = refreshed.json() as Pair;
+  const second = refreshed.json<Pair>();
   assert.notEqual(second.refreshToken, first.refreshToken);
   assert.equal(second.user.username, 'analyst03');
   const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(second.accessToken) });
@@ -83,7 +83,7 @@ test('POST /refresh rotates: a new pair works, the old refresh token is revoked,
 
   const reused = await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: first.refreshToken } });
   assert.equal(reused.statusCode, 401);
-  assert.equal(reused.json().error, 'unauthorized');
+  assert.equal(reused.json<{ error: string }>().error, 'unauthorized');
   const active = await db.query('SELECT 1 FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL', [first.user.id]);
   assert.equal(active.rowCount, 0, 'every refresh token of the user is revoked after reuse');
 });
@@ -92,13 +92,13 @@ test('POST /refresh with an unknown token answers 401', async (t) => {
   const app = await buildTestApp(t);
   const response = await app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: 'rt_not-a-real-token' } });
   assert.equal(response.statusCode, 401);
-  assert.equal(response.json().error, 'unauthorized');
+  assert.equal(response.json<{ error: string }>().error, 'unauthorized');
 });
 
 test('POST /logout revokes the refresh token: refreshing with it afterwards answers 401', async (t) => {
   const app = await buildTestApp(t);
   const { db } = await startDatabase();
-  const pair = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst04', password: 'analyst-demo-pass' } })).json() as Pair;
+  const pair = (await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst04', password: 'analyst-demo-pass' } })).json<Pair>();
   const logout = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(pair.accessToken), payload: { refreshToken: pair.refreshToken } });
   assert.equal(logout.statusCode, 204);
   assert.equal(logout.body, '');
@@ -113,7 +113,7 @@ test('GET /me returns the current user without secrets', async (t) => {
   const token = await login(app, 'analyst05', 'analyst-demo-pass');
   const response = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(token) });
   assert.equal(response.statusCode, 200);
-  const user = response.json();
+  const user = response.json<{ username: string; role: string; disabled: boolean; email: string }>();
   assert.equal(user.username, 'analyst05');
   assert.equal(user.role, 'analyst');
   assert.equal(user.disabled, false);
@@ -148,7 +148,7 @@ test('protected routes answer 401 for missing, malformed, expired, forged and al
   for (const [name, headers] of cases) {
     const response = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers });
     assert.equal(response.statusCode, 401, name);
-    assert.equal(response.json().error, 'unauthorized', name);
+    assert.equal(response.json<{ error: string }>().error, 'unauthorized', name);
   }
 });
 
@@ -168,7 +168,7 @@ test('a sensor API key cannot reach user routes (403)', async (t) => {
   const app = await buildTestApp(t);
   const response = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { 'x-api-key': 'demo-sensor-key-01' } });
   assert.equal(response.statusCode, 403);
-  assert.equal(response.json().error, 'forbidden');
+  assert.equal(response.json<{ error: string }>().error, 'forbidden');
 });
 
 test('login is rate limited per username (429 with retry-after), other usernames unaffected', async (t) => {
@@ -179,7 +179,7 @@ test('login is rate limited per username (429 with retry-after), other usernames
   }
   const limited = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst08', password: 'analyst-demo-pass' } });
   assert.equal(limited.statusCode, 429);
-  assert.equal(limited.json().error, 'rate_limited');
+  assert.equal(limited.json<{ error: string }>().error, 'rate_limited');
   assert.ok(Number(limited.headers['retry-after']) > 0);
   const other = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst09', password: 'analyst-demo-pass' } });
   assert.equal(other.statusCode, 200);
@@ -195,7 +195,7 @@ test('requests are rate limited per principal (429), another principal is unaffe
   }
   assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
   const limited = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(first) });
-  assert.equal(limited.json().error, 'rate_limited');
+  assert.equal(limited.json<{ error: string }>().error, 'rate_limited');
   assert.ok(Number(limited.headers['retry-after']) > 0);
   const other = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(second) });
   assert.equal(other.statusCode, 200);

@@ -18,7 +18,7 @@ test('GET /api/v1/dashboard/summary answers counts that match the database', asy
 
   const response = await app.inject({ method: 'GET', url: '/api/v1/dashboard/summary', headers });
   assert.equal(response.statusCode, 200);
-  const body = response.json() as Summary;
+  const body = response.json<Summary>();
 
   const { rows: [counts] } = await db.query<{ total: string; open: string; critical: string; resolved: string; incidents: string; events: string; trend_total: string }>(
     `SELECT (SELECT count(*) FROM alerts) AS total,
@@ -52,10 +52,10 @@ test('GET /api/v1/dashboard/summary: 401 without credentials, 403 for a sensor',
   const app = await buildTestApp(t, { workers: false });
   const anonymous = await app.inject({ method: 'GET', url: '/api/v1/dashboard/summary' });
   assert.equal(anonymous.statusCode, 401);
-  assert.equal(anonymous.json().error, 'unauthorized');
+  assert.equal(anonymous.json<{ error: string }>().error, 'unauthorized');
   const sensor = await app.inject({ method: 'GET', url: '/api/v1/dashboard/summary', headers: { 'x-api-key': 'demo-sensor-key-02' } });
   assert.equal(sensor.statusCode, 403);
-  assert.equal(sensor.json().error, 'forbidden');
+  assert.equal(sensor.json<{ error: string }>().error, 'forbidden');
   const unknown = await app.inject({ method: 'GET', url: '/api/v1/dashboard/summary', headers: { 'x-api-key': 'not-a-key' } });
   assert.equal(unknown.statusCode, 401);
 });
@@ -64,7 +64,7 @@ test('the OpenAPI document lists every indicators, dashboard, analytics and repo
   const app = await buildTestApp(t, { workers: false });
   const response = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
   assert.equal(response.statusCode, 200);
-  const doc = response.json() as { paths: Record<string, Record<string, { operationId?: string; responses: Record<string, { content?: Record<string, unknown> }> }>> };
+  const doc = response.json<{ paths: Partial<Record<string, Partial<Record<string, { operationId?: string; responses: Partial<Record<string, { content?: Record<string, unknown> }>> }>>>> }>();
   const expected: Record<string, string> = {
     'GET /api/v1/indicators': 'listIndicators',
     'POST /api/v1/indicators/import': 'importIndicators',

@@ -14,7 +14,7 @@ test('GET /health answers 200 without credentials', async (t) => {
   const app = await buildTestApp(t);
   const response = await app.inject({ method: 'GET', url: '/health' });
   assert.equal(response.statusCode, 200);
-  assert.equal(response.json().status, 'ok');
+  assert.equal(response.json<{ status: string }>().status, 'ok');
 });
 
 test('GET /ready answers 200 when the database answers', async (t) => {
@@ -52,7 +52,7 @@ test('GET /api/v1/openapi.json lists every route with an operationId, and securi
   const app = await buildTestApp(t);
   const response = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
   assert.equal(response.statusCode, 200);
-  const doc = response.json() as { openapi: string; paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>> };
+  const doc = response.json<{ openapi: string; paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>> }>();
   assert.match(doc.openapi, /^3\./);
   const operations = Object.entries(doc.paths).flatMap(([url, methods]) => Object.entries(methods).map(([method, op]) => ({ key: `${method.toUpperCase()} ${url}`, op })));
   const keys = operations.map((o) => o.key);
@@ -79,5 +79,5 @@ test('an unknown path answers 404 with a JSON error to an authenticated caller',
   const token = await login(app, 'analyst01', 'analyst-demo-pass');
   const response = await app.inject({ method: 'GET', url: '/api/v1/nothing-here', headers: bearer(token) });
   assert.equal(response.statusCode, 404);
-  assert.equal(response.json().error, 'not_found');
+  assert.equal(response.json<{ error: string }>().error, 'not_found');
 });

@@ -14,15 +14,16 @@ test('GET /admin/rules lists the default rules to an admin, by id, with paging',
   const token = await login(app, 'admin', 'admin-demo-pass');
   const first = await app.inject({ method: 'GET', url: '/api/v1/admin/rules?limit=3', headers: bearer(token) });
   assert.equal(first.statusCode, 200);
-  const page = first.json() as Page<Rule>;
+  const page = first.json<Page<Rule>>();
   assert.equal(page.items.length, 3);
   const rest = await app.inject({ method: 'GET', url: `/api/v1/admin/rules?limit=200&cursor=${page.nextCursor}`, headers: bearer(token) });
-  const all = [...page.items, ...(rest.json() as Page<Rule>).items];
+  const all = [...page.items, ...(rest.json<Page<Rule>>()).items];
   const names = all.map((r) => r.name);
   for (const rule of DEFAULT_RULES) assert.ok(names.includes(rule.name), rule.name);
   const ids = all.map((r) => r.id);
   assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
-  const brute = all.find((r) => r.name === 'Brute-force login')!;
+  const brute = all.find((r) => r.name === 'Brute-force login');
+  assert.ok(brute !== undefined, 'the default brute-force rule is listed');
   assert.deepEqual(brute.params, { threshold: 10, windowSeconds: 300, dedupWindowSeconds: 3600 });
   assert.equal(brute.technique, 'T1110');
 });
@@ -33,7 +34,7 @@ test('rules are admin only: 401 without a token, 403 for an analyst and a sensor
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/admin/rules' })).statusCode, 401);
   const forbidden = await app.inject({ method: 'GET', url: '/api/v1/admin/rules', headers: bearer(analyst) });
   assert.equal(forbidden.statusCode, 403);
-  assert.equal(forbidden.json().error, 'forbidden');
+  assert.equal(forbidden.json<{ error: string }>().error, 'forbidden');
   assert.equal((await app.inject({ method: 'POST', url: '/api/v1/admin/rules', headers: bearer(analyst), payload: { name: 'x', kind: 'pattern', severity: 'low', params: {} } })).statusCode, 403);
   assert.equal((await app.inject({ method: 'DELETE', url: '/api/v1/admin/rules/1', headers: { 'x-api-key': 'demo-sensor-key-01' } })).statusCode, 403);
 });
@@ -50,7 +51,7 @@ test('POST /admin/rules creates a rule with normalised params (201, audited); GE
     payload: { name, description: 'many failures from one source', kind: 'brute_force', severity: 'medium', technique: 'T1110.003', params: { threshold: 30, windowSeconds: 600 } },
   });
   assert.equal(created.statusCode, 201, created.body);
-  const rule = created.json() as Rule;
+  const rule = created.json<Rule>();
   assert.equal(rule.name, name);
   assert.equal(rule.enabled, true);
   assert.deepEqual(rule.params, { threshold: 30, windowSeconds: 600, dedupWindowSeconds: 3600 });
@@ -83,13 +84,13 @@ test('POST /admin/rules: 400 for params that do not fit the kind, 409 for a dupl
   for (const [what, part] of cases) {
     const response = await app.inject({ method: 'POST', url: '/api/v1/admin/rules', headers: bearer(token), payload: { name: `bad ${what}`, severity: 'low', ...part } });
     assert.equal(response.statusCode, 400, what);
-    assert.equal(response.json().error, 'validation', what);
+    assert.equal(response.json<{ error: string }>().error, 'validation', what);
   }
   const badTechnique = await app.inject({ method: 'POST', url: '/api/v1/admin/rules', headers: bearer(token), payload: { name: 'bad technique', severity: 'low', kind: 'indicator_match', technique: 'DROP TABLE', params: {} } });
   assert.equal(badTechnique.statusCode, 400);
   const duplicate = await app.inject({ method: 'POST', url: '/api/v1/admin/rules', headers: bearer(token), payload: { name: 'Impossible travel', severity: 'low', kind: 'impossible_travel', params: { windowMinutes: 5 } } });
   assert.equal(duplicate.statusCode, 409);
-  assert.equal(duplicate.json().error, 'conflict');
+  assert.equal(duplicate.json<{ error: string }>().error, 'conflict');
   assert.equal(await count(), before);
 });
 
@@ -98,10 +99,10 @@ test('PATCH /admin/rules/:id updates fields and validates params against the rul
   const { db } = await startDatabase();
   const token = await login(app, 'admin', 'admin-demo-pass');
   const created = await app.inject({ method: 'POST', url: '/api/v1/admin/rules', headers: bearer(token), payload: { name: `Tor exit ${randomUUID().slice(0, 6)}`, kind: 'pattern', severity: 'low', params: { field: 'domain', op: 'ends_with', value: '.onion' } } });
-  const rule = created.json() as Rule;
+  const rule = created.json<Rule>();
   const patched = await app.inject({ method: 'PATCH', url: `/api/v1/admin/rules/${rule.id}`, headers: bearer(token), payload: { severity: 'high', enabled: false, technique: null, params: { field: 'domain', op: 'contains', value: 'onion' } } });
   assert.equal(patched.statusCode, 200, patched.body);
-  const body = patched.json() as Rule;
+  const body = patched.json<Rule>();
   assert.equal(body.severity, 'high');
   assert.equal(body.enabled, false);
   assert.equal(body.params.op, 'contains');
@@ -123,7 +124,7 @@ test('DELETE /admin/rules/:id removes an unused rule (204, audited); 409 for a r
   const { db } = await startDatabase();
   const token = await login(app, 'admin', 'admin-demo-pass');
   const created = await app.inject({ method: 'POST', url: '/api/v1/admin/rules', headers: bearer(token), payload: { name: `Temp ${randomUUID().slice(0, 6)}`, kind: 'impossible_travel', severity: 'low', params: { windowMinutes: 10 } } });
-  const rule = created.json() as Rule;
+  const rule = created.json<Rule>();
   const deleted = await app.inject({ method: 'DELETE', url: `/api/v1/admin/rules/${rule.id}`, headers: bearer(token) });
   assert.equal(deleted.statusCode, 204);
   assert.equal(deleted.body, '');
@@ -133,7 +134,7 @@ test('DELETE /admin/rules/:id removes an unused rule (204, audited); 409 for a r
   const used = await db.query<{ rule_id: string }>('SELECT rule_id FROM alerts LIMIT 1');
   const refused = await app.inject({ method: 'DELETE', url: `/api/v1/admin/rules/${used.rows[0].rule_id}`, headers: bearer(token) });
   assert.equal(refused.statusCode, 409);
-  assert.match(refused.json().message, /disable/);
+  assert.match(refused.json<{ message: string }>().message, /disable/);
   assert.equal((await db.query('SELECT 1 FROM rules WHERE id = $1', [used.rows[0].rule_id])).rows.length, 1);
   assert.equal((await app.inject({ method: 'DELETE', url: `/api/v1/admin/rules/${rule.id}`, headers: bearer(token) })).statusCode, 404);
 });
@@ -153,6 +154,6 @@ test('every rules route: 401 without credentials, 403 for an analyst', async (t)
     assert.equal(anonymous.statusCode, 401, `${route.method} ${route.url}`);
     const wrong = await app.inject({ method: route.method, url: route.url, headers: analyst, payload: route.payload });
     assert.equal(wrong.statusCode, 403, `${route.method} ${route.url}`);
-    assert.equal(wrong.json().error, 'forbidden');
+    assert.equal(wrong.json<{ error: string }>().error, 'forbidden');
   }
 });

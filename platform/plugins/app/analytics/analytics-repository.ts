@@ -1,0 +1,85 @@
+// Domain service: app.analyticsRepository, the analytics' SQL: plain aggregations over the big
+// tables, computed on every call (no pre-aggregation, no cache): the platform's natural heavy queries.
+// Only the identifiers of SUBJECT_SQL and SOURCE_SQL are written into the SQL text; values are parameters.
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { Bucket, TimeRange } from './range.ts';
+
+export const SOURCES = ['src_ip', 'host', 'username'] as const;
+export type Source = (typeof SOURCES)[number];
+export const SUBJECTS = ['events', 'alerts'] as const;
+export type Subject = (typeof SUBJECTS)[number];
+
+/** Table and time column of each subject. */
+const SUBJECT_SQL: Record<Subject, { table: string; time: string }> = {
+  events: { table: 'events', time: 'occurred_at' },
+  alerts: { table: 'alerts', time: 'created_at' },
+};
+const SOURCE_SQL: Record<Source, { column: string; value: string }> = {
+  src_ip: { column: 'src_ip', value: 'host(src_ip)' },
+  host: { column: 'host', value: 'host' },
+  username: { column: 'username', value: 'username' },
+};
+
+function createAnalyticsRepository(app: FastifyInstance) {
+  const db = app.db;
+  return {
+    /** The `limit` most frequent values of `by` among `of` in the range, most frequent first. */
+    async topSources(by: Source, of: Subject, range: TimeRange, limit: number): Promise<{ value: string; count: number }[]> {
+      const s = SUBJECT_SQL[of];
+      const c = SOURCE_SQL[by];
+      const { rows } = await db.query<{ value: string; count: string }>(
+        `SELECT ${c.value} AS value, count(*) AS count FROM ${s.table}
+          WHERE ${s.time} >= $1 AND ${s.time} < $2 AND ${c.column} IS NOT NULL
+          GROUP BY ${c.column} ORDER BY count(*) DESC, ${c.column} LIMIT $3`,
+        [range.from, range.to, limit]);
+      return rows.map((r) => ({ value: r.value, count: Number(r.count) }));
+    },
+
+    /** Counts of `of` per UTC bucket over the range, zero-filled, oldest first. */
+    async timeline(of: Subject, bucket: Bucket, range: TimeRange): Promise<{ t: string; count: number }[]> {
+      const s = SUBJECT_SQL[of];
+      // Buckets are computed on UTC wall time (timestamp without time zone), so days never shift with DST.
+      const { rows } = await db.query<{ t: Date; count: string }>(
+        `WITH counts AS (
+           SELECT date_trunc($3, ${s.time} AT TIME ZONE 'UTC') AS b, count(*) AS n FROM ${s.table}
+            WHERE ${s.time} >= $1 AND ${s.time} < $2 GROUP BY 1
+         )
+         SELECT (g.b AT TIME ZONE 'UTC') AS t, COALESCE(counts.n, 0) AS count
+           FROM generate_series(date_trunc($3, $1::timestamptz AT TIME ZONE 'UTC'),
+                                ($2::timestamptz - interval '1 microsecond') AT TIME ZONE 'UTC',
+                                ('1 ' || $3)::interval) AS g(b)
+           LEFT JOIN counts ON counts.b = g.b
+          ORDER BY g.b`,
+        [range.from, range.to, bucket]);
+      return rows.map((r) => ({ t: r.t.toISOString(), count: Number(r.count) }));
+    },
+
+    /** Alerts per rule technique ("unmapped" when none) and UTC day over the range, by technique then day. */
+    async heatmap(range: TimeRange): Promise<{ technique: string; day: string; count: number }[]> {
+      const { rows } = await db.query<{ technique: string; day: string; count: string }>(
+        `SELECT COALESCE(r.technique, 'unmapped') AS technique,
+                to_char(date_trunc('day', a.created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, count(*) AS count
+           FROM alerts a JOIN rules r ON r.id = a.rule_id
+          WHERE a.created_at >= $1 AND a.created_at < $2
+          GROUP BY 1, 2 ORDER BY 1, 2`,
+        [range.from, range.to]);
+      return rows.map((r) => ({ technique: r.technique, day: r.day, count: Number(r.count) }));
+    },
+  };
+}
+
+export type AnalyticsRepository = ReturnType<typeof createAnalyticsRepository>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    analyticsRepository: AnalyticsRepository;
+  }
+}
+
+export default fp(
+  (app: FastifyInstance) => {
+    app.decorate('analyticsRepository', createAnalyticsRepository(app));
+  },
+  { name: 'analytics-repository', fastify: '5.x', dependencies: ['db'] },
+);
