@@ -37,7 +37,11 @@ async function launch(dataDir: string, kind: 'cold' | 'warm'): Promise<Round> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      resolve();
+    });
+  });
   try {
     let readySeconds = Number.NaN;
     const deadline = Date.now() + 180_000;

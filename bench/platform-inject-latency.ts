@@ -49,7 +49,7 @@ try {
   apps.push(plain, slowed);
   await Promise.all(apps.map((app) => app.ready()));
   const login = await plain.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: 'admin-demo-pass' } });
-  const headers = { authorization: `Bearer ${(login.json() as { accessToken: string }).accessToken}` };
+  const headers = { authorization: `Bearer ${login.json<{ accessToken: string }>().accessToken}` };
   const endpoints = [
     { key: 'GET /api/v1/auth/me', url: '/api/v1/auth/me' },
     { key: 'GET /api/v1/admin/users', url: '/api/v1/admin/users?limit=200' },

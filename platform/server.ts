@@ -111,7 +111,9 @@ async function main(): Promise<number> {
     if (applied.length > 0) log.info({ applied }, 'migrations applied');
     if (config.seedPreset !== 'none' && !(await isSeeded(app.db))) {
       log.info({ preset: config.seedPreset }, 'first start: seeding the database');
-      const result = await seed(app.db, config.seedPreset, { bcryptCost: config.bcryptCost, log: (message) => log.info(message) });
+      const result = await seed(app.db, config.seedPreset, { bcryptCost: config.bcryptCost, log: (message) => {
+        log.info(message);
+      } });
       log.info(result, 'seed finished');
     }
     if (closing !== undefined) return 0;

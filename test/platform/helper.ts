@@ -25,6 +25,9 @@ import type { EmbeddedDatabase } from '../../platform/db/embedded.ts';
 import { migrate } from '../../platform/db/migrate.ts';
 import { seed } from '../../platform/db/seed/index.ts';
 
+/** The body of every error response (platform/schemas.ts errorSchema). */
+export type ErrorBody = { error: string; message: string };
+
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 /** Demo password hashes in tests use bcrypt cost 4 (the same code path, far less CPU). */
 export const TEST_BCRYPT_COST = 4;

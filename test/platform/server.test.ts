@@ -32,12 +32,18 @@ function startServer(env: Record<string, string>): Running {
       const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
       if (match !== null) resolve(match[1]);
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      reject(new Error(`server exited with ${String(code)} before listening:\n${output}`));
+    });
   });
   url.catch(() => undefined);
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exit = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      resolve(code);
+    });
+  });
   return { child, url, output: () => output, exit };
 }
 

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, login, bearer, startDatabase } from '../helper.ts';
+import type { ErrorBody } from '../helper.ts';
 import type { Db } from '../../../platform/db/pool.ts';
 
 type Alert = { id: number; ruleId: number; ruleName: string; severity: string; status: string; assigneeId: number | null; incidentId: number | null; createdAt: string; detectionLatencyMs: number };
@@ -26,7 +27,7 @@ async function allPages(app: FastifyInstance, token: string, query: string): Pro
     const url: string = `/api/v1/alerts?${query}&limit=200${cursor === null ? '' : `&cursor=${cursor}`}`;
     const response = await app.inject({ method: 'GET', url, headers: bearer(token) });
     assert.equal(response.statusCode, 200, response.body);
-    const page = response.json() as Page<Alert>;
+    const page = response.json<Page<Alert>>();
     items.push(...page.items);
     cursor = page.nextCursor;
     if (cursor === null) break;
@@ -40,7 +41,7 @@ test('GET /alerts lists newest first and filters by status, severity, rule, assi
   const token = await login(app, 'analyst01', 'analyst-demo-pass');
   const first = await app.inject({ method: 'GET', url: '/api/v1/alerts?limit=20', headers: bearer(token) });
   assert.equal(first.statusCode, 200);
-  const page = first.json() as Page<Alert>;
+  const page = first.json<Page<Alert>>();
   assert.equal(page.items.length, 20);
   assert.equal(typeof page.nextCursor, 'string');
   const times = page.items.map((a) => Date.parse(a.createdAt));
@@ -75,7 +76,7 @@ test('GET /alerts: 400 for bad filters and cursors, 401 without a token, 403 for
   for (const query of ['status=open', 'severity=huge', 'ruleId=abc', "assigneeId=1%20OR%201=1", 'cursor=%7B%7D', 'limit=201', 'sort=id', `from=${encodeURIComponent(new Date().toISOString())}&to=${encodeURIComponent(new Date(0).toISOString())}`]) {
     const response = await app.inject({ method: 'GET', url: `/api/v1/alerts?${query}`, headers: bearer(token) });
     assert.equal(response.statusCode, 400, query);
-    assert.equal(response.json().error, 'validation');
+    assert.equal(response.json<ErrorBody>().error, 'validation');
   }
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/alerts' })).statusCode, 401);
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/alerts', headers: { 'x-api-key': 'demo-sensor-key-01' } })).statusCode, 403);
@@ -95,7 +96,7 @@ test('GET /alerts/:id shows the rule, related events, comment count and detectio
   const row = rows[0];
   const response = await app.inject({ method: 'GET', url: `/api/v1/alerts/${row.id}`, headers: bearer(token) });
   assert.equal(response.statusCode, 200);
-  const alert = response.json() as Alert & { events: Array<{ id: number }>; commentsCount: number; technique: string | null };
+  const alert = response.json<Alert & { events: Array<{ id: number }>; commentsCount: number; technique: string | null }>();
   assert.equal(alert.id, Number(row.id));
   assert.equal(alert.ruleName, row.name);
   assert.equal(alert.detectionLatencyMs, row.detection_latency_ms);
@@ -103,7 +104,7 @@ test('GET /alerts/:id shows the rule, related events, comment count and detectio
   assert.equal(alert.commentsCount, row.comments);
   const missing = await app.inject({ method: 'GET', url: '/api/v1/alerts/987654321', headers: bearer(token) });
   assert.equal(missing.statusCode, 404);
-  assert.equal(missing.json().error, 'not_found');
+  assert.equal(missing.json<ErrorBody>().error, 'not_found');
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/alerts/0', headers: bearer(token) })).statusCode, 400);
 });
 
@@ -115,7 +116,7 @@ test('PATCH /alerts/:id changes status and assignee and writes an audit entry', 
   const assignee = await userId(db, 'analyst05');
   const response = await app.inject({ method: 'PATCH', url: `/api/v1/alerts/${id}`, headers: bearer(token), payload: { status: 'acknowledged', assigneeId: assignee } });
   assert.equal(response.statusCode, 200, response.body);
-  const body = response.json() as Alert;
+  const body = response.json<Alert>();
   assert.equal(body.status, 'acknowledged');
   assert.equal(body.assigneeId, assignee);
   const stored = await db.query<{ status: string; assignee_id: string }>('SELECT status, assignee_id FROM alerts WHERE id = $1', [id]);
@@ -129,8 +130,8 @@ test('PATCH /alerts/:id changes status and assignee and writes an audit entry', 
 
   const unassigned = await app.inject({ method: 'PATCH', url: `/api/v1/alerts/${id}`, headers: bearer(token), payload: { assigneeId: null } });
   assert.equal(unassigned.statusCode, 200);
-  assert.equal((unassigned.json() as Alert).assigneeId, null);
-  assert.equal((unassigned.json() as Alert).status, 'acknowledged');
+  assert.equal(unassigned.json<Alert>().assigneeId, null);
+  assert.equal(unassigned.json<Alert>().status, 'acknowledged');
 });
 
 test('PATCH /alerts/:id: 400 for bad bodies or an unknown assignee (nothing changes), 404, 401, 403', async (t) => {
@@ -142,7 +143,7 @@ test('PATCH /alerts/:id: 400 for bad bodies or an unknown assignee (nothing chan
   for (const payload of [{}, { status: 'done' }, { status: 'resolved', colour: 'red' }, { assigneeId: 'me' }, { status: 'resolved', assigneeId: 99_999_999 }]) {
     const response = await app.inject({ method: 'PATCH', url: `/api/v1/alerts/${id}`, headers: bearer(token), payload });
     assert.equal(response.statusCode, 400, JSON.stringify(payload));
-    assert.equal(response.json().error, 'validation');
+    assert.equal(response.json<ErrorBody>().error, 'validation');
   }
   const afterBad = await db.query('SELECT status, assignee_id, updated_at FROM alerts WHERE id = $1', [id]);
   assert.deepEqual(afterBad.rows[0], before.rows[0]);
@@ -179,7 +180,7 @@ test('alert comments: POST creates one (201, audited), GET lists them oldest fir
   for (const body of bodies) {
     const created = await app.inject({ method: 'POST', url: `/api/v1/alerts/${id}/comments`, headers: bearer(token), payload: { body } });
     assert.equal(created.statusCode, 201, created.body);
-    const comment = created.json() as { alertId: number; authorUsername: string; body: string };
+    const comment = created.json<{ alertId: number; authorUsername: string; body: string }>();
     assert.equal(comment.alertId, id);
     assert.equal(comment.authorUsername, 'analyst06');
     assert.equal(comment.body, body);
@@ -191,11 +192,11 @@ test('alert comments: POST creates one (201, audited), GET lists them oldest fir
 
   const page1 = await app.inject({ method: 'GET', url: `/api/v1/alerts/${id}/comments?limit=2`, headers: bearer(token) });
   assert.equal(page1.statusCode, 200);
-  const p1 = page1.json() as Page<{ body: string }>;
+  const p1 = page1.json<Page<{ body: string }>>();
   assert.deepEqual(p1.items.map((c) => c.body), bodies.slice(0, 2));
   const page2 = await app.inject({ method: 'GET', url: `/api/v1/alerts/${id}/comments?limit=2&cursor=${p1.nextCursor}`, headers: bearer(token) });
-  assert.deepEqual((page2.json() as Page<{ body: string }>).items.map((c) => c.body), bodies.slice(2));
-  assert.equal((page2.json() as Page<{ body: string }>).nextCursor, null);
+  assert.deepEqual(page2.json<Page<{ body: string }>>().items.map((c) => c.body), bodies.slice(2));
+  assert.equal(page2.json<Page<{ body: string }>>().nextCursor, null);
 
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/alerts/987654321/comments', headers: bearer(token) })).statusCode, 404);
   assert.equal((await app.inject({ method: 'POST', url: '/api/v1/alerts/987654321/comments', headers: bearer(token), payload: { body: 'x' } })).statusCode, 404);
@@ -222,6 +223,6 @@ test('every alerts route: 401 without credentials, 403 for a sensor', async (t) 
     assert.equal(anonymous.statusCode, 401, `${route.method} ${route.url}`);
     const wrong = await app.inject({ method: route.method, url: route.url, headers: sensor, payload: route.payload });
     assert.equal(wrong.statusCode, 403, `${route.method} ${route.url}`);
-    assert.equal(wrong.json().error, 'forbidden');
+    assert.equal(wrong.json<ErrorBody>().error, 'forbidden');
   }
 });

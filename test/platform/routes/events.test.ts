@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildTestApp, login, bearer, startDatabase } from '../helper.ts';
+import type { ErrorBody } from '../helper.ts';
 
 const SENSOR = { 'x-api-key': 'demo-sensor-key-01' };
 const SENSOR_2 = { 'x-api-key': 'demo-sensor-key-02' };
@@ -60,7 +61,7 @@ test('POST /events/batch: concurrent deliveries of one batch store it exactly on
   const events = [{ type: 'dns', occurredAt: minutesAgo(1), host: uniqueHost(), domain: 'example.org' }];
   const answers = await Promise.all(Array.from({ length: 5 }, () => ingest(app, events, batchId)));
   assert.deepEqual(answers.map((a) => a.statusCode), [202, 202, 202, 202, 202]);
-  assert.equal(answers.filter((a) => a.json().duplicate === false).length, 1);
+  assert.equal(answers.filter((a) => !a.json<{ duplicate: boolean }>().duplicate).length, 1);
   const stored = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE batch_id = $1', [batchId]);
   assert.equal(stored.rows[0].n, 1);
 });
@@ -70,13 +71,13 @@ test('POST /events/batch needs a sensor key: 401 without, 401 with a wrong one, 
   const events = [{ type: 'dns', occurredAt: minutesAgo(1), host: 'h' }];
   const none = await app.inject({ method: 'POST', url: '/api/v1/events/batch', payload: { batchId: 'x', events } });
   assert.equal(none.statusCode, 401);
-  assert.equal(none.json().error, 'unauthorized');
+  assert.equal(none.json<ErrorBody>().error, 'unauthorized');
   const wrong = await ingest(app, events, 'x', { 'x-api-key': 'not-a-key' });
   assert.equal(wrong.statusCode, 401);
   const token = await login(app, 'analyst01', 'analyst-demo-pass');
   const user = await app.inject({ method: 'POST', url: '/api/v1/events/batch', headers: bearer(token), payload: { batchId: 'x', events } });
   assert.equal(user.statusCode, 403);
-  assert.equal(user.json().error, 'forbidden');
+  assert.equal(user.json<ErrorBody>().error, 'forbidden');
 });
 
 test('POST /events/batch rejects bad events with 400 and stores nothing', async (t) => {
@@ -97,7 +98,7 @@ test('POST /events/batch rejects bad events with 400 and stores nothing', async 
   for (const [what, event] of cases) {
     const response = await ingest(app, [good, event]);
     assert.equal(response.statusCode, 400, what);
-    assert.equal(response.json().error, 'validation', what);
+    assert.equal(response.json<ErrorBody>().error, 'validation', what);
   }
   const empty = await ingest(app, []);
   assert.equal(empty.statusCode, 400);
@@ -105,7 +106,7 @@ test('POST /events/batch rejects bad events with 400 and stores nothing', async 
   assert.equal(noBatchId.statusCode, 400);
   const malformed = await app.inject({ method: 'POST', url: '/api/v1/events/batch', headers: { ...SENSOR, 'content-type': 'application/json' }, payload: '{"batchId": "x", "events": [' });
   assert.equal(malformed.statusCode, 400);
-  assert.equal(malformed.json().error, 'validation');
+  assert.equal(malformed.json<ErrorBody>().error, 'validation');
   const stored = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE host = $1', [host]);
   assert.equal(stored.rows[0].n, 0);
 });
@@ -117,15 +118,15 @@ test('POST /events/batch: more events than MAX_BATCH_EVENTS is a 400, a body ove
   const event = { type: 'dns', occurredAt: minutesAgo(1), host, domain: 'example.org' };
   const tooMany = await ingest(app, Array.from({ length: 6 }, () => event));
   assert.equal(tooMany.statusCode, 400);
-  assert.equal(tooMany.json().error, 'validation');
+  assert.equal(tooMany.json<ErrorBody>().error, 'validation');
   const huge = await ingest(app, [{ ...event, message: 'x'.repeat(4000) }, { ...event, message: 'y'.repeat(4000) }]);
   assert.equal(huge.statusCode, 413);
-  assert.equal(huge.json().error, 'payload_too_large');
+  assert.equal(huge.json<ErrorBody>().error, 'payload_too_large');
   const stored = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE host = $1', [host]);
   assert.equal(stored.rows[0].n, 0);
   const fits = await ingest(app, Array.from({ length: 5 }, () => event));
   assert.equal(fits.statusCode, 202);
-  assert.equal(fits.json().accepted, 5);
+  assert.equal(fits.json<{ accepted: number }>().accepted, 5);
 });
 
 test('GET /events searches by host, user, type, source IP and literal free text, newest first', async (t) => {
@@ -142,7 +143,7 @@ test('GET /events searches by host, user, type, source IP and literal free text,
   const search = async (query: string) => {
     const response = await app.inject({ method: 'GET', url: `/api/v1/events?host=${host}&${query}`, headers: bearer(token) });
     assert.equal(response.statusCode, 200, response.body);
-    return response.json() as Page;
+    return response.json<Page>();
   };
   const all = await search('');
   assert.deepEqual(all.items.map((e) => e.message), ['progress 100 done', 'progress 100%_done', 'login failed for carol', 'login ok']);
@@ -173,7 +174,7 @@ test('GET /events defaults to the last 24 hours and pages with a cursor without 
     const url: string = `/api/v1/events?host=${host}&limit=3${cursor === null ? '' : `&cursor=${cursor}`}`;
     const response = await app.inject({ method: 'GET', url, headers: bearer(token) });
     assert.equal(response.statusCode, 200);
-    const page = response.json() as Page;
+    const page = response.json<Page>();
     seen.push(...page.items.map((e) => e.message));
     cursor = page.nextCursor;
     pages += 1;
@@ -181,7 +182,7 @@ test('GET /events defaults to the last 24 hours and pages with a cursor without 
   assert.equal(pages, 3);
   assert.deepEqual(seen, ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6']);
   const withOld = await app.inject({ method: 'GET', url: `/api/v1/events?host=${host}&from=${encodeURIComponent(minutesAgo(27 * 60))}`, headers: bearer(token) });
-  assert.equal((withOld.json() as Page).items.length, 8);
+  assert.equal(withOld.json<Page>().items.length, 8);
 });
 
 test('GET /events: 400 for a bad cursor, a bad filter, an inverted range; 401 without a token; 403 for a sensor', async (t) => {
@@ -190,7 +191,7 @@ test('GET /events: 400 for a bad cursor, a bad filter, an inverted range; 401 wi
   for (const query of ['cursor=not-a-cursor', `cursor=${Buffer.from('{"t":"x","id":1}').toString('base64url')}`, 'limit=0', 'limit=500', 'type=nope', 'srcIp=abc', 'colour=red', `from=${encodeURIComponent(minutesAgo(1))}&to=${encodeURIComponent(minutesAgo(10))}`]) {
     const response = await app.inject({ method: 'GET', url: `/api/v1/events?${query}`, headers: bearer(token) });
     assert.equal(response.statusCode, 400, query);
-    assert.equal(response.json().error, 'validation', query);
+    assert.equal(response.json<ErrorBody>().error, 'validation', query);
   }
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/events' })).statusCode, 401);
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/events', headers: SENSOR })).statusCode, 403);
@@ -206,14 +207,14 @@ test('GET /events/:id returns one event; 404 when missing, 400 for a non-numeric
   const id = Number(rows[0].id);
   const response = await app.inject({ method: 'GET', url: `/api/v1/events/${id}`, headers: bearer(token) });
   assert.equal(response.statusCode, 200);
-  const event = response.json() as EventOut & { fileHash: string };
+  const event = response.json<EventOut & { fileHash: string }>();
   assert.equal(event.id, id);
   assert.equal(event.host, host);
   assert.equal(event.fileHash, 'deadbeef');
   assert.deepEqual(event.attributes, { path: '/tmp/x' });
   const missing = await app.inject({ method: 'GET', url: '/api/v1/events/999999999', headers: bearer(token) });
   assert.equal(missing.statusCode, 404);
-  assert.equal(missing.json().error, 'not_found');
+  assert.equal(missing.json<ErrorBody>().error, 'not_found');
   const bad = await app.inject({ method: 'GET', url: '/api/v1/events/abc', headers: bearer(token) });
   assert.equal(bad.statusCode, 400);
 });
@@ -229,10 +230,10 @@ test('every events route: 401 without credentials, 403 for the wrong role', asyn
   for (const route of routes) {
     const anonymous = await app.inject({ method: route.method, url: route.url, payload: route.payload });
     assert.equal(anonymous.statusCode, 401, `${route.method} ${route.url}`);
-    assert.equal(anonymous.json().error, 'unauthorized');
+    assert.equal(anonymous.json<ErrorBody>().error, 'unauthorized');
     const wrong = await app.inject({ method: route.method, url: route.url, headers: route.wrong, payload: route.payload });
     assert.equal(wrong.statusCode, 403, `${route.method} ${route.url}`);
-    assert.equal(wrong.json().error, 'forbidden');
+    assert.equal(wrong.json<ErrorBody>().error, 'forbidden');
   }
 });
 
@@ -250,7 +251,7 @@ test('database down: ingestion answers 503 and acknowledges nothing; the sensor\
   try {
     const down = await ingest(app, events, batchId);
     assert.equal(down.statusCode, 503);
-    assert.equal(down.json().error, 'unavailable');
+    assert.equal(down.json<ErrorBody>().error, 'unavailable');
   } finally {
     await server.start();
   }

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, login, bearer, startDatabase } from '../helper.ts';
+import type { ErrorBody } from '../helper.ts';
 import type { Db } from '../../../platform/db/pool.ts';
 
 type Incident = { id: number; title: string; status: string; severity: string; assigneeId: number | null; summary: string; alertCount: number; correlationKey: string | null; alerts: Array<{ id: number; incidentId: number }> };
@@ -21,7 +22,7 @@ test('POST /incidents groups existing alerts into a new incident (201, audited)'
   const alertIds = await freeAlerts(db, 2);
   const response = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: bearer(token), payload: { title: 'Credential stuffing wave', severity: 'high', alertIds, summary: 'two related alerts' } });
   assert.equal(response.statusCode, 201, response.body);
-  const incident = response.json() as Incident;
+  const incident = response.json<Incident>();
   assert.equal(incident.title, 'Credential stuffing wave');
   assert.equal(incident.status, 'open');
   assert.equal(incident.alertCount, 2);
@@ -43,10 +44,10 @@ test('POST /incidents: 400 for unknown alerts or a bad body, 409 for alerts alre
   const before = await incidentCount(db);
   const unknown = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: bearer(token), payload: { title: 'x', severity: 'low', alertIds: [free, 987654321] } });
   assert.equal(unknown.statusCode, 400);
-  assert.match(unknown.json().message, /987654321/);
+  assert.match(unknown.json<ErrorBody>().message, /987654321/);
   const grouped = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: bearer(token), payload: { title: 'x', severity: 'low', alertIds: [free, Number(taken.rows[0].id)] } });
   assert.equal(grouped.statusCode, 409);
-  assert.equal(grouped.json().error, 'conflict');
+  assert.equal(grouped.json<ErrorBody>().error, 'conflict');
   for (const payload of [{ title: 'x', severity: 'low', alertIds: [] }, { title: '', severity: 'low', alertIds: [free] }, { title: 'x', severity: 'urgent', alertIds: [free] }, { title: 'x', severity: 'low', alertIds: [free], status: 'closed' }]) {
     const bad = await app.inject({ method: 'POST', url: '/api/v1/incidents', headers: bearer(token), payload });
     assert.equal(bad.statusCode, 400, JSON.stringify(payload));
@@ -66,7 +67,7 @@ test('GET /incidents lists newest first with status/severity filters and cursor 
     const url: string = `/api/v1/incidents?limit=3${cursor === null ? '' : `&cursor=${cursor}`}`;
     const response = await app.inject({ method: 'GET', url, headers: bearer(token) });
     assert.equal(response.statusCode, 200);
-    const page = response.json() as Page<Incident>;
+    const page = response.json<Page<Incident>>();
     all.push(...page.items);
     cursor = page.nextCursor;
     if (cursor === null) break;
@@ -75,15 +76,16 @@ test('GET /incidents lists newest first with status/severity filters and cursor 
   assert.equal(new Set(all.map((i) => i.id)).size, all.length);
   const open = await app.inject({ method: 'GET', url: '/api/v1/incidents?status=open&severity=high', headers: bearer(token) });
   assert.equal(open.statusCode, 200);
-  const openItems = (open.json() as Page<Incident>).items;
+  const openItems = open.json<Page<Incident>>().items;
   const openCount = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM incidents WHERE status = 'open' AND severity = 'high'");
   assert.equal(openItems.length, Math.min(50, openCount.rows[0].n));
   assert.ok(openItems.every((i) => i.status === 'open' && i.severity === 'high'));
 
-  const withAlerts = all.find((i) => i.alertCount > 0)!;
+  const withAlerts = all.find((i) => i.alertCount > 0);
+  assert.ok(withAlerts !== undefined, 'the seed has an incident with alerts');
   const detail = await app.inject({ method: 'GET', url: `/api/v1/incidents/${withAlerts.id}`, headers: bearer(token) });
   assert.equal(detail.statusCode, 200);
-  const body = detail.json() as Incident;
+  const body = detail.json<Incident>();
   assert.equal(body.alerts.length, Math.min(500, withAlerts.alertCount));
   assert.ok(body.alerts.every((a) => a.incidentId === withAlerts.id));
   assert.equal((await app.inject({ method: 'GET', url: '/api/v1/incidents/987654321', headers: bearer(token) })).statusCode, 404);
@@ -102,7 +104,7 @@ test('PATCH /incidents/:id updates status, assignee and summary (audited); 400, 
   const assignee = Number((await db.query<{ id: string }>("SELECT id FROM users WHERE username = 'analyst09'")).rows[0].id);
   const response = await app.inject({ method: 'PATCH', url: `/api/v1/incidents/${id}`, headers: bearer(token), payload: { status: 'contained', assigneeId: assignee, summary: 'isolated the host' } });
   assert.equal(response.statusCode, 200, response.body);
-  const body = response.json() as Incident;
+  const body = response.json<Incident>();
   assert.equal(body.status, 'contained');
   assert.equal(body.assigneeId, assignee);
   assert.equal(body.summary, 'isolated the host');
@@ -138,6 +140,6 @@ test('every incidents route: 401 without credentials, 403 for a sensor', async (
     assert.equal(anonymous.statusCode, 401, `${route.method} ${route.url}`);
     const wrong = await app.inject({ method: route.method, url: route.url, headers: sensor, payload: route.payload });
     assert.equal(wrong.statusCode, 403, `${route.method} ${route.url}`);
-    assert.equal(wrong.json().error, 'forbidden');
+    assert.equal(wrong.json<ErrorBody>().error, 'forbidden');
   }
 });

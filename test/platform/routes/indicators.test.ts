@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildTestApp, login, bearer, startDatabase } from '../helper.ts';
+import type { ErrorBody } from '../helper.ts';
 
 const SENSOR = { 'x-api-key': 'demo-sensor-key-01' };
 
@@ -16,7 +17,7 @@ test('GET /api/v1/indicators lists newest first, filters, and pages with a curso
 
   const first = await app.inject({ method: 'GET', url: '/api/v1/indicators?limit=20', headers });
   assert.equal(first.statusCode, 200);
-  const page1 = first.json() as Page;
+  const page1 = first.json<Page>();
   assert.equal(page1.items.length, 20);
   assert.ok(page1.nextCursor);
   const ids = page1.items.map((i) => i.id);
@@ -24,13 +25,13 @@ test('GET /api/v1/indicators lists newest first, filters, and pages with a curso
 
   const second = await app.inject({ method: 'GET', url: `/api/v1/indicators?limit=20&cursor=${page1.nextCursor}`, headers });
   assert.equal(second.statusCode, 200);
-  const page2 = second.json() as Page;
+  const page2 = second.json<Page>();
   assert.equal(page2.items.length, 20);
   assert.ok(page2.items.every((i) => i.id < Math.min(...ids)), 'the second page continues after the first');
 
   const filtered = await app.inject({ method: 'GET', url: '/api/v1/indicators?type=domain&severity=critical&limit=200', headers });
   assert.equal(filtered.statusCode, 200);
-  const items = (filtered.json() as Page).items;
+  const items = filtered.json<Page>().items;
   const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM indicators WHERE type = 'domain' AND severity = 'critical'");
   assert.ok(items.length > 0);
   assert.equal(items.length, Math.min(200, Number(rows[0].n)));
@@ -44,7 +45,7 @@ test('GET /api/v1/indicators rejects a bad cursor, an unknown type and unknown p
     '/api/v1/indicators?limit=0', '/api/v1/indicators?sort=value']) {
     const response = await app.inject({ method: 'GET', url, headers });
     assert.equal(response.statusCode, 400, url);
-    assert.equal(response.json().error, 'validation', url);
+    assert.equal(response.json<ErrorBody>().error, 'validation', url);
   }
 });
 
@@ -59,10 +60,10 @@ test('indicator routes need a user: 401 without credentials, 403 with a sensor k
   for (const route of routes) {
     const anonymous = await app.inject({ ...route });
     assert.equal(anonymous.statusCode, 401, `${route.method} ${route.url}`);
-    assert.equal(anonymous.json().error, 'unauthorized');
+    assert.equal(anonymous.json<ErrorBody>().error, 'unauthorized');
     const sensor = await app.inject({ ...route, headers: SENSOR });
     assert.equal(sensor.statusCode, 403, `${route.method} ${route.url}`);
-    assert.equal(sensor.json().error, 'forbidden');
+    assert.equal(sensor.json<ErrorBody>().error, 'forbidden');
   }
   const forged = await app.inject({ method: 'GET', url: '/api/v1/indicators', headers: bearer('eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.') });
   assert.equal(forged.statusCode, 401);
@@ -130,8 +131,8 @@ test('POST /api/v1/indicators/import rejects malformed imports with 400 and stor
   for (const c of cases) {
     const response = await app.inject({ method: 'POST', url: '/api/v1/indicators/import', headers, payload: c.payload as object });
     assert.equal(response.statusCode, 400, c.name);
-    assert.equal(response.json().error, 'validation', c.name);
-    if (c.message) assert.match(response.json().message, c.message, c.name);
+    assert.equal(response.json<ErrorBody>().error, 'validation', c.name);
+    if (c.message) assert.match(response.json<ErrorBody>().message, c.message, c.name);
   }
   const malformed = await app.inject({
     method: 'POST', url: '/api/v1/indicators/import', headers: { ...headers, 'content-type': 'application/json' }, payload: '{"indicators": [',
@@ -149,7 +150,7 @@ test('GET /api/v1/indicators/lookup finds a value (case-insensitively for domain
 
   const hit = await app.inject({ method: 'GET', url: `/api/v1/indicators/lookup?value=${encodeURIComponent(domain.value.toUpperCase())}`, headers });
   assert.equal(hit.statusCode, 200);
-  const match = (hit.json() as { match: Indicator }).match;
+  const match = hit.json<{ match: Indicator }>().match;
   assert.equal(match.id, Number(domain.id));
   assert.equal(match.value, domain.value);
   assert.equal(match.type, 'domain');
@@ -164,7 +165,7 @@ test('GET /api/v1/indicators/lookup finds a value (case-insensitively for domain
 
   const missing = await app.inject({ method: 'GET', url: '/api/v1/indicators/lookup', headers });
   assert.equal(missing.statusCode, 400);
-  assert.equal(missing.json().error, 'validation');
+  assert.equal(missing.json<ErrorBody>().error, 'validation');
 });
 
 test('GET /api/v1/indicators/:id answers the indicator, 404 when absent, 400 for a non-numeric id', async (t) => {
@@ -175,7 +176,7 @@ test('GET /api/v1/indicators/:id answers the indicator, 404 when absent, 400 for
 
   const found = await app.inject({ method: 'GET', url: `/api/v1/indicators/${row.id}`, headers });
   assert.equal(found.statusCode, 200);
-  const body = found.json() as Indicator;
+  const body = found.json<Indicator>();
   assert.equal(body.id, Number(row.id));
   assert.equal(body.value, row.value);
   assert.equal(body.severity, row.severity);
@@ -183,7 +184,7 @@ test('GET /api/v1/indicators/:id answers the indicator, 404 when absent, 400 for
 
   const absent = await app.inject({ method: 'GET', url: '/api/v1/indicators/999999999', headers });
   assert.equal(absent.statusCode, 404);
-  assert.equal(absent.json().error, 'not_found');
+  assert.equal(absent.json<ErrorBody>().error, 'not_found');
 
   const bad = await app.inject({ method: 'GET', url: '/api/v1/indicators/abc', headers });
   assert.equal(bad.statusCode, 400);
