@@ -25,12 +25,11 @@ import { startPlatform } from '../src/run/platform.ts';
 import type { StartedPlatform } from '../src/run/platform.ts';
 import { runArtillery } from '../src/run/artillery.ts';
 import { writeJsonAtomic } from '../src/core/bundle/files.ts';
-import { loadBundle } from '../src/results/bundle.ts';
+import { analyzeBundle, loadBundle } from '../src/results/index.ts';
 import type { RunManifest } from '../src/core/bundle/types.ts';
 import { baselineRunOf, seriesOf } from '../src/gate/baseline.ts';
 import type { BaselineRun } from '../src/gate/baseline.ts';
 import { assessTrust, compareWithBaseline, runTotals } from '../src/gate/evaluate.ts';
-import { analyzeEndpoints } from '../src/results/aggregate.ts';
 import { loadSlo } from '../src/gate/slo.ts';
 import type { SloConfig } from '../src/gate/slo.ts';
 import { seededRandom } from '../src/stats/random.ts';
@@ -96,7 +95,7 @@ const FRACTIONS: Record<string, number> = { 'clean-a': 0, 'clean-b': 0, 'slow-10
 /** A measured run from its bundle folder (named r<round>-<platform>). */
 async function judgeBundle(bundleDir: string, platform: string, round: number): Promise<MeasuredRun> {
   const bundle = await loadBundle(bundleDir);
-  const endpoints = analyzeEndpoints(bundle);
+  const { endpoints } = analyzeBundle(bundle);
   const totals = runTotals(endpoints);
   const trust = assessTrust(bundle, totals);
   return { platform, fraction: FRACTIONS[platform], round, run: baselineRunOf(bundle, endpoints), trusted: trust.trustworthy, reasons: trust.reasons, requests: totals.requests };

@@ -31,7 +31,7 @@ export function recordMicros(histogram: Histogram, micros: number): void {
 }
 
 export function encodeHistogram(histogram: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(histogram as unknown as Parameters<typeof hdr.encodeIntoCompressedBase64>[0]);
+  return hdr.encodeIntoCompressedBase64(histogram);
 }
 
 /** Decodes a histogram written by the plugin (encodeIntoCompressedBase64). Throws on corrupt text. */

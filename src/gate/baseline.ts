@@ -7,15 +7,16 @@
 //
 // Per run, per endpoint key, per 10 s period: responses and the period's min/p50/p75/p90 latency in ms
 // (from the exact HDR histograms when the bundle has them). Periods keep their wall-clock start.
-import { readFile, mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { usageError } from '../core/errors.ts';
 import { writeJsonAtomic } from '../core/bundle/files.ts';
-import { loadBundle } from '../results/bundle.ts';
-import { analyzeEndpoints } from '../results/aggregate.ts';
-import type { EndpointAnalysis } from '../results/aggregate.ts';
+import { readJsonFile, readSchemaFile, validate } from '../core/bundle/read.ts';
+import { analyzeBundle, loadBundle } from '../results/index.ts';
+import type { EndpointAnalysis } from '../results/index.ts';
 import type { LoadedBundle } from '../core/bundle/types.ts';
 import type { ComparisonStatistic } from './slo.ts';
+import { BASELINE_FILE_SCHEMA, BASELINE_SCHEMA_ID } from './schemas.ts';
 
 export interface BaselinePeriod {
   start: number; // ms since epoch
@@ -49,7 +50,7 @@ export interface Baseline {
   file: BaselineFile;
 }
 
-export const BASELINE_SCHEMA = 'rampart.baseline/1';
+export const BASELINE_SCHEMA = BASELINE_SCHEMA_ID;
 
 export function profileOf(bundle: LoadedBundle): string | null {
   return bundle.manifest?.profile ?? null;
@@ -59,8 +60,8 @@ export function runIdOf(bundle: LoadedBundle): string {
   return bundle.manifest?.runId ?? bundle.dir;
 }
 
-/** The per-period figures of one run (pure; pass analyses when already computed). */
-export function baselineRunOf(bundle: LoadedBundle, analyses: EndpointAnalysis[] = analyzeEndpoints(bundle)): BaselineRun {
+/** The per-period figures of one run (pure; pass the analysed endpoints when already computed). */
+export function baselineRunOf(bundle: LoadedBundle, analyses: readonly EndpointAnalysis[] = analyzeBundle(bundle).endpoints): BaselineRun {
   const endpoints: Record<string, BaselinePeriod[]> = {};
   for (const analysis of analyses) {
     const periods: BaselinePeriod[] = [];
@@ -108,41 +109,14 @@ export function checkProfile(candidateProfile: string | null, baseline: Baseline
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
-
-/** Validates a parsed baseline file; throws a one-line usage error naming what is wrong. */
+/** Validates a parsed baseline file (BASELINE_FILE_SCHEMA); a one-line usage error naming the field otherwise. */
 export function parseBaselineFile(value: unknown, path: string): BaselineFile {
-  const corrupt = (what: string) => usageError(`${path}: ${what}; the baseline file is corrupt, restore it from git or rebuild it with --update-baseline`);
-  if (!isObject(value) || value.schema !== BASELINE_SCHEMA) throw corrupt(`expected schema '${BASELINE_SCHEMA}'`);
-  if (!(value.profile === null || typeof value.profile === 'string')) throw corrupt('"profile" must be text or null');
-  if (!Array.isArray(value.runs)) throw corrupt('"runs" must be a list');
-  for (const [index, run] of value.runs.entries()) {
-    if (!isObject(run) || typeof run.runId !== 'string' || !isObject(run.endpoints)) throw corrupt(`run ${index + 1} needs runId and endpoints`);
-    for (const [endpoint, periods] of Object.entries(run.endpoints)) {
-      const ok = Array.isArray(periods) && periods.every((p) => isObject(p) && isNumber(p.start) && isNumber(p.responses) && isNumber(p.min) && isNumber(p.p50) && isNumber(p.p75) && isNumber(p.p90));
-      if (!ok) throw corrupt(`run ${index + 1}, '${endpoint}': periods need start, responses, min, p50, p75, p90`);
-    }
-  }
-  return value as unknown as BaselineFile;
+  return validate(BASELINE_FILE_SCHEMA, value, path);
 }
 
 /** Reads a baseline file, or null when it does not exist (any other problem is a usage error). */
 export async function readBaselineFile(path: string): Promise<BaselineFile | null> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw usageError(`${path}: cannot read the baseline (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw usageError(`${path}: not valid JSON (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); restore the baseline from git or rebuild it with --update-baseline`);
-  }
-  return parseBaselineFile(parsed, path);
+  return readSchemaFile(path, BASELINE_FILE_SCHEMA, { optional: true });
 }
 
 /**
@@ -150,23 +124,22 @@ export async function readBaselineFile(path: string): Promise<BaselineFile | nul
  * (folder or Artillery JSON) used as a one-run baseline.
  */
 export async function loadBaseline(path: string): Promise<Baseline> {
-  if (path.endsWith('.json')) {
-    let text: string | null = null;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw usageError(`${path}: no such baseline; give a baseline file (ci/baselines/<profile>.json) or a bundle folder`);
-      if (code !== 'EISDIR') throw usageError(`${path}: cannot read the baseline (${code ?? String(error)})`);
-    }
-    if (text !== null && /"schema"\s*:\s*"rampart\.baseline\//.test(text.slice(0, 200))) {
-      const file = await readBaselineFile(path);
-      return { source: path, kind: 'file', file: file! };
-    }
+  if (path.endsWith('.json') && !(await isFolder(path))) {
+    const value = await readJsonFile(path, 'a baseline', { missing: 'give a baseline file (ci/baselines/<profile>.json) or a bundle folder' });
+    const declared = (value as { schema?: unknown } | null)?.schema;
+    if (typeof declared === 'string' && declared.startsWith('rampart.baseline/')) return { source: path, kind: 'file', file: parseBaselineFile(value, path) };
   }
   const bundle = await loadBundle(path);
-  const run = baselineRunOf(bundle);
+  const run = baselineRunOf(bundle, analyzeBundle(bundle).endpoints);
   return { source: path, kind: 'bundle', file: { schema: BASELINE_SCHEMA, profile: run.profile, updatedAt: new Date(0).toISOString(), runs: [run] } };
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Several baselines (e.g. several bundle folders) as one: all runs, one profile. */

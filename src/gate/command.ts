@@ -14,17 +14,18 @@
 // bundle's profile again (`rampart run`'s executeRun with the bundle's run.json, at most N more times,
 // against --target or a platform it starts) and judge all runs together.
 import { access, stat } from 'node:fs/promises';
-import { dirname, join, resolve, basename } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { dirname, join, basename } from 'node:path';
+import { parseCommand } from '../cli/args.ts';
+import type { CommandSpec, FlagSpec } from '../cli/args.ts';
 import { EXIT, RampartError, usageError } from '../core/errors.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
 import { bundleFile, writeJsonAtomic } from '../core/bundle/files.ts';
-import { loadBundle } from '../results/bundle.ts';
+import { analyzeBundle, loadBundle } from '../results/index.ts';
 import { baselineRunOf, combineBaselines, loadBaseline, profileOf, readBaselineFile, withRun, writeBaselineFile } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
 import { evaluate, undecided } from './evaluate.ts';
+import type { AnalysedRun } from './evaluate.ts';
 import { loadSlo } from './slo.ts';
 import type { SloConfig } from './slo.ts';
 import { formatGateResult } from './format.ts';
@@ -45,42 +46,52 @@ export interface GateOptions {
   target?: string;
 }
 
-const USAGE = 'usage: rampart gate <bundle> [<bundle>...] [--baseline <bundle-or-file>] [--update-baseline] [--repeat N [--target URL]] [--slo FILE] [--no-report]';
+export const GATE_COMMAND = {
+  name: 'gate',
+  arguments: '<bundle> [<bundle>...]',
+  summary: 'Judge a run against its SLO budgets and a baseline: exit 0 pass, 1 breach or regression, 2 bad input, 3 untrustworthy run.',
+  positionals: { min: 1, max: Number.POSITIVE_INFINITY },
+  flags: {
+    baseline: { type: 'string', multiple: true, value: 'FILE|BUNDLE', description: 'baseline file or bundle folder (default ci/baselines/<profile>.json)' },
+    'update-baseline': { type: 'boolean', description: 'append the run(s) to the baseline file' },
+    repeat: { type: 'string', value: 'N', description: 'run the profile again, up to N more times, while an endpoint is undecided' },
+    target: { type: 'string', value: 'URL', description: 'platform for --repeat runs (default: start one)' },
+    slo: { type: 'string', multiple: true, value: 'FILE', description: 'SLO file (default ci/slo/defaults.yml then ci/slo/<profile>.yml)' },
+    'no-report': { type: 'boolean', description: 'do not re-render the report with the verdict' },
+  },
+} as const satisfies CommandSpec<Record<string, FlagSpec>>;
 
-export function parseGateArgs(argv: readonly string[]): GateOptions {
-  const options: GateOptions = {
-    bundles: [], baselines: [], sloFiles: [], updateBaseline: false, repeat: 0, report: true,
-    sloDir: process.env.RAMPART_SLO_DIR ?? DEFAULT_SLO_DIR,
-    baselineDir: process.env.RAMPART_BASELINE_DIR ?? DEFAULT_BASELINE_DIR,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = (): string => {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw usageError(`${arg} needs a value; ${USAGE}`);
-      i++;
-      return next;
-    };
-    switch (arg) {
-      case '--baseline': options.baselines.push(value()); break;
-      case '--slo': options.sloFiles.push(value()); break;
-      case '--target': options.target = value(); break;
-      case '--update-baseline': options.updateBaseline = true; break;
-      case '--no-report': options.report = false; break;
-      case '--repeat': {
-        const text = value();
-        const n = Number(text);
-        if (!Number.isInteger(n) || n < 0 || n > 20) throw usageError(`--repeat must be a whole number of extra runs from 0 to 20, got '${text}'`);
-        options.repeat = n;
-        break;
-      }
-      default:
-        if (arg.startsWith('-')) throw usageError(`unknown option '${arg}'; ${USAGE}`);
-        options.bundles.push(arg);
-    }
+/** The command line: options, or the help text for --help. Throws a usage error (exit 2). */
+export function parseGateCommand(argv: readonly string[]): { help: true; text: string } | { help: false; options: GateOptions } {
+  const parsed = parseCommand(GATE_COMMAND, argv);
+  if (parsed.help) return parsed;
+  const { values, positionals } = parsed;
+  let repeat = 0;
+  if (values.repeat !== undefined) {
+    repeat = Number(values.repeat);
+    if (!Number.isInteger(repeat) || repeat < 0 || repeat > 20) throw usageError(`--repeat must be a whole number of extra runs from 0 to 20, got '${values.repeat}'`);
   }
-  if (options.bundles.length === 0) throw usageError(`no bundle given; ${USAGE}`);
-  return options;
+  return {
+    help: false,
+    options: {
+      bundles: positionals,
+      baselines: values.baseline ?? [],
+      sloFiles: values.slo ?? [],
+      updateBaseline: values['update-baseline'] === true,
+      repeat,
+      report: values['no-report'] !== true,
+      sloDir: process.env.RAMPART_SLO_DIR ?? DEFAULT_SLO_DIR,
+      baselineDir: process.env.RAMPART_BASELINE_DIR ?? DEFAULT_BASELINE_DIR,
+      ...(values.target === undefined ? {} : { target: values.target }),
+    },
+  };
+}
+
+/** The options of a command line that is not --help (see parseGateCommand). */
+export function parseGateArgs(argv: readonly string[]): GateOptions {
+  const parsed = parseGateCommand(argv);
+  if (parsed.help) throw usageError(`rampart gate: --help is not an option here; ${GATE_COMMAND.arguments}`);
+  return parsed.options;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -151,6 +162,8 @@ export const rerunWithRampart: Rerun = async (bundle, target) => {
 
 export interface GateOutcome {
   result: GateResult;
+  /** the judged run, loaded and analysed (the report takes it instead of reading the bundle again) */
+  primary: AnalysedRun;
   exitCode: number;
   text: string;
   gatePath: string | null;
@@ -159,8 +172,13 @@ export interface GateOutcome {
 
 /** The whole command without printing: load, judge (repeating while undecided), write. */
 export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRampart): Promise<GateOutcome> {
-  const bundles: LoadedBundle[] = [];
-  for (const path of options.bundles) bundles.push(await loadBundle(path));
+  const runs: AnalysedRun[] = [];
+  const analysed = async (path: string): Promise<AnalysedRun> => {
+    const bundle = await loadBundle(path);
+    return { bundle, analysis: analyzeBundle(bundle) };
+  };
+  for (const path of options.bundles) runs.push(await analysed(path));
+  const bundles = runs.map((run) => run.bundle);
   const primary = bundles[0];
   const profile = profileOf(primary);
   for (const [index, other] of bundles.entries()) {
@@ -188,10 +206,10 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
     if (baselineFilePath === null) throw usageError(options.baselines.length > 0 ? '--update-baseline needs one baseline file (ci/baselines/<profile>.json), not a bundle folder' : '--update-baseline needs a bundle made by \'rampart run\' (run.json names the profile)');
   }
 
-  let result = evaluate(bundles, slo, baseline);
+  let result = evaluate(runs, slo, baseline);
   for (let attempt = 0; attempt < options.repeat && result.outcome !== 'untrustworthy' && undecided(result); attempt++) {
-    bundles.push(await loadBundle(await rerun(primary, options.target)));
-    result = evaluate(bundles, slo, baseline);
+    runs.push(await analysed(await rerun(primary, options.target)));
+    result = evaluate(runs, slo, baseline);
   }
 
   let gatePath: string | null = null;
@@ -202,40 +220,30 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
 
   let baselineWritten: string | null = null;
   if (options.updateBaseline && baselineFilePath !== null && result.outcome !== 'untrustworthy') {
-    const existing = baseline?.kind === 'file' ? baseline.file : await readBaselineFile(baselineFilePath);
-    let file = existing;
-    for (const bundle of bundles) file = withRun(file, baselineRunOf(bundle), slo.comparison.baselineRuns, new Date());
-    await writeBaselineFile(baselineFilePath, file!);
+    let file = baseline?.kind === 'file' ? baseline.file : await readBaselineFile(baselineFilePath);
+    for (const run of runs) file = withRun(file, baselineRunOf(run.bundle, run.analysis.endpoints), slo.comparison.baselineRuns, new Date());
+    if (file !== null) await writeBaselineFile(baselineFilePath, file);
     baselineWritten = baselineFilePath;
   }
 
   const exitCode = result.outcome === 'untrustworthy' ? EXIT.untrustworthy : result.outcome === 'fail' ? EXIT.checkFailed : EXIT.ok;
-  const text = formatGateResult(result, { profile, runs: bundles.length, sloSources: slo.sources, baselineWritten });
-  return { result, exitCode, text, gatePath, baselineWritten };
-}
-
-/**
- * The report stage loads the bundle again (writeReports takes a path). By then the gate's own copy
- * is garbage; collecting it first keeps the peak memory of gate + report on a two-hour, 40-endpoint
- * soak near 295 MB instead of 380 MB (npm run bench:soak). Only the CLI edge does this.
- */
-function collectGarbage(): void {
-  try {
-    setFlagsFromString('--expose-gc');
-    (runInNewContext('gc') as () => void)();
-  } catch {
-    // not essential: without it the peak is only higher
-  }
+  const text = formatGateResult(result, { profile, runs: runs.length, sloSources: slo.sources, baselineWritten });
+  return { result, primary: runs[0], exitCode, text, gatePath, baselineWritten };
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const options = parseGateArgs(argv);
+  const parsed = parseGateCommand(argv);
+  if (parsed.help) {
+    process.stdout.write(parsed.text);
+    return EXIT.ok;
+  }
+  const options = parsed.options;
   const outcome = await runGate(options);
   if (options.report && outcome.gatePath !== null && outcome.result.outcome !== 'untrustworthy') {
-    collectGarbage();
     try {
+      // The gate's own bundle and analysis: the report reads and analyses nothing again.
       const { writeReports } = await import('../report/index.ts');
-      await writeReports(dirname(outcome.gatePath), { gate: outcome.result });
+      await writeReports(dirname(outcome.gatePath), { gate: outcome.result, bundle: outcome.primary.bundle, analysis: outcome.primary.analysis });
     } catch (error) {
       process.stderr.write(`rampart gate: the report was not updated (${error instanceof Error ? error.message : String(error)})\n`);
     }

@@ -167,7 +167,8 @@ export function compareSeries(endpoint: string, candidateRuns: readonly RunSerie
 /** The evidence as the bundle's EndpointComparison (gate.json), with a one-line detail. */
 export function toEndpointComparison(endpoint: string, statistic: string, evidence: ComparisonEvidence): EndpointComparison {
   const counts = `${statistic} of ${evidence.candidatePeriods} periods in ${evidence.candidateRuns} run(s) vs ${evidence.baselinePeriods} in ${evidence.baselineRuns} baseline run(s)`;
-  const tests = evidence.pValue === null ? '' : `; p=${formatP(evidence.pValue)} (z ${formatP(evidence.zPValue!)}, Mann-Whitney ${formatP(evidence.mannWhitneyP!)}), KS D=${evidence.ksD!.toFixed(2)}`;
+  const { pValue, zPValue, mannWhitneyP, ksD } = evidence;
+  const tests = pValue === null || zPValue === null || mannWhitneyP === null || ksD === null ? '' : `; p=${formatP(pValue)} (z ${formatP(zPValue)}, Mann-Whitney ${formatP(mannWhitneyP)}), KS D=${ksD.toFixed(2)}`;
   return {
     endpoint,
     verdict: evidence.verdict,

@@ -1,13 +1,13 @@
 // The gate's judgement of a run: trust, SLO budgets, and the baseline comparison. Pure.
 //
-// Input:  the candidate bundle (or several runs of the same build, e.g. from --repeat; the first is
-//         the run whose SLOs are checked), the merged SLO config, and a baseline (or null).
+// Input:  the candidate run, loaded and analysed once (or several runs of the same build, e.g. from
+//         --repeat; the first is the run whose SLOs are checked), the merged SLO config, and a
+//         baseline (or null).
 // Output: a GateResult (src/results/types.ts), written by the command as gate.json.
 //   outcome 'untrustworthy' when any candidate run cannot be trusted (then nothing is judged);
 //   'fail' when an SLO is breached or an endpoint is SLOWER; else 'pass'.
-import { analyzeEndpoints, analyzeRun, customMetrics } from '../results/aggregate.ts';
 import type { LatencyStats } from '../core/histogram.ts';
-import type { CustomMetric, EndpointAnalysis, EndpointSummary } from '../results/aggregate.ts';
+import type { BundleAnalysis, EndpointAnalysis, EndpointSummary } from '../results/index.ts';
 import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../core/bundle/types.ts';
 import { baselineRunOf, checkProfile, profileOf, runIdOf, seriesOf } from './baseline.ts';
 import type { Baseline, BaselineRun } from './baseline.ts';
@@ -97,7 +97,7 @@ function budgetChecks<M extends string>(scope: string, budget: Budget<M>, units:
   const checks: SloCheck[] = [];
   for (const metric of Object.keys(units) as M[]) {
     const threshold = budget[metric];
-    if (threshold === undefined || threshold === null) continue;
+    if (threshold == null) continue;
     checks.push(check(scope, metric, threshold, actual(metric), units[metric]));
   }
   return checks;
@@ -105,12 +105,9 @@ function budgetChecks<M extends string>(scope: string, budget: Budget<M>, units:
 
 const RUN_LATENCY_METRICS = new Set<string>(['p50', 'p90', 'p95', 'p99', 'max']);
 
-/**
- * SLO checks of one run: every endpoint of the run, endpoint overrides without data, and the run.
- * `run` (all endpoints merged) is needed only for run-wide latency budgets; pass a function so the
- * histograms are merged only then.
- */
-export function checkSlos(slo: SloConfig, endpoints: EndpointAnalysis[], run: () => EndpointAnalysis, metrics: CustomMetric[]): SloCheck[] {
+/** SLO checks of one run: every endpoint of the run, endpoint overrides without data, and the run. */
+export function checkSlos(slo: SloConfig, analysis: BundleAnalysis): SloCheck[] {
+  const { endpoints, run, metrics } = analysis;
   const checks: SloCheck[] = [];
   const seen = new Set<string>();
   for (const analysis of endpoints) {
@@ -123,7 +120,6 @@ export function checkSlos(slo: SloConfig, endpoints: EndpointAnalysis[], run: ()
   }
   const byName = new Map(metrics.map((m) => [m.name, m]));
   const totals = runTotals(endpoints);
-  let merged: EndpointAnalysis | null = null;
   checks.push(...budgetChecks('*', slo.run, RUN_METRICS, (metric) => {
     if (Object.hasOwn(SECURITY_METRICS, metric)) {
       const source = SECURITY_METRICS[metric as keyof typeof SECURITY_METRICS];
@@ -131,10 +127,7 @@ export function checkSlos(slo: SloConfig, endpoints: EndpointAnalysis[], run: ()
     }
     if (metric === 'errorRate') return totals.requests > 0 ? totals.errorRate : null;
     if (metric === 'minThroughput') return totals.ratePerSecond;
-    if (RUN_LATENCY_METRICS.has(metric)) {
-      merged ??= run();
-      return endpointActual(merged.summary, metric as EndpointMetric);
-    }
+    if (RUN_LATENCY_METRICS.has(metric)) return endpointActual(run.summary, metric as EndpointMetric);
     return null;
   }));
   // Security budgets are about a custom metric, not about the endpoints: scope them by its name.
@@ -192,18 +185,20 @@ export function compareWithBaseline(slo: SloConfig, candidates: BaselineRun[], b
   return keys.map((key, index) => {
     const absolute = absolutes[index];
     const adjusted = adjustedAll[index];
-    let { decided, basis } = combineEvidence(absolute, adjusted);
+    const combined = combineEvidence(absolute, adjusted);
+    const { basis } = combined;
+    let { decided } = combined;
     // Slower only in absolute terms, not relative to the other endpoints: the whole run moved
     // together, which a slower machine does too. It counts only when repeated: at least two
     // candidate runs, every one of them slower than every baseline run by more than the threshold.
-    if (decided.verdict === 'SLOWER' && basis === 'absolute' && adjusted !== null && adjusted.ratio !== null) {
+    if (decided.verdict === 'SLOWER' && basis === 'absolute' && adjusted !== null && adjusted.ratio !== null && absolute.ratio !== null) {
       const confirmed = absolute.candidateLevels.length >= 2
         && Math.min(...absolute.candidateLevels) - Math.max(...absolute.baselineLevels) > Math.log(1 + settings.threshold);
       if (!confirmed) {
         decided = {
           ...decided,
           verdict: 'UNKNOWN',
-          reason: `${formatRatio(absolute.ratio!)} slower together with the other endpoints (the run as a whole ${formatRatio(runShift ?? absolute.ratio!)}): a slower machine or a change everywhere; it counts when at least two runs are each more than ${Math.round(settings.threshold * 100)}% slower than every baseline run (--repeat)`,
+          reason: `${formatRatio(absolute.ratio)} slower together with the other endpoints (the run as a whole ${formatRatio(runShift ?? absolute.ratio)}): a slower machine or a change everywhere; it counts when at least two runs are each more than ${Math.round(settings.threshold * 100)}% slower than every baseline run (--repeat)`,
         };
       }
     }
@@ -219,30 +214,31 @@ function formatRatio(ratio: number): string {
   return `${change >= 0 ? '+' : ''}${change.toFixed(1)}%`;
 }
 
-export function evaluate(candidate: LoadedBundle | readonly LoadedBundle[], slo: SloConfig, baseline: Baseline | null): GateResult {
-  const bundles = Array.isArray(candidate) ? (candidate as readonly LoadedBundle[]) : [candidate as LoadedBundle];
-  if (bundles.length === 0) throw new RangeError('evaluate needs at least one candidate bundle');
-  if (baseline !== null) for (const bundle of bundles) checkProfile(profileOf(bundle), baseline);
+/** A candidate run as the gate judges it: the bundle and its one analysis. */
+export interface AnalysedRun {
+  bundle: LoadedBundle;
+  analysis: BundleAnalysis;
+}
+
+export function evaluate(candidates: readonly AnalysedRun[], slo: SloConfig, baseline: Baseline | null): GateResult {
+  if (candidates.length === 0) throw new RangeError('evaluate needs at least one candidate run');
+  if (baseline !== null) for (const { bundle } of candidates) checkProfile(profileOf(bundle), baseline);
   const baselineSummary = baseline === null ? null : { source: baseline.source, runs: baseline.file.runs.length };
 
-  const analysed = bundles.map((bundle) => {
-    const endpoints = analyzeEndpoints(bundle);
-    return { bundle, endpoints, trust: assessTrust(bundle, runTotals(endpoints)) };
-  });
-  const untrusted = analysed.filter((a) => !a.trust.trustworthy);
+  const judged = candidates.map((run) => ({ ...run, trust: assessTrust(run.bundle, runTotals(run.analysis.endpoints)) }));
+  const untrusted = judged.filter((a) => !a.trust.trustworthy);
   if (untrusted.length > 0) {
-    const reasons = untrusted.flatMap((a) => a.trust.reasons.map((r) => (bundles.length > 1 ? `${runIdOf(a.bundle)}: ${r}` : r)));
+    const reasons = untrusted.flatMap((a) => a.trust.reasons.map((r) => (candidates.length > 1 ? `${runIdOf(a.bundle)}: ${r}` : r)));
     return { schema: 'rampart.gate/1', outcome: 'untrustworthy', trust: { trustworthy: false, reasons }, slo: [], comparisons: [], baseline: baselineSummary };
   }
 
-  const primary = analysed[0];
-  const slos = checkSlos(slo, primary.endpoints, () => analyzeRun(primary.bundle), customMetrics(primary.bundle));
+  const slos = checkSlos(slo, candidates[0].analysis);
   let comparisons: EndpointComparison[] = [];
   if (baseline !== null) {
-    const candidates = analysed.map((a) => baselineRunOf(a.bundle, a.endpoints));
+    const runs = candidates.map((a) => baselineRunOf(a.bundle, a.analysis.endpoints));
     // A run never serves as its own baseline (e.g. judged again after --update-baseline recorded it).
-    const own = new Set(candidates.map((run) => run.runId));
-    comparisons = compareWithBaseline(slo, candidates, baseline.file.runs.filter((run) => !own.has(run.runId)));
+    const own = new Set(runs.map((run) => run.runId));
+    comparisons = compareWithBaseline(slo, runs, baseline.file.runs.filter((run) => !own.has(run.runId)));
   }
   const failed = slos.some((c) => !c.passed) || comparisons.some((c) => c.verdict === 'SLOWER');
   return {

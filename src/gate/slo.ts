@@ -123,12 +123,18 @@ function mapAt(node: unknown, where: string, at: Located): YAMLMap {
   return node;
 }
 
+function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
+}
+
 function limitValue(node: unknown, where: string, unit: MetricUnit, at: Located): number | null {
   if (!isScalar(node)) throw usageError(`${at(node as Node)}: ${where} must be a number (${unitText(unit)}) or null`);
   const value = node.value;
   if (value === null) return null;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw usageError(`${at(node)}: ${where} must be a number (${unitText(unit)}) or null, got '${String(value)}'`);
+    throw usageError(`${at(node)}: ${where} must be a number (${unitText(unit)}) or null, got '${shown(value)}'`);
   }
   if (unit === 'ratio' && (value < 0 || value > 1)) throw usageError(`${at(node)}: ${where} is a fraction of requests between 0 and 1 (0.01 = 1%), got ${value}`);
   if (value < 0) throw usageError(`${at(node)}: ${where} must not be negative, got ${value}`);

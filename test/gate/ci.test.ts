@@ -38,7 +38,7 @@ test('the pull-request workflow gates the baseline profile against main and repo
   const { steps, text, parsed } = await workflow('performance-pr.yml');
   assert.ok('pull_request' in parsed.on);
   assert.equal(parsed.permissions['pull-requests'], 'write');
-  assert.match(text, /node target\/server\.ts/);
+  assert.match(text, /node platform\/server\.ts/);
   assert.match(text, /git show "origin\/\$\{\{ github\.base_ref \}\}:ci\/baselines\/baseline\.json"/);
   assert.ok(steps.some((s) => s.uses?.startsWith('actions/upload-artifact') && s.if === 'always()'));
   assert.match(text, /gh pr comment .* --edit-last --create-if-none/s);

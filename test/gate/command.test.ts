@@ -131,8 +131,8 @@ test('an untrustworthy run never updates the baseline', async () => {
 
 test('bad input: each a one-line error, exit 2, and nothing written', async () => {
   const baselineBefore = await readFile(join(baselineDir, 'baseline.json'), 'utf8');
-  oneLineError(gate([]), 2, /^rampart: no bundle given; usage: rampart gate <bundle>/);
-  oneLineError(gate(['--frobnicate', 'x']), 2, /^rampart: unknown option '--frobnicate'/);
+  oneLineError(gate([]), 2, /^rampart gate: missing <bundle> \[<bundle>\.\.\.\]; usage: rampart gate <bundle>/);
+  oneLineError(gate(['--frobnicate', 'x']), 2, /^rampart gate: unknown option '--frobnicate'; known options: --baseline, --update-baseline, --repeat, --target, --slo, --no-report, --help/);
   oneLineError(gate(['x', '--repeat', 'many']), 2, /--repeat must be a whole number/);
   oneLineError(gate([join(root, 'nope')]), 2, /nope: no such bundle folder or file/);
 
@@ -152,7 +152,7 @@ test('bad input: each a one-line error, exit 2, and nothing written', async () =
 
   const badBaseline = join(root, 'bad-baseline.json');
   await writeFile(badBaseline, '{"schema": "rampart.baseline/1", "profile": "baseline", "runs": [{"runId": 3}]}');
-  oneLineError(gate([good, '--baseline', badBaseline]), 2, /bad-baseline\.json: run 1 needs runId and endpoints; the baseline file is corrupt/);
+  oneLineError(gate([good, '--baseline', badBaseline]), 2, /bad-baseline\.json: \/runs\/0\/endpoints is missing; the baseline file is corrupt/);
 
   oneLineError(gate([good, '--baseline', baselineRuns[0], '--update-baseline']), 2, /--update-baseline needs one baseline file/);
   assert.equal(await readFile(join(baselineDir, 'baseline.json'), 'utf8'), baselineBefore);
