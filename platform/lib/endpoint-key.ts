@@ -1,4 +1,5 @@
-// The endpoint key `METHOD /route/template` (DESIGN.md): one name for an operation everywhere.
+// The endpoint key `METHOD /route/template` (docs/api.md): one name for an operation everywhere -- the
+// route label of the metrics, the OpenAPI path, the key of SLO budgets and baselines.
 import type { FastifyRequest } from 'fastify';
 
 /** `/api/v1/alerts/` and `/api/v1/alerts` are the same operation: drop a trailing slash. */

@@ -2,7 +2,7 @@
 // stored only as SHA-256 hex digests.
 import { createHash, randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import type { UserRole } from '../types.ts';
+import type { UserRole } from '../domain/vocabulary.ts';
 
 const ISSUER = 'rampart-target';
 const AUDIENCE = 'rampart-api';

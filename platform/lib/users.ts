@@ -1,6 +1,6 @@
 // The user as the API shows it (never the password hash), shared by auth and admin routes.
 import { dateTime } from '../schemas.ts';
-import type { UserRole } from '../types.ts';
+import { USER_ROLES, type UserRole } from '../domain/vocabulary.ts';
 
 export type UserRow = {
   id: string;
@@ -47,7 +47,7 @@ export const userSchema = {
     username: { type: 'string' },
     email: { type: 'string' },
     displayName: { type: 'string' },
-    role: { type: 'string', enum: ['analyst', 'admin'] },
+    role: { type: 'string', enum: USER_ROLES },
     disabled: { type: 'boolean' },
     createdAt: dateTime,
     updatedAt: dateTime,
