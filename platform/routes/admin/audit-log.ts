@@ -5,7 +5,8 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import { ACTOR_KINDS } from '../../domain/vocabulary.ts';
 import { decodeCursor, isIdCursor } from '../../lib/pagination.ts';
 import { dateTime, errorResponses, pageQuery, pageSchema } from '../../schemas.ts';
-import { ADMIN_ONLY } from './users.ts';
+
+const ADMIN_ONLY = { roles: ['admin'] } as const;
 
 const actorKind = { type: 'string', enum: ACTOR_KINDS } as const;
 

@@ -6,7 +6,8 @@ import { notFound } from '../../errors.ts';
 import { decodeCursor, isIdCursor } from '../../lib/pagination.ts';
 import { newOpaqueToken, sha256Hex } from '../../lib/tokens.ts';
 import { dateTime, errorResponses, idParams, pageQuery, pageSchema } from '../../schemas.ts';
-import { ADMIN_ONLY } from './users.ts';
+
+const ADMIN_ONLY = { roles: ['admin'] } as const;
 
 const sensorName = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
 

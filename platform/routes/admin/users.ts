@@ -9,7 +9,7 @@ import { decodeCursor, isIdCursor } from '../../lib/pagination.ts';
 import { userSchema } from '../../lib/users.ts';
 import { errorResponses, idParams, pageQuery, pageSchema } from '../../schemas.ts';
 
-export const ADMIN_ONLY = { roles: ['admin'] } as const;
+const ADMIN_ONLY = { roles: ['admin'] } as const;
 
 const username = { type: 'string', pattern: '^[A-Za-z0-9._-]{3,64}$', description: '3-64 letters, digits, dot, underscore, hyphen' } as const;
 const email = { type: 'string', format: 'email', maxLength: 254 } as const;
