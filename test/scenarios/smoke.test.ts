@@ -14,7 +14,8 @@ import { openApiFromApp } from '../../src/coverage/openapi.ts';
 import { executeRun } from '../../src/run/command.ts';
 import { parseRunArgs } from '../../src/run/args.ts';
 import { startPlatform, type StartedPlatform } from '../../src/run/platform.ts';
-import type { ArtilleryOutput, ArtillerySummary, HistogramFile, RunManifest } from '../../src/core/bundle/types.ts';
+import type { ArtilleryOutput, ArtillerySummary, RunManifest } from '../../src/core/bundle/types.ts';
+import { readHistogramDocument } from '../../src/core/bundle/histogram-read.ts';
 
 const FLOWS = ['administration', 'analyst-triage', 'analytics-reports', 'api-coverage', 'incident-response', 'login-storm', 'sensor-ingest', 'threat-hunting'];
 
@@ -83,7 +84,7 @@ test('smoke over every workflow: no errors, every expectation met, every operati
   assert.equal(count('rampart.correlation_time_server'), 2);
   assert.ok((count('rampart.report_generation') ?? 0) >= 2);
 
-  const histograms = await readJson<HistogramFile>(path.join(result.bundleDir, 'histograms.json'));
+  const histograms = await readHistogramDocument(path.join(result.bundleDir, 'histograms.json'));
   assert.ok((histograms.metrics['rampart.detection_latency'] ?? []).length > 0, 'the rampart plugin recorded detection latency');
   await access(path.join(result.bundleDir, 'script.yml'));
   await access(path.join(result.bundleDir, 'processors', 'index.ts'));
