@@ -1,13 +1,17 @@
 // A synthetic soak run bundle for benchmarks: run.json, artillery.json, histograms.json and
-// generator.json with the shapes `rampart run` writes (histograms.json with the derived parts the
-// plugin adds through summarizeHistogramFile), latencies drawn from a log-normal per endpoint.
-import { mkdir, writeFile } from 'node:fs/promises';
+// generator.json with the shapes `rampart run` writes (histograms.json in the plugin's format,
+// rampart.histograms/2, with its per-period stats and run totals), latencies drawn from a
+// log-normal per endpoint. histograms.json is written period by period, so a 24-hour bundle is built
+// without holding it.
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { newHistogram, recordMicros, encodeHistogram } from '../src/core/histogram.ts';
-import { summarizeHistogramFile } from '../src/results/aggregate.ts';
+import { encodeHistogram, encodePeriod, newHistogram, recordMicros } from '../src/core/histogram.ts';
+import type { Histogram } from '../src/core/histogram.ts';
+import { createHistogramFileWriter, HISTOGRAMS_SCHEMA, toSeriesPeriod } from '../src/core/bundle/histogram-file.ts';
+import type { PeriodRecord } from '../src/core/bundle/histogram-file.ts';
 import { seededRandom } from '../src/stats/random.ts';
 import { PERIOD_MS } from '../src/core/bundle/types.ts';
-import type { ArtilleryOutput, GeneratorFile, HistogramFile, PeriodHistogram, RunManifest } from '../src/core/bundle/types.ts';
+import type { ArtilleryOutput, GeneratorFile, RunManifest } from '../src/core/bundle/types.ts';
 
 export interface SoakSpec { runId: string; periods: number; endpoints: number; perPeriod: number; seed: number }
 
@@ -18,24 +22,36 @@ export async function writeSoakBundle(dir: string, spec: SoakSpec): Promise<{ di
   const random = seededRandom(spec.seed);
   const normal = (): number => Math.sqrt(-2 * Math.log(Math.max(random(), 1e-12))) * Math.cos(2 * Math.PI * random());
   const start0 = 1_700_000_000_000;
-  const endpoints: Record<string, PeriodHistogram[]> = {};
+  const keys = Array.from({ length: spec.endpoints }, (_, e) => `${METHODS[e % METHODS.length]} /api/v1/resource-${String(e).padStart(2, '0')}/:id`);
+  const totals = new Map<string, Histogram>(keys.map((key) => [key, newHistogram()]));
+  const overallTotal = newHistogram();
+  const path = join(dir, 'histograms.json');
+  const writer = createHistogramFileWriter(path, { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: PERIOD_MS, endpoints: [...keys].sort(), metrics: [] });
   let total = 0;
-  for (let e = 0; e < spec.endpoints; e++) {
-    const key = `${METHODS[e % METHODS.length]} /api/v1/resource-${String(e).padStart(2, '0')}/:id`;
-    const typicalMs = 5 + (e % 10) * 8;
-    const periods: PeriodHistogram[] = [];
-    for (let p = 0; p < spec.periods; p++) {
-      const histogram = newHistogram();
+  const histogram = newHistogram();
+  for (let p = 0; p < spec.periods; p++) {
+    const start = start0 + p * PERIOD_MS;
+    const record: PeriodRecord = { start, overall: null, endpoints: {}, metrics: {} };
+    const overall = newHistogram();
+    let overallErrors = 0;
+    for (const [e, key] of keys.entries()) {
+      const typicalMs = 5 + (e % 10) * 8;
       const drift = Math.exp(0.03 * Math.sin(p / 40) + 0.02 * normal());
+      histogram.reset();
       for (let i = 0; i < spec.perPeriod; i++) recordMicros(histogram, typicalMs * 1000 * drift * Math.exp(0.4 * normal()));
       const errors = random() < 0.01 ? 1 : 0;
-      periods.push({ start: start0 + p * PERIOD_MS, histogram: encodeHistogram(histogram), errors, codes: { '200': spec.perPeriod } });
+      record.endpoints[key] = toSeriesPeriod(encodePeriod({ start, histogram, errors, codes: { '200': spec.perPeriod } }));
+      totals.get(key)?.add(histogram);
+      overall.add(histogram);
+      overallErrors += errors;
       total += spec.perPeriod + errors;
     }
-    endpoints[key] = periods;
+    record.overall = toSeriesPeriod(encodePeriod({ start, histogram: overall, errors: overallErrors, codes: { '200': spec.perPeriod * keys.length } }));
+    overallTotal.add(overall);
+    writer.period(record);
   }
-  // As the measurement plugin writes it: with the derived per-period stats, overall series and totals.
-  const histograms: HistogramFile = summarizeHistogramFile({ schema: 'rampart.histograms/1', unit: 'us', periodMs: PERIOD_MS, endpoints, metrics: {} });
+  writer.finish({ overall: encodeHistogram(overallTotal), endpoints: Object.fromEntries([...totals].map(([key, h]) => [key, encodeHistogram(h)])), metrics: {} });
+
   const durationMs = spec.periods * PERIOD_MS;
   const artillery: ArtilleryOutput = {
     aggregate: { counters: { 'http.requests': total, 'http.responses': total, 'http.codes.200': total }, rates: {}, summaries: {}, firstMetricAt: start0, lastMetricAt: start0 + durationMs },
@@ -54,10 +70,8 @@ export async function writeSoakBundle(dir: string, spec: SoakSpec): Promise<{ di
     interrupted: false, artilleryExitCode: 0, rateScale: 1, durationOverride: null, phases: [{ name: 'soak', duration: durationMs / 1000, arrivalRate: 10 }],
     versions: { rampart: '0.1.0', artillery: '2.0.34', node: process.versions.node }, host: { hostname: 'bench', cpus: 2, memoryBytes: 0 },
   };
-  const histogramText = JSON.stringify(histograms);
-  await writeFile(join(dir, 'histograms.json'), histogramText);
   await writeFile(join(dir, 'artillery.json'), JSON.stringify(artillery));
   await writeFile(join(dir, 'generator.json'), JSON.stringify(generator));
   await writeFile(join(dir, 'run.json'), JSON.stringify(manifest));
-  return { dir, bytes: histogramText.length };
+  return { dir, bytes: (await stat(path)).size };
 }

@@ -116,7 +116,8 @@ export function withDerivedParts(file: HistogramFile): HistogramFile {
   };
 }
 
-const series = (p: PeriodHistogram): SeriesPeriod => ({
+/** A stored period as one series of a period record (its start moves to the record). */
+export const toSeriesPeriod = (p: PeriodHistogram): SeriesPeriod => ({
   histogram: p.histogram,
   ...(p.stats === undefined ? {} : { stats: p.stats }),
   errors: p.errors,
@@ -133,9 +134,9 @@ export function documentRecords(document: HistogramFile): { header: HistogramHea
     if (found === undefined) slots.set(start, (found = { start, overall: null, endpoints: {}, metrics: {} }));
     return found;
   };
-  for (const [key, list] of Object.entries(file.endpoints)) for (const p of list) slot(p.start).endpoints[key] = series(p);
-  for (const [name, list] of Object.entries(file.metrics)) for (const p of list) slot(p.start).metrics[name] = series(p);
-  for (const p of file.overall ?? []) slot(p.start).overall = series(p);
+  for (const [key, list] of Object.entries(file.endpoints)) for (const p of list) slot(p.start).endpoints[key] = toSeriesPeriod(p);
+  for (const [name, list] of Object.entries(file.metrics)) for (const p of list) slot(p.start).metrics[name] = toSeriesPeriod(p);
+  for (const p of file.overall ?? []) slot(p.start).overall = toSeriesPeriod(p);
   const periods = [...slots.values()].sort(byStart);
   const header: HistogramHeader = { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: file.periodMs, endpoints: Object.keys(file.endpoints).sort(), metrics: Object.keys(file.metrics).sort() };
   return { header, periods, end: { end: true, periods: periods.length, totals: file.totals ?? { overall: encodeHistogram(newHistogram()), endpoints: {}, metrics: {} } } };
