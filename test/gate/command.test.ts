@@ -129,6 +129,14 @@ test('an untrustworthy run never updates the baseline', async () => {
   assert.equal(await readFile(join(baselineDir, 'baseline.json'), 'utf8'), before);
 });
 
+test('--help prints the usage and every flag, exit 0, and judges nothing', () => {
+  const ran = gate(['--help']);
+  assert.equal(ran.code, 0, ran.stderr);
+  assert.equal(ran.stderr, '');
+  assert.match(ran.stdout, /^usage: rampart gate <bundle> \[<bundle>\.\.\.\] \[options\]/);
+  for (const flag of ['--baseline', '--update-baseline', '--repeat', '--target', '--slo', '--no-report', '--help']) assert.ok(ran.stdout.includes(flag), flag);
+});
+
 test('bad input: each a one-line error, exit 2, and nothing written', async () => {
   const baselineBefore = await readFile(join(baselineDir, 'baseline.json'), 'utf8');
   oneLineError(gate([]), 2, /^rampart gate: missing <bundle> \[<bundle>\.\.\.\]; usage: rampart gate <bundle>/);

@@ -155,6 +155,14 @@ describe('rampart report', { timeout: 120_000 }, () => {
     assertOneLineError(await rampart(['report', dir, '--gate', join(dir, 'none.json')]), /none\.json: no such gate result file/);
   });
 
+  it('prints its usage with --help and exits 0, writing nothing', async () => {
+    const help = await rampart(['report', '--help']);
+    assert.equal(help.code, 0, help.stderr);
+    assert.equal(help.stderr, '');
+    assert.match(help.stdout, /^usage: rampart report <bundle-folder \| artillery-output\.json> \[options\]/);
+    for (const flag of ['--out', '--gate', '--apdex-t', '--force', '--help']) assert.ok(help.stdout.includes(flag), flag);
+  });
+
   it('writeReports returns the written paths and takes a gate result as an option', async () => {
     const dir = await bundleDir();
     const out = await tempDir();
