@@ -3,7 +3,7 @@
 // with that correlation key that was active within the window; otherwise, when at least one other
 // alert with the same key and no incident exists within the window, a new incident groups them all.
 // Every alert that joins records correlated_at and correlation_ms (correlated_at - created_at).
-import type { Querier } from './engine.ts';
+import type { Querier } from './candidates.ts';
 import type { Severity } from '../domain/vocabulary.ts';
 import { maxSeverity } from './params.ts';
 import type { RaisedAlert } from './store.ts';

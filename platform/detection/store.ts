@@ -2,7 +2,7 @@
 // candidate whose key already has an alert only links its events to that alert (alerts_dedup_idx).
 // created_at and detection_latency_ms come from one clock reading in the database, and the latency
 // is measured from the triggering event's own ingested_at, so neither loses precision in JavaScript.
-import type { AlertCandidate, Querier } from './engine.ts';
+import type { AlertCandidate, Querier } from './candidates.ts';
 import type { Severity } from '../domain/vocabulary.ts';
 
 export type RaisedAlert = {

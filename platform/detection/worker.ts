@@ -5,7 +5,8 @@
 // and mark the events detected. Metrics are observed only after the pass commits.
 import type pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
-import { activateRules, evaluate, type DetectionEvent, type RuleRow } from './engine.ts';
+import { activateRules, evaluate, type RuleRow } from './engine.ts';
+import type { DetectionEvent } from './candidates.ts';
 import { writeAlerts } from './store.ts';
 import { correlate, DEFAULT_CORRELATION_WINDOW_SECONDS } from './correlation.ts';
 import type { EventType, Severity } from '../domain/vocabulary.ts';

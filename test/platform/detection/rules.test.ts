@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRuleParams, maxSeverity } from '../../../platform/detection/params.ts';
-import { activateRules, dedupBucket, matchesPattern, mergeCandidates, type AlertCandidate, type DetectionEvent } from '../../../platform/detection/engine.ts';
+import { activateRules } from '../../../platform/detection/engine.ts';
+import { dedupBucket, mergeCandidates, type AlertCandidate, type DetectionEvent } from '../../../platform/detection/candidates.ts';
+import { matchesPattern } from '../../../platform/detection/pattern.ts';
 import { correlationKey } from '../../../platform/detection/correlation.ts';
 import { DEFAULT_RULES } from '../../../platform/detection/rules-seed.ts';
 
