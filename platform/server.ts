@@ -38,12 +38,12 @@ async function main(): Promise<number> {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`rampart-target: ${error.message}\n`);
+      process.stderr.write(`rampart-platform: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
-  const log = pino({ level: config.logLevel, base: { service: 'rampart-target' } });
+  const log = pino({ level: config.logLevel, base: { service: 'rampart-platform' } });
   if (config.jwtSecretGenerated) log.warn('JWT_SECRET is not set: using a random secret for this run (tokens do not survive a restart)');
 
   let embedded: EmbeddedDatabase | undefined;
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
     return -1; // keep running until a signal
   } catch (error) {
     log.error({ err: error }, 'start-up failed');
-    process.stderr.write(`rampart-target: start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`rampart-platform: start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
     await app?.close().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     return 1;

@@ -1,6 +1,10 @@
 // SQL helpers the repositories share: one WHERE builder for list filters and keyset cursors, the
 // microsecond-exact cursor key of a timestamptz column, and LIKE escaping.
 // Values always travel as parameters ($1, $2, ...); only column expressions are written into the text.
+import type { Db } from '../db/pool.ts';
+
+/** The pool or a transaction's client: what a repository's helper runs its statements on. */
+export type Queryable = Pick<Db, 'query'>;
 
 /** Microsecond-exact sort key of a timestamptz column, for cursors (a JS Date keeps only milliseconds). */
 export const cursorTime = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

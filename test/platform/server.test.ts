@@ -126,6 +126,6 @@ test('server.ts with an invalid setting exits 2 with one line naming the variabl
   assert.equal(code, 2);
   const lines = running.output().trim().split('\n');
   assert.equal(lines.length, 1);
-  assert.match(lines[0], /^rampart-target: PORT="eighty" is not a whole number/);
+  assert.match(lines[0], /^rampart-platform: PORT="eighty" is not a whole number/);
   await assert.rejects(fs.stat(path.join(os.tmpdir(), 'rampart-never-created')));
 });

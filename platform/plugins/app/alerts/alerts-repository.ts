@@ -8,9 +8,9 @@ import type { EventItem } from '../../../domain/event.ts';
 import type { AlertStatus, Severity } from '../../../domain/vocabulary.ts';
 import { badRequest } from '../../../errors.ts';
 import { pageOf, type Page } from '../../../lib/pagination.ts';
-import { cursorTime, Filter } from '../../../lib/sql.ts';
+import { cursorTime, Filter, type Queryable } from '../../../lib/sql.ts';
 import type { Principal, UserPrincipal } from '../../../types.ts';
-import { eventsOfAlert, type Queryable } from '../events/events-repository.ts';
+import { eventsOfAlert } from '../events/events-repository.ts';
 
 /** The SELECT list `toAlertItem` reads: alerts `a` joined with rules `r`. */
 export const ALERT_COLUMNS = `a.id, a.rule_id, r.name AS rule_name, a.severity, a.status, a.title, a.host, a.username,

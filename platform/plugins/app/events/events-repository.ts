@@ -3,13 +3,10 @@
 // over (occurred_at desc, id desc).
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../../../db/pool.ts';
 import type { EventInput, EventItem } from '../../../domain/event.ts';
 import type { EventType } from '../../../domain/vocabulary.ts';
-import { cursorTime, escapeLike, Filter } from '../../../lib/sql.ts';
+import { cursorTime, escapeLike, Filter, type Queryable } from '../../../lib/sql.ts';
 import { pageOf, type Page } from '../../../lib/pagination.ts';
-
-export type Queryable = Pick<Db, 'query'>;
 
 /** The SELECT list that `toEventItem` reads (table alias `e`). */
 export const EVENT_COLUMNS = `e.id, e.sensor_id, e.batch_id, e.type, e.occurred_at, e.ingested_at, e.detected_at, e.host, e.username,

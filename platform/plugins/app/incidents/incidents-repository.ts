@@ -8,10 +8,9 @@ import { DETAIL_ALERTS, type IncidentDetail, type IncidentItem } from '../../../
 import type { IncidentStatus, Severity } from '../../../domain/vocabulary.ts';
 import { badRequest, conflict } from '../../../errors.ts';
 import { pageOf, type Page } from '../../../lib/pagination.ts';
-import { cursorTime, Filter } from '../../../lib/sql.ts';
+import { cursorTime, Filter, type Queryable } from '../../../lib/sql.ts';
 import type { Principal } from '../../../types.ts';
 import { alertsOfIncident, checkAssignee } from '../alerts/alerts-repository.ts';
-import type { Queryable } from '../events/events-repository.ts';
 
 type IncidentRow = {
   id: string;
