@@ -10,6 +10,7 @@ import type { CustomMetric } from './custom-metrics.ts';
 import { periodPoint, seriesSummary } from './endpoints.ts';
 import type { EndpointAnalysis, PeriodPoint } from './endpoints.ts';
 import { resultsSource } from './source.ts';
+import { SeriesColumns } from './columns.ts';
 import type { FigureSource } from './source.ts';
 
 export interface AnalysisOptions {
@@ -45,10 +46,20 @@ export function runDurationSeconds(bundle: LoadedBundle, periodStarts: readonly 
   return 0;
 }
 
+/**
+ * An endpoint's analysis whose `periods` are made from the compact columns on each access (an own,
+ * enumerable property, so comparisons and JSON see it): keep the array if you read it twice.
+ */
+function endpointAnalysis(summary: EndpointAnalysis['summary'], columns: SeriesColumns): EndpointAnalysis {
+  const analysis = { summary } as EndpointAnalysis;
+  Object.defineProperty(analysis, 'periods', { enumerable: true, get: () => columns.points(PERIOD_MS / 1000) });
+  return analysis;
+}
+
 export function analyzeBundle(bundle: LoadedBundle, options: AnalysisOptions = {}): BundleAnalysis {
   const apdexTMs = options.apdexTMs ?? DEFAULT_APDEX_T_MS;
   const source = resultsSource(bundle);
-  const series = new Map<string, PeriodPoint[]>(source.endpoints.map((key) => [key, []]));
+  const series = new Map<string, SeriesColumns>(source.endpoints.map((key) => [key, new SeriesColumns()]));
   const runPeriods: PeriodPoint[] = [];
   const periodStarts: number[] = [];
   const metrics = new MetricSeries(source.metrics);
@@ -57,13 +68,13 @@ export function analyzeBundle(bundle: LoadedBundle, options: AnalysisOptions = {
       runPeriods.push(periodPoint(period.start, period.run));
       if (periodStarts[periodStarts.length - 1] !== period.start) periodStarts.push(period.start);
     }
-    for (const [key, figures] of period.endpoints) series.get(key)?.push(periodPoint(period.start, figures));
+    for (const [key, figures] of period.endpoints) series.get(key)?.push(period.start, figures);
     metrics.add(period.start, period.metrics);
   });
   const durationSeconds = runDurationSeconds(bundle, periodStarts);
-  const endpoints = [...series.keys()].sort().map((key): EndpointAnalysis => {
+  const endpoints = [...series].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, columns]) => {
     const total = totals.endpoints.get(key) ?? { responses: 0, transport: 0, codes: {}, errorKinds: {}, latency: null, histogram: null };
-    return { summary: seriesSummary(key, source.kind, total, durationSeconds, apdexTMs), periods: series.get(key) ?? [] };
+    return endpointAnalysis(seriesSummary(key, source.kind, total, durationSeconds, apdexTMs), columns);
   });
   return {
     source: source.kind,

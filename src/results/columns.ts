@@ -1,0 +1,76 @@
+// An endpoint's per-period figures held as columns of numbers (about 120 bytes a period, against
+// some 600 for the same figures as objects), so a 24-hour run of 40 endpoints (345 600 periods)
+// stays within memory. `points()` gives them back as PeriodPoint objects, made afresh on each call.
+import type { LatencyStats } from '../core/histogram.ts';
+import type { PeriodPoint } from './endpoints.ts';
+import type { SeriesFigures } from './source.ts';
+
+const STATS = ['count', 'min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max'] as const;
+
+class Column {
+  values = new Float64Array(64);
+
+  set(index: number, value: number): void {
+    if (index >= this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[index] = value;
+  }
+}
+
+export class SeriesColumns {
+  length = 0;
+  readonly #start = new Column();
+  readonly #responses = new Column();
+  readonly #transport = new Column();
+  readonly #stats = STATS.map(() => new Column());
+  /** status code -> counts per period (0 where absent) */
+  readonly #codes = new Map<string, Column>();
+
+  push(start: number, f: SeriesFigures): void {
+    const i = this.length++;
+    this.#start.set(i, start);
+    this.#responses.set(i, f.responses);
+    this.#transport.set(i, f.transport);
+    for (const [k, name] of STATS.entries()) this.#stats[k].set(i, f.latency === null ? Number.NaN : f.latency[name]);
+    for (const [code, count] of Object.entries(f.codes)) {
+      let column = this.#codes.get(code);
+      if (column === undefined) {
+        column = new Column();
+        column.set(i, count);
+        column.values.fill(Number.NaN, 0, i); // absent from the periods before it first appeared
+        this.#codes.set(code, column);
+      }
+      column.set(i, count);
+    }
+    for (const [code, column] of this.#codes) if (!Object.hasOwn(f.codes, code)) column.set(i, Number.NaN);
+  }
+
+  /** The periods as objects, oldest first (a new array each call). */
+  points(periodSeconds: number): PeriodPoint[] {
+    const out: PeriodPoint[] = new Array<PeriodPoint>(this.length);
+    const stats = this.#stats.map((c) => c.values);
+    const codes = [...this.#codes].map(([code, column]) => [code, column.values] as const);
+    for (let i = 0; i < this.length; i++) {
+      const responses = this.#responses.values[i];
+      const transport = this.#transport.values[i];
+      const pointCodes: Record<string, number> = {};
+      let serverErrors = 0;
+      for (const [code, values] of codes) {
+        const count = values[i];
+        if (Number.isNaN(count)) continue;
+        pointCodes[code] = count;
+        if (Number(code) >= 500) serverErrors += count;
+      }
+      let latencyMs: LatencyStats | null = null;
+      if (!Number.isNaN(stats[0][i])) {
+        latencyMs = { count: stats[0][i], min: stats[1][i], mean: stats[2][i], p50: stats[3][i], p75: stats[4][i], p90: stats[5][i], p95: stats[6][i], p99: stats[7][i], p999: stats[8][i], max: stats[9][i] };
+      }
+      const requests = responses + transport;
+      out[i] = { start: this.#start.values[i], requests, responses, errors: transport + serverErrors, codes: pointCodes, ratePerSecond: requests / periodSeconds, latencyMs };
+    }
+    return out;
+  }
+}
