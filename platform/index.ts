@@ -6,8 +6,7 @@ import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 
 export { buildApp } from './app.ts';
-export type { BuildOptions } from './app.ts';
-export { ConfigError, loadConfig } from './config.ts';
+export { loadConfig } from './config.ts';
 export type { PlatformConfig } from './config.ts';
 
 /** Adds routes to the app before its document is generated (tests: a route no scenario calls). */

@@ -1,6 +1,7 @@
 // JSON-schema pieces shared by every route module. Routes declare schemas for params, querystring,
 // body and every response status; the OpenAPI document is generated from these same schemas.
 import { SEVERITIES } from './domain/vocabulary.ts';
+import { DEFAULT_LIMIT, MAX_LIMIT } from './lib/pagination.ts';
 
 export const errorSchema = {
   type: 'object',
@@ -35,7 +36,7 @@ export const publicErrorResponses = {
   503: errorSchema,
 } as const;
 
-export const limit = { type: 'integer', minimum: 1, maximum: 200, default: 50, description: 'page size' } as const;
+export const limit = { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT, description: 'page size' } as const;
 export const cursor = { type: 'string', minLength: 1, maxLength: 512, description: 'opaque; the nextCursor of the previous page' } as const;
 
 /** Querystring properties every list accepts; spread into the route's own querystring properties. */

@@ -11,7 +11,6 @@ export const EVENT_TYPES = ['auth', 'network', 'process', 'dns', 'file'] as cons
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const EVENT_OUTCOMES = ['success', 'failure'] as const;
-export type EventOutcome = (typeof EVENT_OUTCOMES)[number];
 
 export const ALERT_STATUSES = ['new', 'acknowledged', 'in_progress', 'resolved', 'false_positive'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
