@@ -86,7 +86,8 @@ test('the OpenAPI document lists every indicators, dashboard, analytics and repo
     assert.equal(op.operationId, operationId, key);
     assert.ok(op.responses['400'] && op.responses['401'] && op.responses['403'], `${key} documents its errors`);
   }
-  const download = doc.paths['/api/v1/reports/{id}/download'].get.responses['200'];
+  const download = doc.paths['/api/v1/reports/{id}/download']?.get?.responses['200'];
+  assert.ok(download, 'the download documents its 200');
   assert.deepEqual(Object.keys(download.content ?? {}).sort(), ['text/csv', 'text/markdown']);
-  assert.ok(doc.paths['/api/v1/reports'].post.responses['202'], 'POST /api/v1/reports answers 202');
+  assert.ok(doc.paths['/api/v1/reports']?.post?.responses['202'], 'POST /api/v1/reports answers 202');
 });
