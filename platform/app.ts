@@ -4,8 +4,8 @@
 //   2. platform/plugins/app/       the platform's own services, each an `fp()` factory with a `name`
 //      and `dependencies`: db, metrics, auth (default deny), audit, inject-latency, error-handler;
 //      then one `<domain>/<domain>-repository.ts` per domain that decorates `app.<domain>Repository`
-//      and holds ALL of that domain's SQL (transactions and their audit rows included); then the
-//      background workers (platform/detection/, platform/services/).
+//      and holds ALL of that domain's SQL (transactions and their audit rows included), listed in
+//      plugins/app/repositories.ts; then the background workers (platform/detection/, services/).
 //   3. platform/routes/<domain>/   index.ts: the routes and their schemas for every status, declared
 //      `as const` so the handlers' types (body, query, params, reply) come from them through
 //      `app.withTypeProvider<JsonSchemaToTsProvider>()`. Handlers validate, call repositories and map
@@ -14,7 +14,7 @@
 // entity's schema and derived type, used by routes and repositories), platform/schemas.ts (errors,
 // pages, ids), platform/lib/ (pagination, SQL filter builder, tokens). Decorations are declared in
 // platform/types.ts or beside each repository. Unknown fields are a 400; bodies are not coerced
-// (platform/lib/validation.ts).
+// (platform/lib/validation.ts). A plugin or route module with nothing to await is a plain function.
 // Input: a validated PlatformConfig and optionally an existing Db (the caller then owns it).
 // Output: a FastifyInstance, not listening; `server.ts` listens, tests use `app.inject`.
 import Fastify from 'fastify';
