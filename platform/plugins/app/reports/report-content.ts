@@ -2,19 +2,14 @@
 // period params.from..params.to turned into Markdown (executive_summary, alert_digest,
 // incident_review) or CSV (ioc_export). Used by the reports repository for queued jobs and by the
 // history seed for its finished reports; runs on any Queryable (the pool, or a transaction's client).
-import type pg from 'pg';
 import { SEVERITIES, type ReportKind } from '../../../domain/vocabulary.ts';
+import type { Queryable } from '../../../lib/sql.ts';
 
 export type ReportParams = { from: string; to: string };
 
 export interface GeneratedReport {
   contentType: string;
   content: string;
-}
-
-/** Anything that runs a query: a pool client inside a transaction, or the pool itself. */
-export interface Queryable {
-  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
 }
 
 /** Severities in the report's order: most severe first. */

@@ -5,14 +5,12 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { UserRole } from '../../../domain/vocabulary.ts';
+import type { Queryable } from '../../../lib/sql.ts';
 
 /** Who a session belongs to, as the access token names them. */
 export type SessionUser = { id: number; username: string; role: UserRole };
 
 export type Rotation = { ok: true; user: SessionUser } | { ok: false; message: string };
-
-/** Anything that runs one statement: the pool, or a client inside a transaction. */
-type Queryable = { query(text: string, values: unknown[]): Promise<unknown> };
 
 async function store(client: Queryable, userId: number, tokenHash: string, ttlSeconds: number): Promise<void> {
   await client.query(
