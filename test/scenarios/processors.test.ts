@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { eventInput } from '../../platform/routes/events/schemas.ts';
+import { eventInput } from '../../platform/domain/event.ts';
 import { DEFAULT_RULES } from '../../platform/detection/rules-seed.ts';
 import { craftAttack, chooseRule, injectable, newProbe, observeAlerts, probePending, type Rule } from '../../processors/attacks.mts';
 import { benignBatch, indicatorBatch, pools, uniqueIp } from '../../processors/payloads.mts';
