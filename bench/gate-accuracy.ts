@@ -113,7 +113,9 @@ async function measure(dir: string, platform: Platform, round: number, duration:
     root: ROOT, scriptPath, outputPath: join(bundleDir, 'artillery.json'), logFile: join(bundleDir, 'artillery.log'),
     env: { RAMPART_BUNDLE_DIR: bundleDir }, phaseCount: 1,
   });
-  const timer = setTimeout(() => child.interrupt(), (duration + 120) * 1000);
+  const timer = setTimeout(() => {
+    child.interrupt();
+  }, (duration + 120) * 1000);
   const result = await child.done;
   clearTimeout(timer);
   const manifest: RunManifest = {

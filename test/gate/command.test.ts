@@ -6,6 +6,9 @@ import { readFile, writeFile, stat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ALERTS, EVENTS, TWO_ENDPOINTS, removeDir, tempDir, writeBundle } from './fixtures.ts';
 import type { BundleSpec } from './fixtures.ts';
+import type { GateResult } from '../../src/core/bundle/types.ts';
+import type { BaselineFile } from '../../src/gate/baseline.ts';
+import { must } from '../results/fixtures.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'rampart.ts');
 let root: string;
@@ -60,7 +63,7 @@ after(async () => {
 });
 
 test('--update-baseline appends runs to ci/baselines/<profile>.json', async () => {
-  const file = JSON.parse(await readFile(join(baselineDir, 'baseline.json'), 'utf8'));
+  const file = JSON.parse(await readFile(join(baselineDir, 'baseline.json'), 'utf8')) as BaselineFile;
   assert.equal(file.schema, 'rampart.baseline/1');
   assert.equal(file.profile, 'baseline');
   assert.deepEqual(file.runs.map((r: { runId: string }) => r.runId), ['base-0', 'base-1', 'base-2']);
@@ -73,11 +76,11 @@ test('a run like the baseline passes: exit 0, every endpoint SAME, gate.json wri
   assert.equal(ran.code, 0, ran.stderr + ran.stdout);
   assert.match(ran.stdout, /rampart gate: PASS/);
   assert.match(ran.stdout, /Baseline .*baseline\.json \(3 run\(s\)\): 0 SLOWER, 0 FASTER, 2 SAME, 0 UNKNOWN/);
-  const result = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8'));
+  const result = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8')) as GateResult;
   assert.equal(result.schema, 'rampart.gate/1');
   assert.equal(result.outcome, 'pass');
   assert.deepEqual(result.comparisons.map((c: { verdict: string }) => c.verdict), ['SAME', 'SAME']);
-  assert.equal(result.baseline.runs, 3);
+  assert.equal(must(result.baseline).runs, 3);
   assert.ok(result.slo.length >= 5 && result.slo.every((c: { passed: boolean }) => c.passed));
 });
 
@@ -87,11 +90,12 @@ test('one endpoint 30% slower: exit 1, naming the endpoint', async () => {
   assert.equal(ran.code, 1, ran.stderr + ran.stdout);
   assert.match(ran.stdout, /rampart gate: FAIL/);
   assert.match(ran.stdout, /SLOWER  GET \/api\/v1\/alerts\s+\+\d\d\.\d% slower/);
-  const result = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8'));
-  const alerts = result.comparisons.find((c: { endpoint: string }) => c.endpoint === ALERTS);
+  const result = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8')) as GateResult;
+  const alerts = must(result.comparisons.find((c) => c.endpoint === ALERTS));
   assert.equal(alerts.verdict, 'SLOWER');
-  assert.ok(alerts.ratio > 1.2 && alerts.ratio < 1.4);
-  assert.equal(result.comparisons.find((c: { endpoint: string }) => c.endpoint === EVENTS).verdict, 'SAME');
+  const ratio = must(alerts.ratio);
+  assert.ok(ratio > 1.2 && ratio < 1.4);
+  assert.equal(must(result.comparisons.find((c) => c.endpoint === EVENTS)).verdict, 'SAME');
 });
 
 test('a breached SLO: exit 1, naming the endpoint, metric, value and budget', async () => {
@@ -99,8 +103,8 @@ test('a breached SLO: exit 1, naming the endpoint, metric, value and budget', as
   const ran = gate([dir, '--no-report', '--baseline', baselineRuns[0]]);
   assert.equal(ran.code, 1);
   assert.match(ran.stdout, /BREACHED POST \/api\/v1\/events\/batch p95 \d+\.\d ms > 200\.0 ms/);
-  const result = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8'));
-  const breach = result.slo.find((c: { scope: string; metric: string }) => c.scope === EVENTS && c.metric === 'p95');
+  const result = JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8')) as GateResult;
+  const breach = must(result.slo.find((c) => c.scope === EVENTS && c.metric === 'p95'));
   assert.equal(breach.passed, false);
   assert.equal(breach.threshold, 200);
 });
@@ -108,7 +112,7 @@ test('a breached SLO: exit 1, naming the endpoint, metric, value and budget', as
 test('an untrustworthy run is not judged: exit 3 with the reason', async () => {
   const saturated = await writeBundle(join(root, 'cand'), spec('saturated', 10, { trustworthy: false, trustReasons: ['send rate 71% of plan in 4 periods'] }));
   oneLineError(gate([saturated, '--no-report']), 3, /^rampart: the run cannot be trusted, not judged: send rate 71% of plan in 4 periods$/);
-  const result = JSON.parse(await readFile(join(saturated, 'gate.json'), 'utf8'));
+  const result = JSON.parse(await readFile(join(saturated, 'gate.json'), 'utf8')) as GateResult;
   assert.equal(result.outcome, 'untrustworthy');
   assert.deepEqual(result.comparisons, []);
 
@@ -180,7 +184,7 @@ test('the baseline is never overwritten without --update-baseline, and keeps onl
   const ran = gate([dir, '--no-report', '--slo', keepTwo, '--baseline', copy, '--update-baseline']);
   assert.equal(ran.code, 0, ran.stderr + ran.stdout);
   assert.match(ran.stdout, /Baseline updated: .*copy\.json/);
-  const updated = JSON.parse(await readFile(copy, 'utf8'));
+  const updated = JSON.parse(await readFile(copy, 'utf8')) as BaselineFile;
   assert.deepEqual(updated.runs.map((r: { runId: string }) => r.runId), ['base-2', 'plain']);
   assert.deepEqual((await readdir(root)).filter((name) => name.endsWith('.tmp')), [], 'no temp files left');
 });
@@ -209,7 +213,7 @@ test('a plain `artillery run --output` file is judged from Artillery\'s summarie
 test('a run recorded in the baseline is not compared with itself', async () => {
   const ran = gate([baselineRuns[0], '--no-report']);
   assert.equal(ran.code, 0, ran.stdout);
-  const result = JSON.parse(await readFile(join(baselineRuns[0], 'gate.json'), 'utf8'));
+  const result = JSON.parse(await readFile(join(baselineRuns[0], 'gate.json'), 'utf8')) as GateResult;
   assert.match(result.comparisons[0].detail, /vs \d+ in 2 baseline run\(s\)/);
 });
 
@@ -218,6 +222,6 @@ test('--update-baseline with a new baseline file creates it', async () => {
   const ran = gate([baselineRuns[1], '--baseline', path, '--update-baseline', '--no-report']);
   assert.equal(ran.code, 0, ran.stderr + ran.stdout);
   assert.match(ran.stdout, /Baseline: none .*\n.*Baseline updated: .*new-baseline\.json/s);
-  const file = JSON.parse(await readFile(path, 'utf8'));
+  const file = JSON.parse(await readFile(path, 'utf8')) as BaselineFile;
   assert.deepEqual(file.runs.map((r: { runId: string }) => r.runId), ['base-1']);
 });

@@ -4,6 +4,7 @@ import { compareSeries } from '../../src/gate/compare.ts';
 import type { RunSeries } from '../../src/gate/compare.ts';
 import { DEFAULT_COMPARISON } from '../../src/gate/slo.ts';
 import { seededRandom } from '../../src/stats/random.ts';
+import { must } from '../results/fixtures.ts';
 
 const settings = DEFAULT_COMPARISON;
 
@@ -17,15 +18,15 @@ const baseline = [run('b1', 10, 12, 1), run('b2', 10.2, 12, 2), run('b3', 9.9, 1
 test('same distribution: SAME, with the interval inside the band', () => {
   const result = compareSeries('GET /a', [run('c', 10, 12, 4)], baseline, settings);
   assert.equal(result.verdict, 'SAME', result.reason);
-  assert.ok(result.lower! > 1 / 1.1 && result.upper! < 1.1);
-  assert.ok(Math.abs(result.ratio! - 1) < 0.03);
+  assert.ok(must(result.lower) > 1 / 1.1 && must(result.upper) < 1.1);
+  assert.ok(Math.abs(must(result.ratio) - 1) < 0.03);
 });
 
 test('30% slower with clear separation: SLOWER, with a ratio near 1.3 and a small p-value', () => {
   const result = compareSeries('GET /a', [run('c', 13, 12, 5)], baseline, settings);
   assert.equal(result.verdict, 'SLOWER', result.reason);
-  assert.ok(Math.abs(result.ratio! - 1.3) < 0.03, `ratio ${result.ratio}`);
-  assert.ok(result.pValue! < 0.001);
+  assert.ok(Math.abs(must(result.ratio) - 1.3) < 0.03, `ratio ${result.ratio}`);
+  assert.ok(must(result.pValue) < 0.001);
   assert.match(result.reason, /^\+30\.\d% slower/);
 });
 
@@ -55,8 +56,8 @@ test('a baseline whose runs disagree widens the interval: a 15% change is no lon
   const noisyBaseline = [run('b1', 8, 12, 11), run('b2', 12, 12, 12), run('b3', 10, 12, 13)];
   const noisy = compareSeries('GET /a', [run('c', 11.5, 12, 10)], noisyBaseline, settings);
   assert.equal(noisy.verdict, 'UNKNOWN', noisy.reason);
-  assert.ok(noisy.betweenRunSpread! > 0.15, `spread ${noisy.betweenRunSpread}`);
-  assert.ok(noisy.upper! - noisy.lower! > steady.upper! - steady.lower!);
+  assert.ok(must(noisy.betweenRunSpread) > 0.15, `spread ${noisy.betweenRunSpread}`);
+  assert.ok(must(noisy.upper) - must(noisy.lower) > must(steady.upper) - must(steady.lower));
 });
 
 test('the same inputs give the same verdict and numbers', () => {

@@ -7,6 +7,7 @@ import { adjustedSeries, referenceLevels } from '../../src/gate/drift.ts';
 import { mergeSlo, parseSlo } from '../../src/gate/slo.ts';
 import type { BaselineRun } from '../../src/gate/baseline.ts';
 import { seededRandom } from '../../src/stats/random.ts';
+import { must } from '../results/fixtures.ts';
 
 const ENDPOINTS: Record<string, number> = { 'GET /a': 10, 'GET /b': 20, 'GET /c': 5, 'GET /d': 8, 'GET /e': 12 };
 
@@ -32,14 +33,14 @@ test('one endpoint 25% slower on a machine that swings by 80% between runs: SLOW
   const verdicts = Object.fromEntries(result.map((c) => [c.endpoint, c.verdict]));
   assert.equal(verdicts['GET /a'], 'SLOWER', result[0].detail);
   assert.match(result[0].detail, /^relative to the other endpoints: \+2\d\.\d% slower/);
-  for (const key of ['GET /b', 'GET /c', 'GET /d', 'GET /e']) assert.notEqual(verdicts[key], 'SLOWER', `${key}: ${result.find((c) => c.endpoint === key)!.detail}`);
+  for (const key of ['GET /b', 'GET /c', 'GET /d', 'GET /e']) assert.notEqual(verdicts[key], 'SLOWER', `${key}: ${must(result.find((c) => c.endpoint === key)).detail}`);
   assert.ok(result.filter((c) => c.endpoint !== 'GET /a').some((c) => c.verdict === 'SAME'));
 });
 
 test('without the adjustment the same slowdown drowns in the machine\'s swings', () => {
   const config = mergeSlo([parseSlo('comparison:\n  adjustForDrift: false\n', 'x.yml')]);
   const result = compareWithBaseline(config, [run('c', 4, 1.2, { 'GET /a': 1.25 })], noisyBaseline);
-  assert.notEqual(result.find((c) => c.endpoint === 'GET /a')!.verdict, 'SLOWER');
+  assert.notEqual(must(result.find((c) => c.endpoint === 'GET /a')).verdict, 'SLOWER');
 });
 
 test('a slowdown shared by every endpoint: undecided from one run, SLOWER once a second run confirms it', () => {
@@ -49,7 +50,7 @@ test('a slowdown shared by every endpoint: undecided from one run, SLOWER once a
   for (const c of one) {
     assert.equal(c.verdict, 'UNKNOWN', c.detail);
     assert.match(c.detail, /^\+[34]\d\.\d% slower together with the other endpoints \(the run as a whole \+[34]\d\.\d%\): a slower machine or a change everywhere/);
-    assert.ok(c.ratio! > 1.3);
+    assert.ok(must(c.ratio) > 1.3);
   }
   const two = compareWithBaseline(mergeSlo([]), [run('c', 8, 1, everything), run('c2', 9, 1.02, everything)], quiet);
   for (const c of two) {
@@ -61,7 +62,7 @@ test('a slowdown shared by every endpoint: undecided from one run, SLOWER once a
 test('the adjustment removes the common factor: a uniformly slower run reads as the baseline level', () => {
   const reference = referenceLevels([run('b', 9, 1)], 'p50', 1);
   const adjusted = adjustedSeries(run('slow', 9, 2), reference, 'p50', 1, 2);
-  const values = adjusted.get('GET /b')!;
+  const values = must(adjusted.get('GET /b'));
   assert.equal(values.length, 12);
   for (const v of values) assert.ok(Math.abs(v / 20 - 1) < 0.06, `adjusted ${v} near 20`);
   assert.equal(adjustedSeries(run('x', 9, 1), reference, 'p50', 1, 5).size, 0, 'needs 5 other endpoints: none has');

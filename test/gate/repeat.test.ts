@@ -29,11 +29,12 @@ test('--repeat gathers runs until the verdict is decided, and stops there', asyn
   const extra: string[] = [];
   for (let i = 1; i <= 5; i++) extra.push(await writeBundle(join(root, 'cand'), spec(`cand-${i}`, 300 + i, { slowdown: { [ALERTS]: 1.15 }, runFactor: 1 + 0.02 * (i % 2 ? 1 : -1) })));
   const handed: string[] = [];
-  const rerun: Rerun = async () => {
+  const rerun: Rerun = () => {
     const next = extra[handed.length];
     handed.push(next);
-    return next;
+    return Promise.resolve(next);
   };
+  const repeats = (): number => handed.length;
   const base = ['--no-report', ...baseline.flatMap((b) => ['--baseline', b])];
   const env = { ...process.env };
   process.env.RAMPART_SLO_DIR = join(root, 'slo');
@@ -44,8 +45,8 @@ test('--repeat gathers runs until the verdict is decided, and stops there', asyn
 
     const repeated = await runGate(parseGateArgs([candidate, ...base, '--repeat', '5']), rerun);
     assert.equal(repeated.result.comparisons[0].verdict, 'SLOWER', repeated.text);
-    assert.ok(handed.length >= 1 && handed.length < 5, `stopped once decided after ${handed.length} more run(s)`);
-    assert.match(repeated.text, new RegExp(`${handed.length + 1} run\\(s\\)`));
+    assert.ok(repeats() >= 1 && repeats() < 5, `stopped once decided after ${repeats()} more run(s)`);
+    assert.match(repeated.text, new RegExp(`${repeats() + 1} run\\(s\\)`));
     assert.equal(repeated.exitCode, 1);
   } finally {
     process.env.RAMPART_SLO_DIR = env.RAMPART_SLO_DIR;

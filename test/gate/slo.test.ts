@@ -79,8 +79,9 @@ test('an empty file sets nothing', () => {
 
 test('every SLO file shipped in ci/slo is valid', async () => {
   const { readdir } = await import('node:fs/promises');
-  const { join } = await import('node:path');
+  const path = await import('node:path');
   const { loadSlo } = await import('../../src/gate/slo.ts');
+  const join = (...parts: string[]): string => path.join(...parts);
   const dir = join(import.meta.dirname, '..', '..', 'ci', 'slo');
   const files = (await readdir(dir)).filter((name) => name.endsWith('.yml')).sort();
   assert.ok(files.includes('defaults.yml') && files.includes('baseline.yml') && files.includes('smoke.yml'));

@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import { writeReports } from '../../src/report/index.ts';
 import { syntheticBundle, syntheticGate, writeBundle, tempDir, removeDir, DEFAULT_ENDPOINTS } from './fixtures.ts';
+import { must } from '../results/fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = resolve(process.env.RAMPART_TEST_OUTPUT ?? join(import.meta.dirname, '..', '..', 'reports', 'test-output', 'report'));
@@ -26,7 +27,7 @@ interface PageVisit {
 interface CanvasInfo { width: number; height: number; painted: number }
 
 describe('report.html in headless Chromium', { timeout: 180_000, skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)` }, () => {
-  let context: BrowserContext; // a persistent context: closing it ends the browser process
+  let context: BrowserContext | undefined; // a persistent context: closing it ends the browser process
   let userDataDir: string;
   const dirs: string[] = [];
 
@@ -54,7 +55,7 @@ describe('report.html in headless Chromium', { timeout: 180_000, skip: existsSyn
 
   /** Opens a report file; any request that is not file: is recorded and aborted. */
   async function visit(htmlPath: string): Promise<PageVisit> {
-    const page = await context.newPage();
+    const page = await must(context, 'the browser context').newPage();
     const consoleErrors: string[] = [];
     const foreignRequests: string[] = [];
     page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text()); });

@@ -13,6 +13,7 @@ import { parseArtilleryOutput } from '../../src/results/bundle.ts';
 import { summarizeHistogramFile } from '../../src/results/aggregate.ts';
 import type { LoadedBundle } from '../../src/core/bundle/types.ts';
 import { syntheticBundle, syntheticGate, DEFAULT_ENDPOINTS } from './fixtures.ts';
+import { histogramDocument, must } from '../results/fixtures.ts';
 
 const assets = await loadChartAssets();
 const INJECTION = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
@@ -35,7 +36,9 @@ function assertClose(actual: unknown, expected: unknown, path: string): void {
     assert.ok(Math.abs(actual - expected) <= 0.001 * Math.max(Math.abs(actual), Math.abs(expected)), `${path}: ${actual} vs ${expected}`);
   } else if (Array.isArray(actual) && Array.isArray(expected)) {
     assert.equal(actual.length, expected.length, `${path}.length`);
-    actual.forEach((item, i) => assertClose(item, expected[i], `${path}[${i}]`));
+    actual.forEach((item, i) => {
+      assertClose(item, expected[i], `${path}[${i}]`);
+    });
   } else if (typeof actual === 'object' && actual !== null && typeof expected === 'object' && expected !== null) {
     assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${path} keys`);
     for (const [key, value] of Object.entries(actual)) assertClose(value, (expected as Record<string, unknown>)[key], `${path}.${key}`);
@@ -55,8 +58,8 @@ describe('report model', () => {
     const { encodeMs } = await import('./fixtures.ts');
     const bundle = exactBundle();
     const values = Array.from({ length: 100 }, (_, i) => i + 1);
-    bundle.histograms!.endpoints['GET /health'][0].histogram = encodeMs(values);
-    bundle.histograms!.endpoints['GET /health'][0].codes = { 200: 100 };
+    histogramDocument(bundle).endpoints['GET /health'][0].histogram = encodeMs(values);
+    histogramDocument(bundle).endpoints['GET /health'][0].codes = { 200: 100 };
     const model = buildReportModel(bundle);
     assert.equal(model.latencySource, 'histograms');
     assert.equal(model.endpoints.length, 1);
@@ -65,10 +68,10 @@ describe('report model', () => {
     assert.equal(row.requests, 100);
     assert.equal(row.errors, 0);
     // HDR with 3 significant digits: within 0.1% of the exact order statistics
-    assert.ok(Math.abs(row.p50! - 50) <= 0.05, `p50 ${row.p50}`);
-    assert.ok(Math.abs(row.p90! - 90) <= 0.09, `p90 ${row.p90}`);
-    assert.ok(Math.abs(row.p99! - 99) <= 0.1, `p99 ${row.p99}`);
-    assert.ok(Math.abs(row.max! - 100) <= 0.1, `max ${row.max}`);
+    assert.ok(Math.abs(must(row.p50) - 50) <= 0.05, `p50 ${row.p50}`);
+    assert.ok(Math.abs(must(row.p90) - 90) <= 0.09, `p90 ${row.p90}`);
+    assert.ok(Math.abs(must(row.p99) - 99) <= 0.1, `p99 ${row.p99}`);
+    assert.ok(Math.abs(must(row.max) - 100) <= 0.1, `max ${row.max}`);
     assert.equal(row.slo, 'none');
     assert.equal(row.comparison, null);
     assert.equal(model.verdict.level, 'unjudged');
@@ -77,7 +80,7 @@ describe('report model', () => {
 
   it('shows the same figures whether or not the histograms file carries precomputed stats', () => {
     const raw = syntheticBundle();
-    const summarized = { ...raw, histograms: summarizeHistogramFile(raw.histograms!) };
+    const summarized = { ...raw, histograms: summarizeHistogramFile(histogramDocument(raw)) };
     assert.ok(summarized.histograms.totals !== undefined, 'the file carries derived totals');
     // equal up to the histograms' precision (3 significant digits: 0.1%)
     assertClose(buildReportModel(summarized, { gate: syntheticGate() }), buildReportModel(raw, { gate: syntheticGate() }), '$');
@@ -88,33 +91,33 @@ describe('report model', () => {
     assert.equal(model.verdict.level, 'fail');
     assert.match(model.verdict.headline, /1 SLO check breached; 1 endpoint slower/);
     assert.ok(model.verdict.reasons.some((r) => r.includes('POST /api/v1/events/batch p95 57.3 ms')));
-    const batch = model.endpoints.find((e) => e.key === 'POST /api/v1/events/batch')!;
+    const batch = must(model.endpoints.find((e) => e.key === 'POST /api/v1/events/batch'));
     assert.equal(batch.slo, 'fail');
     assert.equal(batch.comparison?.verdict, 'SLOWER');
-    assert.equal(batch.comparison?.ratio, 1.24);
+    assert.equal(batch.comparison.ratio, 1.24);
     // 150 responses and 1 transport error per period over 6 periods; transport errors count as errors
     assert.equal(batch.requests, 6 * 151);
     assert.equal(batch.errors, 6);
-    const byId = model.endpoints.find((e) => e.key === 'GET /api/v1/alerts/:id')!;
+    const byId = must(model.endpoints.find((e) => e.key === 'GET /api/v1/alerts/:id'));
     assert.equal(byId.errors, 6, '5xx responses count as errors');
-    assert.equal(model.endpoints.find((e) => e.key === 'GET /api/v1/alerts')!.slo, 'pass');
+    assert.equal(must(model.endpoints.find((e) => e.key === 'GET /api/v1/alerts')).slo, 'pass');
   });
 
   it('shows the SLO status of security metrics, whose budgets the gate scopes by metric name', () => {
     const base = syntheticGate();
     const gate = syntheticGate({ slo: [...base.slo, { scope: 'rampart.detection_latency', metric: 'detectionLatencyP95', threshold: 5000, actual: 11665, unit: 'ms', passed: false }] });
     const model = buildReportModel(syntheticBundle(), { gate });
-    const detection = model.security.find((m) => m.name === 'rampart.detection_latency')!;
+    const detection = must(model.security.find((m) => m.name === 'rampart.detection_latency'));
     assert.equal(detection.slo, 'fail');
     assert.deepEqual(detection.sloFailures, ['rampart.detection_latency detectionLatencyP95 11,665 ms (budget ≤ 5,000 ms)']);
-    assert.equal(model.security.find((m) => m.name === 'rampart.correlation_time')!.slo, 'none');
+    assert.equal(must(model.security.find((m) => m.name === 'rampart.correlation_time')).slo, 'none');
     assert.match(renderHtml(model, assets), /<tr class="row-bad"><td><span class="metric-label">Detection latency<\/span>/);
   });
 
   it('shows the security metrics, scenarios, codes and generator health', () => {
     const model = buildReportModel(syntheticBundle());
     assert.deepEqual(model.security.map((m) => m.label), ['Correlation time', 'Detection latency']);
-    assert.equal(model.security.find((m) => m.label === 'Detection latency')!.count, 30);
+    assert.equal(must(model.security.find((m) => m.label === 'Detection latency')).count, 30);
     assert.deepEqual(model.customCounters, [{ name: 'rampart.detection_timeout', count: 2 }, { name: 'rampart.probe.polls', count: 90 }]);
     assert.deepEqual(model.scenarios, [{ name: 'Analyst triage', created: 240 }, { name: 'Sensor ingest', created: 120 }]);
     assert.deepEqual(model.vusers, { created: 360, completed: 354, failed: 6, skipped: 0 });
@@ -135,8 +138,8 @@ describe('report model', () => {
     assert.ok(model.verdict.reasons.includes('generator CPU 99% (saturated)'));
     // the last two periods fell short; the last is partial, so one full period counts, by the plugin's rule
     assert.equal(model.generator?.periodsBelowPlan, 1);
-    assert.equal(model.generator?.peakWorkerUtilization, 0.99);
-    assert.equal(model.generator?.worstEventLoopDelayMs, 140);
+    assert.equal(model.generator.peakWorkerUtilization, 0.99);
+    assert.equal(model.generator.worstEventLoopDelayMs, 140);
     const html = renderHtml(model, assets);
     assert.match(html, /<div class="tile tile-bad"><div class="tile-value">1 \/ 4<\/div><div class="tile-label">full periods below plan<\/div><\/div>/);
     assert.match(html, /<div class="tile tile-bad"><div class="tile-value">99.0%<\/div><div class="tile-label">busiest worker event loop, peak<\/div><\/div>/);
@@ -150,7 +153,7 @@ describe('report model', () => {
     assert.equal(model.totals.apdex, null);
     assert.equal(model.totals.requests, 274);
     assert.deepEqual(model.endpoints.map((e) => e.key).sort(), [INJECTION, 'GET /api/v1/alerts', 'GET /api/v1/alerts/:id', 'POST /api/v1/events/batch'].sort());
-    assert.equal(model.endpoints.find((e) => e.key === INJECTION)!.errorRate, 1);
+    assert.equal(must(model.endpoints.find((e) => e.key === INJECTION)).errorRate, 1);
     assert.deepEqual(model.security.map((m) => m.name), ['rampart.detection_latency']);
     assert.ok(model.scenarios.some((s) => s.name === 'Sensor <b>ingest</b>'));
   });
@@ -197,8 +200,9 @@ describe('renderHtml', () => {
     assert.match(html, /1 breached/);
     // breaches stay in view; the passed checks fold away
     const thresholds = html.slice(html.indexOf('id="thresholds"'), html.indexOf('id="endpoints"'));
-    const [shown, folded] = thresholds.split('<details class="passed-checks"><summary>3 passed checks</summary>');
-    assert.ok(folded !== undefined, 'passed checks are folded in a details element');
+    const parts = thresholds.split('<details class="passed-checks"><summary>3 passed checks</summary>');
+    assert.equal(parts.length, 2, 'passed checks are folded in a details element');
+    const [shown, folded] = parts;
     assert.equal(shown.match(/<tr class="row-bad">/g)?.length, 1);
     assert.equal(folded.match(/badge-pass/g)?.length, 3);
   });
@@ -217,7 +221,18 @@ describe('renderHtml', () => {
 
   it('refuses a chart library that could close its own script element', () => {
     const model = buildReportModel(syntheticBundle());
-    assert.throws(() => renderHtml(model, { uplotJs: 'var a = "</script>";', uplotCss: '' }), /cannot be inlined/);
+    assert.throws(() => renderHtml(model, { uplotJs: 'var a = "</script>";', uplotCss: '', pageJs: '', pageCss: '' }), /cannot be inlined/);
+    assert.throws(() => renderHtml(model, { ...assets, pageJs: '<!-- x' }), /cannot be inlined/);
+    assert.throws(() => renderHtml(model, { ...assets, pageCss: 'a {} </style>' }), /cannot be inlined/);
+  });
+
+  it('inlines the page\'s own stylesheet and script, read from src/report/assets/', async () => {
+    const dir = join(import.meta.dirname, '..', '..', 'src', 'report', 'assets');
+    assert.equal(assets.pageJs, await readFile(join(dir, 'report.js'), 'utf8'));
+    assert.equal(assets.pageCss, await readFile(join(dir, 'report.css'), 'utf8'));
+    const html = renderHtml(buildReportModel(syntheticBundle()), assets);
+    assert.ok(html.includes(`<script>${assets.pageJs}</script>`));
+    assert.ok(html.includes(`<style>${assets.pageCss}</style>`));
   });
 });
 
@@ -242,7 +257,7 @@ describe('renderMarkdown', () => {
   it('keeps a hostile endpoint name inside its table cell and free of HTML', () => {
     const key = 'GET /a|b <img src=x onerror=alert(1)> `code` [link](http://x)';
     const text = renderMarkdown(buildReportModel(syntheticBundle({ endpoints: [{ key, perPeriod: 10, medianMs: 3 }] })));
-    const row = text.split('\n').find((l) => l.startsWith('| GET'))!;
+    const row = must(text.split('\n').find((l) => l.startsWith('| GET')));
     assert.equal(row.split(/(?<!\\)\|/).length, 10, 'eight cells between the outer pipes');
     assert.ok(row.includes(escapeMarkdown(key)));
     assert.doesNotMatch(text, /<img/);
@@ -273,7 +288,6 @@ describe('renderJunit', () => {
     const gate = syntheticGate({ slo: [{ scope, metric: 'p99', threshold: 5, actual: 9, unit: 'ms', passed: false }], comparisons: [] });
     const xml = renderJunit(buildReportModel(syntheticBundle(), { gate }));
     assert.ok(xml.includes('classname="rampart.slo.GET /x?a=1&amp;b=&lt;2&gt; &quot;q&quot; &apos;s&apos; \uFFFD\uFFFD"'));
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(xml, /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
     assert.doesNotMatch(xml, /&(?!amp;|lt;|gt;|quot;|apos;)/);
   });

@@ -3,15 +3,16 @@ import assert from 'node:assert/strict';
 import { decodeHistogram, encodeHistogram, latencyStats, mergeHistograms, newHistogram, recordMicros } from '../../src/core/histogram.ts';
 import { analyzeEndpoints, analyzeRun, apdex, customMetrics, endpointKeyOfArtilleryName, summarizeEndpoints, summarizeHistogramFile, totalRequests } from '../../src/results/aggregate.ts';
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
-import { artilleryPeriod, bundleWith, histogramFile, period, T0 } from './fixtures.ts';
+import { artilleryPeriod, bundleWith, histogramFile, must, period, T0 } from './fixtures.ts';
 
 const range = (from: number, to: number, step = 1): number[] => {
   const out: number[] = [];
   for (let v = from; v <= to; v += step) out.push(v);
   return out;
 };
-const near = (actual: number, expected: number, relative = 0.001): void =>
+const near = (actual: number, expected: number, relative = 0.001): void => {
   assert.ok(Math.abs(actual - expected) <= expected * relative, `${actual} is not within ${relative * 100}% of ${expected}`);
+};
 
 test('a histogram survives encoding and merging exactly', () => {
   const a = newHistogram();
@@ -41,7 +42,7 @@ test('values are clamped to the bundle range instead of throwing', () => {
 test('latency statistics are in milliseconds with microsecond resolution', () => {
   const h = newHistogram();
   for (const v of range(101, 300)) recordMicros(h, v); // 0.101 .. 0.300 ms
-  const stats = latencyStats(h)!;
+  const stats = must(latencyStats(h));
   assert.equal(stats.count, 200);
   near(stats.min, 0.101);
   near(stats.p50, 0.2, 0.01);
@@ -55,7 +56,7 @@ test('apdex counts satisfied, tolerating and frustrated requests, errors frustra
   for (let i = 0; i < 60; i++) recordMicros(h, 50_000); // 50 ms: satisfied at T = 100 ms
   for (let i = 0; i < 30; i++) recordMicros(h, 250_000); // 250 ms: tolerating
   for (let i = 0; i < 5; i++) recordMicros(h, 900_000); // 900 ms: frustrated
-  const score = apdex(h, 100, 5)!;
+  const score = must(apdex(h, 100, 5));
   assert.deepEqual({ ...score }, { tMs: 100, satisfied: 60, tolerating: 30, frustrated: 10, score: (60 + 15) / 100 });
   assert.equal(apdex(newHistogram(), 100), null);
 });
@@ -63,9 +64,9 @@ test('apdex counts satisfied, tolerating and frustrated requests, errors frustra
 test('apdex scores fast 5xx responses as frustrated, not satisfied', () => {
   const h = newHistogram();
   for (let i = 0; i < 100; i++) recordMicros(h, 2_000); // 2 ms each, all of them 503s
-  const allFailed = apdex(h, 100, 0, 100)!;
+  const allFailed = must(apdex(h, 100, 0, 100));
   assert.deepEqual({ ...allFailed }, { tMs: 100, satisfied: 0, tolerating: 0, frustrated: 100, score: 0 });
-  const someFailed = apdex(h, 100, 0, 25)!;
+  const someFailed = must(apdex(h, 100, 0, 25));
   assert.equal(someFailed.satisfied, 75);
   assert.equal(someFailed.frustrated, 25);
   assert.equal(someFailed.score, 0.75);
@@ -92,13 +93,13 @@ test('per-endpoint summaries from the plugin histograms', () => {
   });
   near(alerts.summary.errorRate, 13 / 2_003, 1e-9);
   near(alerts.summary.ratePerSecond, 2_003 / 20, 1e-9);
-  near(alerts.summary.latencyMs!.p50, 1.0, 0.002);
-  near(alerts.summary.latencyMs!.max, 2.0);
-  assert.equal(alerts.summary.apdex!.satisfied, 1_490, "the ten fast 503s are frustrated, not satisfied");
+  near(must(alerts.summary.latencyMs).p50, 1.0, 0.002);
+  near(must(alerts.summary.latencyMs).max, 2.0);
+  assert.equal(must(alerts.summary.apdex).satisfied, 1_490, "the ten fast 503s are frustrated, not satisfied");
 
   // periods come back oldest first, each with its own figures
   assert.deepEqual(alerts.periods.map((p) => [p.start, p.requests, p.errors]), [[T0, 1_000, 0], [T0 + PERIOD_MS, 1_003, 13]]);
-  near(alerts.periods[1].latencyMs!.min, 1.001);
+  near(must(alerts.periods[1].latencyMs).min, 1.001);
   near(alerts.periods[0].ratePerSecond, 100, 1e-9);
 
   assert.equal(events.summary.errors.status4xx, 1);
@@ -118,7 +119,7 @@ test('the run as a whole merges endpoints period by period; totals equal the sum
   assert.equal(run.summary.requests, 7);
   assert.deepEqual(run.periods.map((p) => [p.start, p.requests, p.responses, p.errors]), [[T0, 4, 4, 1], [T0 + PERIOD_MS, 3, 1, 2]]);
   assert.equal(run.periods.reduce((n, p) => n + p.requests, 0), run.summary.requests);
-  near(run.summary.latencyMs!.max, 5);
+  near(must(run.summary.latencyMs).max, 5);
   assert.equal(totalRequests(bundle), 7);
 });
 
@@ -146,7 +147,7 @@ test('without histograms.json, figures come from Artillery summaries keyed by en
       summaries: { 'plugins.metrics-by-endpoint.response_time./api/v1/alerts/{{ id }} (GET /api/v1/alerts/:id)': summary },
     }),
     artilleryPeriod({
-      period: String(T0 + PERIOD_MS) as unknown as number,
+      period: String(T0 + PERIOD_MS),
       counters: { 'plugins.metrics-by-endpoint./api/v1/alerts/{{ id }} (GET /api/v1/alerts/:id).codes.500': 2 },
     }),
   ];
@@ -158,7 +159,7 @@ test('without histograms.json, figures come from Artillery summaries keyed by en
   assert.equal(alerts.summary.errors.transport, 2);
   near(alerts.summary.errorRate, 4 / 32, 1e-9);
   near(alerts.summary.ratePerSecond, 3.2, 1e-9);
-  assert.equal(alerts.summary.latencyMs!.p95, 12);
+  assert.equal(must(alerts.summary.latencyMs).p95, 12);
   assert.equal(alerts.summary.apdex, null);
   assert.deepEqual(alerts.periods.map((p) => [p.start, p.requests, p.errors]), [[T0, 28, 0], [T0 + PERIOD_MS, 2, 2]]);
 
@@ -167,7 +168,7 @@ test('without histograms.json, figures come from Artillery summaries keyed by en
   assert.equal(totalRequests(bundle), 32);
   const [detection] = customMetrics(bundle);
   assert.equal(detection.name, 'rampart.detection_latency');
-  assert.equal(detection.stats!.count, 3);
+  assert.equal(must(detection.stats).count, 3);
 });
 
 test('endpoint keys are recovered from metrics-by-endpoint names', () => {
@@ -182,8 +183,8 @@ test('custom metrics from the plugin histograms, in ms', () => {
   });
   const [metric] = customMetrics(bundleWith(file));
   assert.equal(metric.source, 'histograms');
-  assert.equal(metric.stats!.count, 3);
-  near(metric.stats!.max, 2_000);
+  assert.equal(must(metric.stats).count, 3);
+  near(must(metric.stats).max, 2_000);
   assert.deepEqual(metric.periods.map((p) => [p.start, p.stats.count]), [[T0, 2], [T0 + PERIOD_MS, 1]]);
 });
 
@@ -193,7 +194,7 @@ test('one-pass statistics equal HdrHistogram\'s own percentiles and mean', () =>
   for (const [n, scale] of [[1, 1_000], [7, 50], [1_000, 20_000], [20_000, 3_000_000]] as const) {
     const h = newHistogram();
     for (let i = 0; i < n; i++) recordMicros(h, 1 + Math.floor(-Math.log(1 - random()) * scale));
-    const stats = latencyStats(h)!;
+    const stats = must(latencyStats(h));
     const expected = [50, 75, 90, 95, 99, 99.9].map((p) => h.getValueAtPercentile(p) / 1000);
     assert.deepEqual([stats.p50, stats.p75, stats.p90, stats.p95, stats.p99, stats.p999], expected, `n=${n}`);
     near(stats.mean, h.mean / 1000, 1e-9);
@@ -211,10 +212,10 @@ test('the derived parts of a histogram file give the same figures with one decod
   );
   const summarized = summarizeHistogramFile(file);
   assert.equal(summarized.endpoints['GET /a'][0].start, T0, 'periods sorted');
-  assert.equal(summarized.endpoints['GET /a'][0].stats!.count, 1_901);
+  assert.equal(must(summarized.endpoints['GET /a'][0].stats).count, 1_901);
   assert.equal(summarized.endpoints['GET /b'][1].stats, undefined, 'an errors-only period has no latency');
-  assert.deepEqual(summarized.overall!.map((p) => [p.start, p.stats?.count ?? 0, p.errors]), [[T0, 1_903, 2], [T0 + PERIOD_MS, 1_034, 0], [T0 + 2 * PERIOD_MS, 0, 4]]);
-  assert.equal(decodeHistogram(summarized.totals!.overall).totalCount, 1_903 + 1_034);
+  assert.deepEqual(must(summarized.overall).map((p) => [p.start, p.stats?.count ?? 0, p.errors]), [[T0, 1_903, 2], [T0 + PERIOD_MS, 1_034, 0], [T0 + 2 * PERIOD_MS, 0, 4]]);
+  assert.equal(decodeHistogram(must(summarized.totals).overall).totalCount, 1_903 + 1_034);
 
   const raw = bundleWith(file);
   const fast = bundleWith(summarized);

@@ -7,7 +7,7 @@ import { bundleFile, writeJsonAtomic } from '../../src/core/bundle/files.ts';
 import { loadBundle } from '../../src/results/bundle.ts';
 import { RampartError } from '../../src/core/errors.ts';
 import type { GeneratorFile } from '../../src/core/bundle/types.ts';
-import { histogramFile, period, T0 } from './fixtures.ts';
+import { histogramFile, must, period, T0 } from './fixtures.ts';
 
 const artilleryJson = {
   aggregate: { counters: { 'http.requests': 3 }, summaries: {}, firstMetricAt: T0, lastMetricAt: T0 + 5_000 },
@@ -49,7 +49,7 @@ test('loads a bundle folder with all its files', async (t) => {
   assert.deepEqual(bundle.artillery.aggregate.rates, {}, 'absent sections default to empty');
   assert.equal(bundle.artillery.intermediate[0].period, T0, 'string periods become numbers');
   assert.deepEqual(bundle.histograms !== null && 'header' in bundle.histograms ? bundle.histograms.header.endpoints : null, ['GET /a']);
-  assert.equal(bundle.generator!.trust.trustworthy, true);
+  assert.equal(must(bundle.generator).trust.trustworthy, true);
 
   const viaFile = await loadBundle(bundleFile(dir, 'artillery'));
   assert.equal(viaFile.dir, dir, 'a path to artillery.json means its folder');
