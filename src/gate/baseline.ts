@@ -10,7 +10,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { usageError } from '../core/errors.ts';
-import { writeJsonAtomic } from '../core/bundle/files.ts';
+import { writeFileAtomic } from '../core/bundle/files.ts';
 import { readJsonFile, readSchemaFile, validate } from '../core/bundle/read.ts';
 import { analyzeBundle, loadBundle } from '../results/index.ts';
 import type { EndpointAnalysis } from '../results/index.ts';
@@ -60,17 +60,29 @@ export function runIdOf(bundle: LoadedBundle): string {
   return bundle.manifest?.runId ?? bundle.dir;
 }
 
-/** The per-period figures of one run (pure; pass the analysed endpoints when already computed). */
-export function baselineRunOf(bundle: LoadedBundle, analyses: readonly EndpointAnalysis[] = analyzeBundle(bundle).endpoints): BaselineRun {
-  const endpoints: Record<string, BaselinePeriod[]> = {};
-  for (const analysis of analyses) {
-    const periods: BaselinePeriod[] = [];
+/** An endpoint's periods with responses, from the analysis's columns when it keeps them (no objects per period). */
+function baselinePeriods(analysis: EndpointAnalysis): BaselinePeriod[] {
+  const periods: BaselinePeriod[] = [];
+  const c = analysis.columns;
+  if (c === undefined) {
     for (const point of analysis.periods) {
       if (point.latencyMs === null || point.responses === 0) continue;
       periods.push({ start: point.start, responses: point.responses, min: point.latencyMs.min, p50: point.latencyMs.p50, p75: point.latencyMs.p75, p90: point.latencyMs.p90 });
     }
-    endpoints[analysis.summary.endpoint] = periods;
+    return periods;
   }
+  const [count, min, p50, p75, p90] = (['count', 'min', 'p50', 'p75', 'p90'] as const).map((name) => c.stat(name));
+  for (let i = 0; i < c.length; i++) {
+    if (Number.isNaN(count[i]) || c.responses[i] === 0) continue;
+    periods.push({ start: c.start[i], responses: c.responses[i], min: min[i], p50: p50[i], p75: p75[i], p90: p90[i] });
+  }
+  return periods;
+}
+
+/** The per-period figures of one run (pure; pass the analysed endpoints when already computed). */
+export function baselineRunOf(bundle: LoadedBundle, analyses: readonly EndpointAnalysis[] = analyzeBundle(bundle).endpoints): BaselineRun {
+  const endpoints: Record<string, BaselinePeriod[]> = {};
+  for (const analysis of analyses) endpoints[analysis.summary.endpoint] = baselinePeriods(analysis);
   return {
     runId: runIdOf(bundle),
     profile: profileOf(bundle),
@@ -154,7 +166,16 @@ export function combineBaselines(list: readonly Baseline[]): Baseline {
   };
 }
 
+/**
+ * The baseline file's text: indented JSON with each period on one line (a 24-hour run has 8 640
+ * periods per endpoint; one line each keeps the file half the size and its diffs readable).
+ */
+export function baselineText(file: BaselineFile): string {
+  const text = JSON.stringify(file, null, 2).replace(/\{\n\s+"start": [^{}[\]]*?\n\s+\}/g, (period) => period.replace(/\n\s*/g, ' '));
+  return `${text}\n`;
+}
+
 export async function writeBaselineFile(path: string, file: BaselineFile): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  await writeJsonAtomic(path, file);
+  await writeFileAtomic(path, baselineText(file));
 }

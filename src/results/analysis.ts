@@ -51,8 +51,10 @@ export function runDurationSeconds(bundle: LoadedBundle, periodStarts: readonly 
  * enumerable property, so comparisons and JSON see it): keep the array if you read it twice.
  */
 function endpointAnalysis(summary: EndpointAnalysis['summary'], columns: SeriesColumns): EndpointAnalysis {
+  columns.trim();
   const analysis = { summary } as EndpointAnalysis;
   Object.defineProperty(analysis, 'periods', { enumerable: true, get: () => columns.points(PERIOD_MS / 1000) });
+  Object.defineProperty(analysis, 'columns', { enumerable: false, value: columns });
   return analysis;
 }
 

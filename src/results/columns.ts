@@ -12,15 +12,28 @@ class Column {
 
   set(index: number, value: number): void {
     if (index >= this.values.length) {
-      const grown = new Float64Array(this.values.length * 2);
+      const grown = new Float64Array(Math.ceil(this.values.length * 1.5));
       grown.set(this.values);
       this.values = grown;
     }
     this.values[index] = value;
   }
+
+  trim(length: number): void {
+    if (this.values.length > length) this.values = this.values.slice(0, length);
+  }
 }
 
-export class SeriesColumns {
+/** Read-only columns of one series, one entry per period with data, oldest first. */
+export interface PeriodColumns {
+  readonly length: number;
+  readonly start: Float64Array;
+  readonly responses: Float64Array;
+  /** a latency statistic per period in ms; NaN where the period had no responses */
+  stat(name: keyof LatencyStats): Float64Array;
+}
+
+export class SeriesColumns implements PeriodColumns {
   length = 0;
   readonly #start = new Column();
   readonly #responses = new Column();
@@ -46,6 +59,23 @@ export class SeriesColumns {
       column.set(i, count);
     }
     for (const [code, column] of this.#codes) if (!Object.hasOwn(f.codes, code)) column.set(i, Number.NaN);
+  }
+
+  get start(): Float64Array {
+    return this.#start.values;
+  }
+
+  get responses(): Float64Array {
+    return this.#responses.values;
+  }
+
+  stat(name: keyof LatencyStats): Float64Array {
+    return this.#stats[STATS.indexOf(name)].values;
+  }
+
+  /** Gives back the spare capacity once every period is in. */
+  trim(): void {
+    for (const column of [this.#start, this.#responses, this.#transport, ...this.#stats, ...this.#codes.values()]) column.trim(this.length);
   }
 
   /** The periods as objects, oldest first (a new array each call). */

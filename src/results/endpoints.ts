@@ -14,6 +14,7 @@ import type { LatencyStats } from '../core/histogram.ts';
 import { apdex } from './apdex.ts';
 import type { ApdexScore } from './apdex.ts';
 import type { FigureSource, SeriesFigures, SeriesTotal } from './source.ts';
+import type { PeriodColumns } from './columns.ts';
 
 export interface ErrorBreakdown {
   transport: number; // requests that got no response
@@ -49,6 +50,8 @@ export interface EndpointSummary {
 export interface EndpointAnalysis {
   summary: EndpointSummary;
   periods: PeriodPoint[]; // oldest first; only periods with data
+  /** the same periods as columns of numbers, when the analysis keeps them so (not enumerable) */
+  readonly columns?: PeriodColumns;
 }
 
 const count5xx = (codes: Record<string, number>): number =>
