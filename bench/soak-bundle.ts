@@ -26,7 +26,7 @@ export async function writeSoakBundle(dir: string, spec: SoakSpec): Promise<{ di
   const totals = new Map<string, Histogram>(keys.map((key) => [key, newHistogram()]));
   const overallTotal = newHistogram();
   const path = join(dir, 'histograms.json');
-  const writer = createHistogramFileWriter(path, { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: PERIOD_MS, endpoints: [...keys].sort(), metrics: [] });
+  const writer = createHistogramFileWriter(path, { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: PERIOD_MS, periods: spec.periods, endpoints: [...keys].sort(), metrics: [] });
   let total = 0;
   const histogram = newHistogram();
   for (let p = 0; p < spec.periods; p++) {

@@ -61,7 +61,7 @@ function endpointAnalysis(summary: EndpointAnalysis['summary'], columns: SeriesC
 export function analyzeBundle(bundle: LoadedBundle, options: AnalysisOptions = {}): BundleAnalysis {
   const apdexTMs = options.apdexTMs ?? DEFAULT_APDEX_T_MS;
   const source = resultsSource(bundle);
-  const series = new Map<string, SeriesColumns>(source.endpoints.map((key) => [key, new SeriesColumns()]));
+  const series = new Map<string, SeriesColumns>(source.endpoints.map((key) => [key, new SeriesColumns(source.periods)]));
   const runPeriods: PeriodPoint[] = [];
   const periodStarts: number[] = [];
   const metrics = new MetricSeries(source.metrics);

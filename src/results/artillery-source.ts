@@ -82,6 +82,7 @@ export function artillerySource(artillery: ArtilleryOutput): ResultsSource {
   const metrics = Object.keys(aggregate.summaries).filter((name) => name.startsWith(CUSTOM_METRIC_PREFIX)).sort();
   return {
     kind: 'artillery',
+    periods: artillery.intermediate.length,
     endpoints: [...totals.keys()].sort(),
     metrics,
     scan(visit) {

@@ -8,7 +8,11 @@ import type { SeriesFigures } from './source.ts';
 const STATS = ['count', 'min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max'] as const;
 
 class Column {
-  values = new Float64Array(64);
+  values: Float64Array;
+
+  constructor(capacity: number) {
+    this.values = new Float64Array(Math.max(capacity, 1));
+  }
 
   set(index: number, value: number): void {
     if (index >= this.values.length) {
@@ -35,12 +39,22 @@ export interface PeriodColumns {
 
 export class SeriesColumns implements PeriodColumns {
   length = 0;
-  readonly #start = new Column();
-  readonly #responses = new Column();
-  readonly #transport = new Column();
-  readonly #stats = STATS.map(() => new Column());
-  /** status code -> counts per period (0 where absent) */
+  readonly #capacity: number;
+  readonly #start: Column;
+  readonly #responses: Column;
+  readonly #transport: Column;
+  readonly #stats: Column[];
+  /** status code -> counts per period (NaN where absent) */
   readonly #codes = new Map<string, Column>();
+
+  /** `capacity`: the number of periods expected (the columns grow beyond it if need be) */
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+    this.#start = new Column(capacity);
+    this.#responses = new Column(capacity);
+    this.#transport = new Column(capacity);
+    this.#stats = STATS.map(() => new Column(capacity));
+  }
 
   push(start: number, f: SeriesFigures): void {
     const i = this.length++;
@@ -51,7 +65,7 @@ export class SeriesColumns implements PeriodColumns {
     for (const [code, count] of Object.entries(f.codes)) {
       let column = this.#codes.get(code);
       if (column === undefined) {
-        column = new Column();
+        column = new Column(this.#capacity);
         column.set(i, count);
         column.values.fill(Number.NaN, 0, i); // absent from the periods before it first appeared
         this.#codes.set(code, column);

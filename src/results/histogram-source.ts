@@ -4,7 +4,7 @@
 // plugin's merged measurements, a test's fixture) is read through the same records.
 import { decodeHistogram, latencyStats as latencyOf, newHistogram } from '../core/histogram.ts';
 import type { HistogramFile } from '../core/bundle/types.ts';
-import { HISTOGRAMS_SCHEMA } from '../core/bundle/histogram-file.ts';
+import { documentPeriods, HISTOGRAMS_SCHEMA } from '../core/bundle/histogram-file.ts';
 import type { SeriesPeriod } from '../core/bundle/histogram-file.ts';
 import { scanHistogramFile } from '../core/bundle/histogram-read.ts';
 import type { HistogramFileHandle } from '../core/bundle/histogram-read.ts';
@@ -17,7 +17,7 @@ const isHandle = (data: HistogramData): data is HistogramFileHandle => 'header' 
 
 function handleOf(data: HistogramData): HistogramFileHandle {
   if (isHandle(data)) return data;
-  const header = { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: data.periodMs, endpoints: Object.keys(data.endpoints).sort(), metrics: Object.keys(data.metrics).sort() } as const;
+  const header = { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: data.periodMs, periods: documentPeriods(data), endpoints: Object.keys(data.endpoints).sort(), metrics: Object.keys(data.metrics).sort() } as const;
   return { path: '(in memory)', header, document: data };
 }
 
@@ -53,6 +53,7 @@ export function histogramSource(data: HistogramData): ResultsSource {
   const file = handleOf(data);
   return {
     kind: 'histograms',
+    periods: file.header.periods,
     endpoints: file.header.endpoints,
     metrics: file.header.metrics,
     scan(visit) {

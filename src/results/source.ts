@@ -45,6 +45,8 @@ export interface SourceTotals {
 
 export interface ResultsSource {
   readonly kind: FigureSource;
+  /** how many periods the source holds (at most; readers size their buffers by it) */
+  readonly periods: number;
   readonly endpoints: readonly string[]; // sorted
   readonly metrics: readonly string[]; // sorted
   /** Visits every period once, oldest first, then returns the run's totals. */

@@ -43,7 +43,7 @@ test('the writer puts a header, one line per period oldest first, and an end lin
   const path = join(dir, 'histograms.json');
   writeHistogramFile(path, document());
   const lines = (await readFile(path, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-  assert.deepEqual(lines[0], { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: PERIOD_MS, endpoints: ['GET /a', 'POST /b'], metrics: ['rampart.detection_latency'] });
+  assert.deepEqual(lines[0], { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: PERIOD_MS, periods: 3, endpoints: ['GET /a', 'POST /b'], metrics: ['rampart.detection_latency'] });
   assert.deepEqual(lines.slice(1, -1).map((l) => (l.start as number) - T0), [0, PERIOD_MS, 3 * PERIOD_MS]);
   assert.deepEqual(Object.keys(lines[1].endpoints as object), ['GET /a', 'POST /b']);
   assert.equal((lines[3].overall as { errors: number }).errors, 4, 'the all-endpoints series of an errors-only period');
@@ -99,4 +99,6 @@ test('a cut-short, reordered or malformed /2 file is a one-line error naming the
   await rejectsWith(scan('field.json', [lines[0], JSON.stringify(bad), ...lines.slice(2)].join('\n')), /field\.json:2: \/endpoints\/GET ~1a\/errors must be integer/);
   await rejectsWith(scan('empty.json', ''), /empty\.json: file is empty/);
   await rejectsWith(scan('header.json', `${JSON.stringify({ schema: HISTOGRAMS_SCHEMA, unit: 'us' })}\n`), /header\.json: \/periodMs is missing/);
+  const header = JSON.parse(lines[0]) as { periods: number };
+  await rejectsWith(scan('count.json', [JSON.stringify({ ...header, periods: 4 }), ...lines.slice(1)].join('\n')), /count\.json: the header announces 4 periods, the end record 3/);
 });

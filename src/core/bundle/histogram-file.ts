@@ -3,7 +3,7 @@
 // Format 'rampart.histograms/2' is JSON Lines, period-major, so a reader holds one period at a time
 // however long the run (an endurance run of 24 h is 8 640 periods):
 //
-//   line 1     header   {"schema":"rampart.histograms/2","unit":"us","periodMs":10000,
+//   line 1     header   {"schema":"rampart.histograms/2","unit":"us","periodMs":10000,"periods":N,
 //                        "endpoints":[keys...],"metrics":[names...]}
 //   lines 2..  period   {"start":T,"overall":S|null,"endpoints":{key:S},"metrics":{name:S}}
 //                       one per period with data, oldest first; a series without data in the
@@ -20,7 +20,6 @@
 import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { StringDecoder } from 'node:string_decoder';
 import { decodeHistogram, encodeHistogram, encodePeriod, latencyStats, newHistogram } from '../histogram.ts';
 import type { HistogramFile, PeriodHistogram } from './types.ts';
 
@@ -34,6 +33,8 @@ export interface HistogramHeader {
   schema: typeof HISTOGRAMS_SCHEMA;
   unit: 'us';
   periodMs: number;
+  /** how many period lines follow (readers size their buffers by it; the end line repeats it) */
+  periods: number;
   endpoints: string[]; // sorted
   metrics: string[]; // sorted
 }
@@ -125,6 +126,14 @@ export const toSeriesPeriod = (p: PeriodHistogram): SeriesPeriod => ({
   ...(p.errorKinds === undefined ? {} : { errorKinds: p.errorKinds }),
 });
 
+/** How many distinct periods a histogram document holds. */
+export function documentPeriods(document: HistogramFile): number {
+  const starts = new Set<number>();
+  for (const section of [document.endpoints, document.metrics]) for (const list of Object.values(section)) for (const p of list) starts.add(p.start);
+  for (const p of document.overall ?? []) starts.add(p.start);
+  return starts.size;
+}
+
 /** A histogram document as the period-major records of format /2 (derived parts added first). */
 export function documentRecords(document: HistogramFile): { header: HistogramHeader; periods: PeriodRecord[]; end: EndRecord } {
   const file = withDerivedParts(document);
@@ -138,7 +147,7 @@ export function documentRecords(document: HistogramFile): { header: HistogramHea
   for (const [name, list] of Object.entries(file.metrics)) for (const p of list) slot(p.start).metrics[name] = toSeriesPeriod(p);
   for (const p of file.overall ?? []) slot(p.start).overall = toSeriesPeriod(p);
   const periods = [...slots.values()].sort(byStart);
-  const header: HistogramHeader = { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: file.periodMs, endpoints: Object.keys(file.endpoints).sort(), metrics: Object.keys(file.metrics).sort() };
+  const header: HistogramHeader = { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: file.periodMs, periods: periods.length, endpoints: Object.keys(file.endpoints).sort(), metrics: Object.keys(file.metrics).sort() };
   return { header, periods, end: { end: true, periods: periods.length, totals: file.totals ?? { overall: encodeHistogram(newHistogram()), endpoints: {}, metrics: {} } } };
 }
 
@@ -152,6 +161,7 @@ export interface HistogramFileWriter {
 }
 
 const FLUSH_BYTES = 1 << 20;
+const READ_BYTES = 1 << 20;
 
 export function createHistogramFileWriter(path: string, header: HistogramHeader): HistogramFileWriter {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -179,6 +189,7 @@ export function createHistogramFileWriter(path: string, header: HistogramHeader)
       line(record);
     },
     finish(totals) {
+      if (periods !== header.periods) throw new RangeError(`the header announced ${header.periods} periods, ${periods} were written`);
       line({ end: true, periods, totals } satisfies EndRecord);
       flush();
       fsyncSync(fd);
@@ -212,27 +223,34 @@ export function writeHistogramFile(path: string, document: HistogramFile): void 
 }
 
 /**
- * The lines of a file, read in chunks (synchronously: a reader holds one chunk and one line at a
- * time). `visit` gets each non-empty line with its 1-based number; returning false stops.
+ * The lines of a file, read in chunks (synchronously). Lines are cut from the bytes before they are
+ * decoded, so no string is ever larger than one line: a 24-hour histograms.json (over 200 MB) passes
+ * through as short-lived strings the young generation collects, never as megabyte chunks that wait
+ * for a full collection. `visit` gets each non-empty line with its 1-based number; returning false stops.
  */
 export function forEachLine(path: string, visit: (line: string, lineNumber: number) => boolean | undefined): void {
   const fd = openSync(path, 'r');
   try {
-    const chunk = Buffer.alloc(FLUSH_BYTES);
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
+    const chunk = Buffer.alloc(READ_BYTES);
+    let pending: Buffer[] = []; // the start of a line that continues in the next chunk
     let lineNumber = 0;
+    const emit = (text: string): boolean => {
+      lineNumber++;
+      return text.trim() === '' || visit(text, lineNumber) !== false;
+    };
     for (;;) {
       const read = readSync(fd, chunk, 0, chunk.length, null);
-      const text = rest + (read > 0 ? decoder.write(chunk.subarray(0, read)) : decoder.end());
-      const lines = text.split('\n');
-      rest = read > 0 ? (lines.pop() ?? '') : '';
-      for (const line of lines) {
-        lineNumber++;
-        if (line.trim() !== '' && visit(line, lineNumber) === false) return;
+      if (read === 0) break;
+      let from = 0;
+      for (let newline = chunk.indexOf(10, from); newline >= 0 && newline < read; newline = chunk.indexOf(10, from)) {
+        const text = pending.length === 0 ? chunk.toString('utf8', from, newline) : Buffer.concat([...pending, chunk.subarray(from, newline)]).toString('utf8');
+        pending = [];
+        from = newline + 1;
+        if (!emit(text)) return;
       }
-      if (read === 0) return;
+      if (from < read) pending.push(Buffer.from(chunk.subarray(from, read)));
     }
+    if (pending.length > 0) emit(Buffer.concat(pending).toString('utf8'));
   } finally {
     closeSync(fd);
   }

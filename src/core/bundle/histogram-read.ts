@@ -9,7 +9,7 @@
 //                                    and tools that want the endpoint-major shape; not for long runs
 import type { SchemaObject } from 'ajv';
 import { usageError } from '../errors.ts';
-import { forEachLine, documentRecords, HISTOGRAMS_SCHEMA, LEGACY_HISTOGRAMS_SCHEMA } from './histogram-file.ts';
+import { forEachLine, documentPeriods, documentRecords, HISTOGRAMS_SCHEMA, LEGACY_HISTOGRAMS_SCHEMA } from './histogram-file.ts';
 import type { EndRecord, HistogramHeader, PeriodRecord } from './histogram-file.ts';
 import { readJsonFile, validate } from './read.ts';
 import type { BundleSchema } from './schemas.ts';
@@ -37,8 +37,8 @@ const HEADER: BundleSchema<HistogramHeader> = {
   advice: ADVICE,
   schema: {
     type: 'object',
-    required: ['schema', 'unit', 'periodMs', 'endpoints', 'metrics'],
-    properties: { schema: { const: HISTOGRAMS_SCHEMA }, unit: { const: 'us' }, periodMs: { type: 'integer', minimum: 1 }, endpoints: names, metrics: names },
+    required: ['schema', 'unit', 'periodMs', 'periods', 'endpoints', 'metrics'],
+    properties: { schema: { const: HISTOGRAMS_SCHEMA }, unit: { const: 'us' }, periodMs: { type: 'integer', minimum: 1 }, periods: count, endpoints: names, metrics: names },
   },
 };
 
@@ -121,7 +121,7 @@ export async function openHistogramFile(path: string): Promise<HistogramFileHand
     throw usageError(`${path}: expected schema '${HISTOGRAMS_SCHEMA}', found ${typeof declared === 'string' ? `'${declared}'` : 'none'}; ${ADVICE}`);
   }
   const document = validate(LEGACY, value, path);
-  const header: HistogramHeader = { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: document.periodMs, endpoints: Object.keys(document.endpoints).sort(), metrics: Object.keys(document.metrics).sort() };
+  const header: HistogramHeader = { schema: HISTOGRAMS_SCHEMA, unit: 'us', periodMs: document.periodMs, periods: documentPeriods(document), endpoints: Object.keys(document.endpoints).sort(), metrics: Object.keys(document.metrics).sort() };
   return { path, header, document };
 }
 
@@ -157,6 +157,7 @@ export function scanHistogramFile(file: HistogramFileHandle, visit: (record: Per
     return true;
   });
   if (found.end === null) throw usageError(`${file.path}: no end record, the file was cut short; ${ADVICE}`);
+  if (found.end.periods !== file.header.periods) throw usageError(`${file.path}: the header announces ${file.header.periods} periods, the end record ${found.end.periods}; ${ADVICE}`);
   return found.end;
 }
 
