@@ -23,22 +23,25 @@ function medianOf(values: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Per-endpoint log period figures of one run, by period start (qualifying periods only). */
-function logFigures(run: BaselineRun, statistic: ComparisonStatistic, minResponses: number): Map<number, Map<string, number>> {
-  const byStart = new Map<number, Map<string, number>>();
-  for (const [endpoint, periods] of Object.entries(run.endpoints)) {
-    for (const period of periods) {
+/**
+ * Per-endpoint log period figures of one run (qualifying periods only; NaN elsewhere), as one
+ * periods x endpoints table of numbers: `order` lists the table's rows oldest first.
+ */
+function logFigures(run: BaselineRun, statistic: ComparisonStatistic, minResponses: number): { endpoints: string[]; order: number[]; values: Float64Array } {
+  const endpoints = Object.keys(run.endpoints);
+  const rowOf = new Map<number, number>();
+  for (const key of endpoints) for (const period of run.endpoints[key]) if (!rowOf.has(period.start)) rowOf.set(period.start, rowOf.size);
+  const values = new Float64Array(rowOf.size * endpoints.length).fill(Number.NaN);
+  for (const [e, key] of endpoints.entries()) {
+    for (const period of run.endpoints[key]) {
       const value = period[statistic];
-      if (period.responses < minResponses || !(value > 0)) continue;
-      let slot = byStart.get(period.start);
-      if (slot === undefined) {
-        slot = new Map();
-        byStart.set(period.start, slot);
-      }
-      slot.set(endpoint, Math.log(value));
+      const row = rowOf.get(period.start);
+      if (row === undefined || period.responses < minResponses || !(value > 0)) continue;
+      values[row * endpoints.length + e] = Math.log(value);
     }
   }
-  return byStart;
+  const order = [...rowOf.entries()].sort((x, y) => x[0] - y[0]).map(([, row]) => row);
+  return { endpoints, order, values };
 }
 
 /** ref(e): the baseline level of each endpoint, as a log. */
@@ -61,20 +64,26 @@ export function referenceLevels(baseline: readonly BaselineRun[], statistic: Com
 /** The run's drift-adjusted period figures per endpoint (as positive numbers: exp of the adjusted log). */
 export function adjustedSeries(run: BaselineRun, reference: Map<string, number>, statistic: ComparisonStatistic, minResponses: number, minReferenceEndpoints: number): SeriesByEndpoint {
   const out: SeriesByEndpoint = new Map();
-  const periods = [...logFigures(run, statistic, minResponses).entries()].sort((a, b) => a[0] - b[0]);
-  const scratch = new Float64Array(Object.keys(run.endpoints).length);
-  for (const [, figures] of periods) {
-    for (const [endpoint, value] of figures) {
+  const { endpoints, order, values } = logFigures(run, statistic, minResponses);
+  const width = endpoints.length;
+  const refs = endpoints.map((key) => reference.get(key));
+  const scratch = new Float64Array(width);
+  for (const row of order) {
+    const base = row * width;
+    for (let e = 0; e < width; e++) {
+      const value = values[base + e];
+      if (Number.isNaN(value)) continue;
       let n = 0;
-      for (const [other, otherValue] of figures) {
-        if (other === endpoint) continue;
-        const ref = reference.get(other);
-        if (ref !== undefined) scratch[n++] = otherValue - ref;
+      for (let other = 0; other < width; other++) {
+        const ref = refs[other];
+        const otherValue = values[base + other];
+        if (other === e || ref === undefined || Number.isNaN(otherValue)) continue;
+        scratch[n++] = otherValue - ref;
       }
       if (n < minReferenceEndpoints) continue;
-      const list = out.get(endpoint) ?? [];
+      const list = out.get(endpoints[e]) ?? [];
       list.push(Math.exp(value - medianInPlace(scratch, n)));
-      out.set(endpoint, list);
+      out.set(endpoints[e], list);
     }
   }
   return out;

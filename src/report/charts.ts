@@ -2,13 +2,27 @@
 // health. Pure; html.ts draws them with uPlot.
 import { PERIOD_MS } from '../core/bundle/types.ts';
 import type { ArtilleryPeriod, GeneratorFile } from '../core/bundle/types.ts';
-import type { BundleAnalysis, PeriodPoint } from '../results/index.ts';
+import type { BundleAnalysis, EndpointAnalysis, PeriodPoint } from '../results/index.ts';
 import { artilleryPeriodStart } from '../results/artillery-source.ts';
 import type { ChartSpec, ReportModel, SeriesLine } from './model.ts';
 
 function line(label: string, x: readonly number[], periods: readonly PeriodPoint[], pick: (p: PeriodPoint) => number | null): SeriesLine {
   const points = new Map(periods.map((p) => [p.start, pick(p)]));
   return { label, values: x.map((start) => points.get(start) ?? null) };
+}
+
+/** An endpoint's p95 per period on the axis x, read from its columns when the analysis keeps them. */
+function p95Line(analysis: EndpointAnalysis, x: readonly number[]): SeriesLine {
+  const c = analysis.columns;
+  if (c === undefined) return line(analysis.summary.endpoint, x, analysis.periods, (p) => p.latencyMs?.p95 ?? null);
+  const p95 = c.stat('p95');
+  const values: (number | null)[] = [];
+  let i = 0;
+  for (const start of x) {
+    while (i < c.length && c.start[i] < start) i++;
+    values.push(i < c.length && c.start[i] === start && !Number.isNaN(p95[i]) ? p95[i] : null);
+  }
+  return { label: analysis.summary.endpoint, values };
 }
 
 const count4xx = (codes: Record<string, number>): number =>
@@ -42,7 +56,7 @@ export function buildCharts({ analysis, intermediate, generator: g, chartEndpoin
   const analyses = analysis.endpoints;
   const busiest = [...analyses].sort((a, b) => b.summary.requests - a.summary.requests || a.summary.endpoint.localeCompare(b.summary.endpoint)).slice(0, chartEndpoints);
   const endpointP95 = analyses.length < 2 ? null : chart('chart-endpoint-p95', `p95 latency of the ${busiest.length} busiest endpoints`, 'ms', x,
-    busiest.map((a) => line(a.summary.endpoint, x, a.periods, (p) => p.latencyMs?.p95 ?? null)));
+    busiest.map((a) => p95Line(a, x)));
 
   const artilleryPeriods = intermediate
     .map((p) => ({ start: artilleryPeriodStart(p), counters: p.counters }))
