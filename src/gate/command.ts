@@ -14,6 +14,8 @@
 // bundle's profile again (`rampart run`'s executeRun with the bundle's run.json, at most N more times,
 // against --target or a platform it starts) and judge all runs together.
 import { access, stat } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { dirname, join, basename } from 'node:path';
 import { parseCommand } from '../cli/args.ts';
 import type { CommandSpec, FlagSpec } from '../cli/args.ts';
@@ -172,13 +174,10 @@ export interface GateOutcome {
 
 /** The whole command without printing: load, judge (repeating while undecided), write. */
 export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRampart): Promise<GateOutcome> {
-  const runs: AnalysedRun[] = [];
-  const analysed = async (path: string): Promise<AnalysedRun> => {
-    const bundle = await loadBundle(path);
-    return { bundle, analysis: analyzeBundle(bundle) };
-  };
-  for (const path of options.bundles) runs.push(await analysed(path));
-  const bundles = runs.map((run) => run.bundle);
+  // Loading a bundle reads its small files and opens histograms.json; the analysis (the stream) comes
+  // after the baseline is read, so the two largest transient allocations do not overlap.
+  const bundles: LoadedBundle[] = [];
+  for (const path of options.bundles) bundles.push(await loadBundle(path));
   const primary = bundles[0];
   const profile = profileOf(primary);
   for (const [index, other] of bundles.entries()) {
@@ -206,6 +205,11 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
     if (baselineFilePath === null) throw usageError(options.baselines.length > 0 ? '--update-baseline needs one baseline file (ci/baselines/<profile>.json), not a bundle folder' : '--update-baseline needs a bundle made by \'rampart run\' (run.json names the profile)');
   }
 
+  const runs: AnalysedRun[] = bundles.map((bundle) => ({ bundle, analysis: analyzeBundle(bundle) }));
+  const analysed = async (path: string): Promise<AnalysedRun> => {
+    const bundle = await loadBundle(path);
+    return { bundle, analysis: analyzeBundle(bundle) };
+  };
   let result = evaluate(runs, slo, baseline);
   for (let attempt = 0; attempt < options.repeat && result.outcome !== 'untrustworthy' && undecided(result); attempt++) {
     runs.push(await analysed(await rerun(primary, options.target)));
@@ -231,6 +235,21 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
   return { result, primary: runs[0], exitCode, text, gatePath, baselineWritten };
 }
 
+/**
+ * Frees what the gate no longer needs (the baseline's runs, the comparison's working arrays) before
+ * the report allocates its own: without it V8 may still hold that garbage when the report starts,
+ * and the peak memory of `rampart gate` on a 24-hour, 40-endpoint soak varies from about 330 to 480
+ * MB from run to run instead of staying near the lower figure. Only the CLI edge does this.
+ */
+function collectGarbage(): void {
+  try {
+    setFlagsFromString('--expose-gc');
+    (runInNewContext('gc') as () => void)();
+  } catch {
+    // not essential: without it the peak is only higher
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseGateCommand(argv);
   if (parsed.help) {
@@ -240,6 +259,7 @@ export async function main(argv: string[]): Promise<number> {
   const options = parsed.options;
   const outcome = await runGate(options);
   if (options.report && outcome.gatePath !== null && outcome.result.outcome !== 'untrustworthy') {
+    collectGarbage();
     try {
       // The gate's own bundle and analysis: the report reads and analyses nothing again.
       const { writeReports } = await import('../report/index.ts');

@@ -11,6 +11,7 @@
 // (median over baseline runs of the median log period figure). Periods with fewer than
 // `minReferenceEndpoints` other endpoints are dropped. A change shared by all endpoints is invisible
 // here by construction; the unadjusted comparison still sees it (evaluate.ts combines both).
+import { periodTable } from './baseline.ts';
 import type { BaselineRun } from './baseline.ts';
 import { medianInPlace } from '../stats/bootstrap.ts';
 import type { ComparisonStatistic } from './slo.ts';
@@ -28,15 +29,19 @@ function medianOf(values: number[]): number {
  * periods x endpoints table of numbers: `order` lists the table's rows oldest first.
  */
 function logFigures(run: BaselineRun, statistic: ComparisonStatistic, minResponses: number): { endpoints: string[]; order: number[]; values: Float64Array } {
+  // One endpoint's columns at a time (periodTable: no objects per period): once for the rows, once for the values.
   const endpoints = Object.keys(run.endpoints);
   const rowOf = new Map<number, number>();
-  for (const key of endpoints) for (const period of run.endpoints[key]) if (!rowOf.has(period.start)) rowOf.set(period.start, rowOf.size);
+  for (const key of endpoints) for (const start of periodTable(run, key)?.start ?? []) if (!rowOf.has(start)) rowOf.set(start, rowOf.size);
   const values = new Float64Array(rowOf.size * endpoints.length).fill(Number.NaN);
   for (const [e, key] of endpoints.entries()) {
-    for (const period of run.endpoints[key]) {
-      const value = period[statistic];
-      const row = rowOf.get(period.start);
-      if (row === undefined || period.responses < minResponses || !(value > 0)) continue;
+    const table = periodTable(run, key);
+    if (table === null) continue;
+    const column = table[statistic];
+    for (let i = 0; i < column.length; i++) {
+      const value = column[i];
+      const row = rowOf.get(table.start[i]);
+      if (row === undefined || table.responses[i] < minResponses || !(value > 0)) continue;
       values[row * endpoints.length + e] = Math.log(value);
     }
   }
@@ -48,8 +53,12 @@ function logFigures(run: BaselineRun, statistic: ComparisonStatistic, minRespons
 export function referenceLevels(baseline: readonly BaselineRun[], statistic: ComparisonStatistic, minResponses: number): Map<string, number> {
   const perRun = new Map<string, number[]>();
   for (const run of baseline) {
-    for (const [endpoint, periods] of Object.entries(run.endpoints)) {
-      const logs = periods.filter((p) => p.responses >= minResponses && p[statistic] > 0).map((p) => Math.log(p[statistic]));
+    for (const endpoint of Object.keys(run.endpoints)) {
+      const table = periodTable(run, endpoint);
+      if (table === null) continue;
+      const logs: number[] = [];
+      const column = table[statistic];
+      for (let i = 0; i < column.length; i++) if (table.responses[i] >= minResponses && column[i] > 0) logs.push(Math.log(column[i]));
       if (logs.length === 0) continue;
       const list = perRun.get(endpoint) ?? [];
       list.push(medianOf(logs));
