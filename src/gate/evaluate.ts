@@ -3,7 +3,7 @@
 // Input:  the candidate run, loaded and analysed once (or several runs of the same build, e.g. from
 //         --repeat; the first is the run whose SLOs are checked), the merged SLO config, and a
 //         baseline (or null).
-// Output: a GateResult (src/results/types.ts), written by the command as gate.json.
+// Output: a GateResult (src/core/bundle/types.ts), written by the command as gate.json.
 //   outcome 'untrustworthy' when any candidate run cannot be trusted (then nothing is judged);
 //   'fail' when an SLO is breached or an endpoint is SLOWER; else 'pass'.
 import type { LatencyStats } from '../core/histogram.ts';
@@ -37,7 +37,7 @@ export interface Trust {
 export interface RunTotals {
   requests: number;
   succeeded: number; // responses with a status below 400
-  errorRate: number; // (transport errors + 5xx) / requests, as aggregate.ts defines it
+  errorRate: number; // (transport errors + 5xx) / requests, as src/results/endpoints.ts defines it
   ratePerSecond: number;
   failures: Record<string, number>; // error kind -> count
 }

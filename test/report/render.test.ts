@@ -10,7 +10,7 @@ import { renderJunit } from '../../src/report/junit.ts';
 import { loadChartAssets } from '../../src/report/index.ts';
 import { escapeHtml, escapeMarkdown, escapeXml, jsonForScript } from '../../src/report/escape.ts';
 import { parseArtilleryOutput } from '../../src/results/bundle.ts';
-import { summarizeHistogramFile } from '../../src/results/aggregate.ts';
+import { summarizeHistogramFile } from '../../src/results/index.ts';
 import type { LoadedBundle } from '../../src/core/bundle/types.ts';
 import { syntheticBundle, syntheticGate, DEFAULT_ENDPOINTS } from './fixtures.ts';
 import { histogramDocument, must } from '../results/fixtures.ts';

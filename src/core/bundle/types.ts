@@ -62,7 +62,7 @@ export interface RunManifest {
   host: { hostname: string; cpus: number; memoryBytes: number };
 }
 
-/** Latency statistics of one histogram, in ms (src/results/aggregate.ts latencyStats). */
+/** Latency statistics of one histogram, in ms (src/core/histogram.ts latencyStats). */
 export interface LatencySummary {
   count: number;
   min: number; mean: number;
@@ -89,7 +89,7 @@ export interface HistogramFile {
   endpoints: Record<string, PeriodHistogram[]>;
   /** custom metrics recorded through the plugin (e.g. "rampart.detection_latency"), same encoding, values in µs */
   metrics: Record<string, PeriodHistogram[]>;
-  // Derived, optional (summarizeHistogramFile in src/results/aggregate.ts writes them; readers
+  // Derived, optional (withDerivedParts in ./histogram-file.ts adds them; readers
   // recompute from the periods when they are absent). They spare readers decoding every period.
   /** all endpoints merged, per period */
   overall?: PeriodHistogram[];

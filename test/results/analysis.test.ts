@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeHistogram, encodeHistogram, latencyStats, mergeHistograms, newHistogram, recordMicros } from '../../src/core/histogram.ts';
-import { analyzeEndpoints, analyzeRun, apdex, customMetrics, endpointKeyOfArtilleryName, summarizeEndpoints, summarizeHistogramFile, totalRequests } from '../../src/results/aggregate.ts';
+import { analyzeEndpoints, analyzeRun, apdex, customMetrics, endpointKeyOfArtilleryName, summarizeEndpoints, summarizeHistogramFile, totalRequests } from '../../src/results/index.ts';
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
 import { artilleryPeriod, bundleWith, histogramFile, must, period, T0 } from './fixtures.ts';
 
