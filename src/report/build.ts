@@ -12,8 +12,6 @@ import type { CustomMetricRow, EndpointRow, LatencyFigures, ReportModel } from '
 import { buildCharts } from './charts.ts';
 import { describeCheck, verdictOf } from './verdict.ts';
 
-export { describeCheck } from './verdict.ts';
-
 export interface BuildOptions {
   gate?: GateResult | null;
   /** The bundle's analysis when the caller already has it (the gate's); else it is analysed here. */

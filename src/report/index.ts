@@ -23,11 +23,6 @@ import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderJunit } from './junit.ts';
 
-export { buildReportModel } from './build.ts';
-export { renderHtml } from './html.ts';
-export { renderMarkdown } from './markdown.ts';
-export { renderJunit } from './junit.ts';
-export type { ReportModel } from './model.ts';
 
 export interface WriteReportsOptions {
   /** Folder for the three files (created if missing); default: the bundle's folder. */

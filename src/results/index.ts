@@ -13,18 +13,13 @@ import type { AnalysisOptions } from './analysis.ts';
 import type { CustomMetric } from './custom-metrics.ts';
 import type { EndpointAnalysis, EndpointSummary } from './endpoints.ts';
 
-export { loadBundle, parseArtilleryOutput } from './bundle.ts';
-export { analyzeBundle, runDurationSeconds } from './analysis.ts';
+export { loadBundle } from './bundle.ts';
+export { analyzeBundle } from './analysis.ts';
 export type { AnalysisOptions, BundleAnalysis } from './analysis.ts';
-export { apdex, DEFAULT_APDEX_T_MS } from './apdex.ts';
-export type { ApdexScore } from './apdex.ts';
-export { CUSTOM_METRIC_PREFIX, endpointKeyOfArtilleryName } from './artillery-source.ts';
-export type { CustomMetric, MetricPeriod } from './custom-metrics.ts';
-export type { EndpointAnalysis, EndpointSummary, ErrorBreakdown, PeriodPoint } from './endpoints.ts';
-export type { FigureSource } from './source.ts';
-
-/** Kept from the options' old name. */
-export type AggregateOptions = AnalysisOptions;
+export { apdex } from './apdex.ts';
+export { endpointKeyOfArtilleryName } from './artillery-source.ts';
+export type { CustomMetric } from './custom-metrics.ts';
+export type { EndpointAnalysis, EndpointSummary, PeriodPoint } from './endpoints.ts';
 
 /** Adds the derived parts (per-period stats, overall, totals) to a histogram document. */
 export const summarizeHistogramFile = withDerivedParts;
@@ -52,9 +47,4 @@ export function customMetrics(bundle: LoadedBundle): CustomMetric[] {
 /** Total requests of the run (responses + transport errors). */
 export function totalRequests(bundle: LoadedBundle): number {
   return analyzeBundle(bundle).run.summary.requests;
-}
-
-/** Every period start (ms) that has data, oldest first. */
-export function periodStarts(bundle: LoadedBundle): number[] {
-  return analyzeBundle(bundle).periodStarts;
 }

@@ -44,7 +44,3 @@ export function variance(values: readonly number[]): number {
   for (const v of values) ss += (v - m) * (v - m);
   return ss / (n - 1);
 }
-
-export function standardDeviation(values: readonly number[]): number {
-  return Math.sqrt(variance(values));
-}
