@@ -121,7 +121,9 @@ try {
       runs[variant] = run;
       process.stderr.write(`round ${round + 1}/${rounds} ${variant.padEnd(7)} ${run.requests} requests: ${run.rps.toFixed(0)} req/s, ${run.rpcs.toFixed(0)} req per CPU-second\n`);
     }
-    pairs.push({ without: runs.without!, with: runs.with! });
+    const { without, with: withPlugin } = runs;
+    if (without === undefined || withPlugin === undefined) throw new Error(`round ${round + 1} measured only one variant`);
+    pairs.push({ without, with: withPlugin });
   }
   hookCostNs(50_000); // warm up
   const perRequestNs = hookCostNs(500_000);

@@ -1,6 +1,6 @@
 // The dispatcher's table: one entry per `rampart` command, each a stage module loaded on demand that
 // exports `main(argv): Promise<number>` (the exit code). Every command parses its flags with
-// parseCommand (src/cli/args.ts): `--help` exits 0, a bad flag exits 2 naming it.
+// parseCommand (src/core/command.ts): `--help` exits 0, a bad flag exits 2 naming it.
 import { EXIT, usageError } from '../core/errors.ts';
 
 interface CommandModule {

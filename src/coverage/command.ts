@@ -5,7 +5,7 @@
 // every key names an operation; 1 otherwise; 2 bad input; 3 the target is unreachable.
 import { EXIT } from '../core/errors.ts';
 import { suiteDir } from '../core/paths.ts';
-import { parseCommand, type CommandSpec, type FlagSpec } from '../cli/args.ts';
+import { parseCommand, type CommandSpec, type FlagSpec } from '../core/command.ts';
 import { loadConfig } from '../compose/config.ts';
 import { listFlows, loadFlow } from '../compose/load.ts';
 import { checkTargetAllowed, parseTarget, targetBase } from '../compose/target.ts';

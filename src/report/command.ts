@@ -3,8 +3,8 @@
 // JSON file) and prints their paths. Exit 0 when written (or with --help); 2 on bad arguments or
 // input (one line). The report describes the verdict; it does not enforce it: `rampart gate` exits 1
 // on a breach.
-import { parseCommand } from '../cli/args.ts';
-import type { CommandSpec, FlagSpec } from '../cli/args.ts';
+import { parseCommand } from '../core/command.ts';
+import type { CommandSpec, FlagSpec } from '../core/command.ts';
 import { EXIT, usageError } from '../core/errors.ts';
 import { readGateResult, writeReports } from './index.ts';
 

@@ -1,8 +1,8 @@
-// `rampart run` and `rampart start` arguments: the flags (parsed by src/cli/args.ts parseCommand) and
+// `rampart run` and `rampart start` arguments: the flags (parsed by src/core/command.ts parseCommand) and
 // their validation into RunOptions (pure). Bad arguments exit 2 with one line.
 import { usageError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
-import { parseCommand, type CommandSpec, type FlagSpec, type FlagValues } from '../cli/args.ts';
+import { parseCommand, type CommandSpec, type FlagSpec, type FlagValues } from '../core/command.ts';
 
 export interface RunOptions {
   profile: string;

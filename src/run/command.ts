@@ -25,7 +25,7 @@ import { BUNDLE_FILES, type LoadedBundle, type RunManifest } from '../core/bundl
 import { writeJsonAtomic } from '../core/bundle/files.ts';
 import { REPO_ROOT, suiteDir } from '../core/paths.ts';
 import { analyzeBundle, loadBundle, type BundleAnalysis } from '../results/index.ts';
-import { parseCommand } from '../cli/args.ts';
+import { parseCommand } from '../core/command.ts';
 import { RUN_COMMAND, runOptions, type RunOptions } from './args.ts';
 import { runArtillery, type ArtilleryRun } from './artillery.ts';
 import { watchInterrupts, type InterruptWatch } from './interrupt.ts';

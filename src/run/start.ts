@@ -3,7 +3,7 @@
 // the run's bundle (report.html inside), stop the platform. Options are those of `rampart run`
 // without the profile (e.g. `npm start -- --target http://127.0.0.1:3000`).
 import { EXIT, usageError } from '../core/errors.ts';
-import { parseCommand } from '../cli/args.ts';
+import { parseCommand } from '../core/command.ts';
 import { START_COMMAND, runOptions } from './args.ts';
 import { executeRun } from './command.ts';
 

@@ -33,7 +33,7 @@ function assertOneLineError(outcome: Outcome, pattern: RegExp): void {
   assert.equal(outcome.stdout, '');
   const lines = outcome.stderr.trimEnd().split('\n');
   assert.equal(lines.length, 1, `one line: ${outcome.stderr}`);
-  assert.match(lines[0], /^rampart(?: report)?: /); // flag errors name the command (src/cli/args.ts)
+  assert.match(lines[0], /^rampart(?: report)?: /); // flag errors name the command (src/core/command.ts)
   assert.match(lines[0], pattern);
 }
 

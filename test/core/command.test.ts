@@ -1,7 +1,7 @@
 // parseCommand, the shape every command shares: values, help, and one-line usage errors (exit 2).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { helpText, parseCommand, type CommandSpec, type FlagSpec } from '../../src/cli/args.ts';
+import { helpText, parseCommand, type CommandSpec, type FlagSpec } from '../../src/core/command.ts';
 import { RampartError } from '../../src/core/errors.ts';
 
 const spec = {

@@ -2,7 +2,7 @@
 // that prints the usage and exits 0, and bad flags that exit 2 with one line naming the flag and
 // the command's known flags. Pure: returns text and values, prints nothing.
 import { parseArgs } from 'node:util';
-import { usageError } from '../core/errors.ts';
+import { usageError } from './errors.ts';
 
 export interface FlagSpec {
   type: 'string' | 'boolean';
