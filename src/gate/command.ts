@@ -13,7 +13,7 @@
 // baseline is ever written. `--repeat N`: while some endpoint is UNKNOWN for lack of evidence, run the
 // bundle's profile again (`rampart run`'s executeRun with the bundle's run.json, at most N more times,
 // against --target or a platform it starts) and judge all runs together.
-import { access, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { dirname, join, basename } from 'node:path';
@@ -22,7 +22,7 @@ import type { CommandSpec, FlagSpec } from '../core/command.ts';
 import { EXIT, RampartError, usageError } from '../core/errors.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
-import { bundleFile, writeJsonAtomic } from '../core/bundle/files.ts';
+import { bundleFile, fileExists, writeJsonAtomic } from '../core/bundle/files.ts';
 import { analyzeBundle, loadBundle } from '../results/index.ts';
 import { baselineRunOf, combineBaselines, loadBaseline, profileOf, readBaselineFile, withRun, writeBaselineFile } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
@@ -96,22 +96,14 @@ export function parseGateArgs(argv: readonly string[]): GateOptions {
   return parsed.options;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The SLO files that apply: --slo files as given, else defaults.yml then <profile>.yml. */
 export async function sloFilesFor(options: GateOptions, profile: string | null): Promise<string[]> {
   if (options.sloFiles.length > 0) return options.sloFiles;
   const files: string[] = [];
   const defaults = join(options.sloDir, 'defaults.yml');
-  if (await exists(defaults)) files.push(defaults);
-  if (profile !== null && (await exists(join(options.sloDir, `${profile}.yml`)))) files.push(join(options.sloDir, `${profile}.yml`));
+  if (await fileExists(defaults)) files.push(defaults);
+  if (profile !== null && (await fileExists(join(options.sloDir, `${profile}.yml`)))) files.push(join(options.sloDir, `${profile}.yml`));
   return files;
 }
 
@@ -187,7 +179,7 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
 
   let baseline: Baseline | null = null;
   let baselineFilePath: string | null = null;
-  if (options.updateBaseline && options.baselines.length === 1 && options.baselines[0].endsWith('.json') && !(await exists(options.baselines[0]))) {
+  if (options.updateBaseline && options.baselines.length === 1 && options.baselines[0].endsWith('.json') && !(await fileExists(options.baselines[0]))) {
     // The first run of a new baseline file: nothing to compare with yet, the file is created.
     baselineFilePath = options.baselines[0];
   } else if (options.baselines.length > 0) {

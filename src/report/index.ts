@@ -14,7 +14,7 @@ import { readJsonFile, readSchemaFile } from '../core/bundle/read.ts';
 import { GATE_RESULT_SCHEMA } from '../core/bundle/gate-schema.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
-import { writeFileAtomic } from '../core/bundle/files.ts';
+import { fileExists, writeFileAtomic } from '../core/bundle/files.ts';
 import { analyzeBundle, loadBundle } from '../results/index.ts';
 import type { BundleAnalysis } from '../results/index.ts';
 import { buildReportModel } from './build.ts';
@@ -72,14 +72,6 @@ export async function loadChartAssets(): Promise<ChartAssets> {
   return { uplotJs, uplotCss, pageJs, pageCss };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The identity of a bundle for the overwrite rule: its folder, or the plain Artillery file itself. */
 async function sourceIdentity(input: string, bundle: LoadedBundle): Promise<string> {
@@ -107,7 +99,7 @@ async function checkOverwrite(outDir: string, identity: string, force: boolean):
   if (force) return;
   const names = [BUNDLE_FILES.report, BUNDLE_FILES.summary, BUNDLE_FILES.junit];
   const present = [];
-  for (const name of names) if (await exists(join(outDir, name))) present.push(name);
+  for (const name of names) if (await fileExists(join(outDir, name))) present.push(name);
   if (present.length === 0) return;
   const recorded = await readSource(outDir);
   if (recorded === identity) return;

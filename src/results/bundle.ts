@@ -13,7 +13,7 @@ import type { SchemaObject } from 'ajv';
 import { usageError } from '../core/errors.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { ArtilleryOutput, ArtilleryPeriod, LoadedBundle } from '../core/bundle/types.ts';
-import { bundleFile } from '../core/bundle/files.ts';
+import { bundleFile, fileExists } from '../core/bundle/files.ts';
 import { readBundleFile, readJsonFile, validate } from '../core/bundle/read.ts';
 import type { BundleSchema } from '../core/bundle/schemas.ts';
 import { openHistogramFile } from '../core/bundle/histogram-read.ts';
@@ -62,14 +62,6 @@ export function parseArtilleryOutput(value: unknown, path: string): ArtilleryOut
 const readArtillery = async (path: string): Promise<ArtilleryOutput> =>
   parseArtilleryOutput(await readJsonFile(path, ARTILLERY_OUTPUT.what, { missing: "give a bundle folder or an 'artillery run --output' JSON file" }), path);
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Loads a bundle folder, or a plain `artillery run --output` JSON file, into a LoadedBundle.
@@ -88,13 +80,13 @@ export async function loadBundle(pathToDirOrArtilleryJson: string): Promise<Load
   }
   const dir = info.isFile() ? dirname(path) : path;
   const artilleryPath = bundleFile(dir, 'artillery');
-  if (!(await exists(artilleryPath))) {
+  if (!(await fileExists(artilleryPath))) {
     throw usageError(`${dir}: not a run bundle (no ${BUNDLE_FILES.artillery}); the run may not have finished, or give the right folder`);
   }
   const artillery = await readArtillery(artilleryPath);
   const manifest = await readBundleFile(bundleFile(dir, 'run'), 'run', { optional: true });
   const histogramsPath = bundleFile(dir, 'histograms');
-  const histograms = (await exists(histogramsPath)) ? await openHistogramFile(histogramsPath) : null;
+  const histograms = (await fileExists(histogramsPath)) ? await openHistogramFile(histogramsPath) : null;
   const generator = await readBundleFile(bundleFile(dir, 'generator'), 'generator', { optional: true });
   return { dir, manifest, artillery, histograms, generator };
 }

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBundleFile, readJsonFile, readOptionalJsonFile, readSchemaFile, validate } from '../../src/core/bundle/read.ts';
 import { GENERATOR_SCHEMA, RUN_MANIFEST_SCHEMA } from '../../src/core/bundle/schemas.ts';
 import type { BundleSchema } from '../../src/core/bundle/schemas.ts';
-import { RampartError } from '../../src/core/errors.ts';
 import type { GeneratorFile, RunManifest } from '../../src/core/bundle/types.ts';
+import { tempDir as makeTempDir, rejectsWithUsage, isOneLineUsageError } from '../support.ts';
 
 const manifest: RunManifest = {
   schema: 'rampart.run/1',
@@ -36,21 +35,10 @@ const generator: GeneratorFile = {
   trust: { trustworthy: true, reasons: [] },
 };
 
-async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'rampart-read-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: { after(fn: () => Promise<void>): void }): Promise<string> => makeTempDir(t, 'rampart-read-');
 
-function oneLine(error: unknown, pattern: RegExp): true {
-  assert.ok(error instanceof RampartError, `expected RampartError, got ${String(error)}`);
-  assert.equal(error.exitCode, 2);
-  assert.match(error.message, pattern);
-  assert.ok(!error.message.includes('\n'), `one line: ${error.message}`);
-  return true;
-}
-
-const rejectsWith = (promise: Promise<unknown>, pattern: RegExp): Promise<void> => assert.rejects(promise, (error) => oneLine(error, pattern));
+const oneLine = isOneLineUsageError;
+const rejectsWith = rejectsWithUsage;
 const throwsWith = (fn: () => unknown, pattern: RegExp): void => {
   assert.throws(fn, (error) => oneLine(error, pattern));
 };

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleFile, writeJsonAtomic } from '../../src/core/bundle/files.ts';
 import { loadBundle } from '../../src/results/bundle.ts';
-import { RampartError } from '../../src/core/errors.ts';
 import type { GeneratorFile } from '../../src/core/bundle/types.ts';
 import { histogramFile, must, period, T0 } from './fixtures.ts';
+import { tempDir as makeTempDir, rejectsWithUsage } from '../support.ts';
 
 const artilleryJson = {
   aggregate: { counters: { 'http.requests': 3 }, summaries: {}, firstMetricAt: T0, lastMetricAt: T0 + 5_000 },
@@ -21,21 +20,9 @@ const generator: GeneratorFile = {
   trust: { trustworthy: true, reasons: [] },
 };
 
-async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'rampart-bundle-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: { after(fn: () => Promise<void>): void }): Promise<string> => makeTempDir(t, 'rampart-bundle-');
 
-async function rejectsWith(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof RampartError, `expected RampartError, got ${String(error)}`);
-    assert.equal(error.exitCode, 2);
-    assert.match(error.message, pattern);
-    assert.ok(!error.message.includes('\n'), 'one line');
-    return true;
-  });
-}
+const rejectsWith = rejectsWithUsage;
 
 test('loads a bundle folder with all its files', async (t) => {
   const dir = await tempDir(t);

@@ -1,22 +1,17 @@
 // histograms.json format rampart.histograms/2: written by the plugin's writer, read period by period.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleFile } from '../../src/core/bundle/files.ts';
 import { HISTOGRAMS_SCHEMA, writeHistogramFile, withDerivedParts } from '../../src/core/bundle/histogram-file.ts';
 import { openHistogramFile, readHistogramDocument, scanHistogramFile } from '../../src/core/bundle/histogram-read.ts';
-import { RampartError } from '../../src/core/errors.ts';
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
 import { analyzeBundle, loadBundle } from '../../src/results/index.ts';
 import { bundleWith, histogramFile, period, T0 } from './fixtures.ts';
+import { tempDir as makeTempDir, rejectsWithUsage } from '../support.ts';
 
-async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'rampart-histfile-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: { after(fn: () => Promise<void>): void }): Promise<string> => makeTempDir(t, 'rampart-histfile-');
 
 const document = (): ReturnType<typeof histogramFile> => histogramFile(
   {
@@ -28,15 +23,7 @@ const document = (): ReturnType<typeof histogramFile> => histogramFile(
 
 const artilleryJson = JSON.stringify({ aggregate: { counters: {}, summaries: {}, firstMetricAt: T0, lastMetricAt: T0 + 40_000 }, intermediate: [] });
 
-async function rejectsWith(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof RampartError, `expected RampartError, got ${String(error)}`);
-    assert.equal(error.exitCode, 2);
-    assert.match(error.message, pattern);
-    assert.ok(!error.message.includes('\n'), 'one line');
-    return true;
-  });
-}
+const rejectsWith = rejectsWithUsage;
 
 test('the writer puts a header, one line per period oldest first, and an end line with the totals', async (t) => {
   const dir = await tempDir(t);

@@ -1,6 +1,6 @@
 // The bundle's files on disk: their names and the one way they are written (atomically, so a
 // reader sees the old file or the complete new one, never half of it).
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BUNDLE_FILES } from './types.ts';
@@ -36,4 +36,14 @@ export async function writeFileAtomic(path: string, text: string | Uint8Array): 
 /** JSON with two-space indentation and a final newline, written atomically (see writeFileAtomic). */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Whether something exists at the path (a file or a folder); false when it cannot be looked at. */
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
