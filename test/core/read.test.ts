@@ -138,3 +138,12 @@ test('other schemas plug in the same way, each compiled once', async (t) => {
   await rejectsWith(readSchemaFile(join(dir, 'x.json'), schema), /x\.json: file is empty, expected an x file; rebuild it$/);
   for (let i = 0; i < 3; i++) assert.equal(validate(schema, { kind: 'x', size: i }, 'x.json').size, i);
 });
+
+test('a field path names endpoint keys as written, not as JSON-pointer escapes', () => {
+  const schema: BundleSchema<{ endpoints: Record<string, number> }> = {
+    schema: { type: 'object', required: ['endpoints'], properties: { endpoints: { type: 'object', additionalProperties: { type: 'number' } } } },
+    what: 'a test file',
+    advice: 'fix it',
+  };
+  throwsWith(() => validate(schema, { endpoints: { 'GET /api/v1/alerts/:id': 'slow' } }, 'x.json'), /^x\.json: \/endpoints\/'GET \/api\/v1\/alerts\/:id' must be number; fix it$/);
+});

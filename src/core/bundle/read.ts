@@ -88,9 +88,22 @@ function schemaId(schema: SchemaObject): unknown {
   return properties?.schema?.const;
 }
 
+/**
+ * A JSON pointer as a reader wants it: segments unescaped (~1 is '/', ~0 is '~'), and a segment that
+ * holds a '/' or a space quoted, so `/endpoints/GET ~1a` reads `/endpoints/'GET /a'`.
+ */
+function readablePointer(pointer: string): string {
+  return pointer
+    .split('/')
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((segment) => (/[/\s]/.test(segment) ? `'${segment}'` : segment))
+    .join('/');
+}
+
 /** "<field path> <what is wrong>" for ajv's first error. */
 function describe(error: ErrorObject, schema: SchemaObject, value: unknown): string {
-  const field = error.instancePath === '' ? '(top level)' : error.instancePath;
+  const at = readablePointer(error.instancePath);
+  const field = at === '' ? '(top level)' : at;
   const params = error.params as Record<string, unknown>;
   const expectedId = schemaId(schema);
   const declaredId = typeof value === 'object' && value !== null ? (value as { schema?: unknown }).schema : undefined;
@@ -100,7 +113,7 @@ function describe(error: ErrorObject, schema: SchemaObject, value: unknown): str
   }
   switch (error.keyword) {
     case 'required':
-      return `${error.instancePath}/${String(params.missingProperty)} is missing`;
+      return `${at}/${String(params.missingProperty)} is missing`;
     case 'type':
       return `${field} must be ${Array.isArray(params.type) ? params.type.join(' or ') : String(params.type)}`;
     case 'const':
