@@ -170,5 +170,6 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
     planned: { arrivals: plan === null ? 0 : Math.round(plan.arrivals), durationSeconds: plan === null ? 0 : plan.durationSeconds },
     actual: { arrivals: actualTotal, firstArrivalAt: input.firstArrivalAt, lastArrivalAt: input.lastArrivalAt },
     trust: { trustworthy: reasons.length === 0, reasons },
+    ...(plan !== null && judgedEnd !== null ? { judged: { start: plan.startedAt, end: judgedEnd } } : {}),
   };
 }

@@ -77,14 +77,22 @@ function sortedCounts(record: Record<string, number>): { code: string; count: nu
 }
 
 /**
+ * The window the plugin judged (generator.json `judged`); for a file without it, an estimate: from
+ * the first arrival to the planned end, or to the last arrival when that came earlier.
+ */
+function judgedWindow(g: NonNullable<LoadedBundle['generator']>): { start: number; end: number } {
+  if (g.judged !== undefined) return g.judged;
+  const start = g.actual.firstArrivalAt ?? (g.periods.length > 0 ? g.periods[0].start : 0);
+  const plannedEnd = start + g.planned.durationSeconds * 1000;
+  return { start, end: Math.min(plannedEnd, g.actual.lastArrivalAt ?? plannedEnd) };
+}
+
+/**
  * Generator health for the report. Periods below plan are counted by the plugin's own rules
- * (src/core/trust.ts): full periods only, of the judged run: from the first arrival to the planned
- * end, or to the last arrival when that came earlier (an interrupted run, one that stopped early).
+ * (src/core/trust.ts): full periods only, of the window the plugin judged.
  */
 function generatorHealth(g: NonNullable<LoadedBundle['generator']>): NonNullable<ReportModel['generator']> {
-  const runStart = g.actual.firstArrivalAt ?? (g.periods.length > 0 ? g.periods[0].start : 0);
-  const plannedEnd = runStart + g.planned.durationSeconds * 1000;
-  const runEnd = Math.min(plannedEnd, g.actual.lastArrivalAt ?? plannedEnd);
+  const { start: runStart, end: runEnd } = judgedWindow(g);
   const full = g.periods.filter((p) => isFullPeriod(p.start, runStart, runEnd));
   const utilizations = g.periods.map((p) => p.workerUtilization).filter((u): u is number => u !== undefined);
   return {

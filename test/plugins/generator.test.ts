@@ -35,6 +35,7 @@ test('a run that keeps to its schedule is trustworthy, with planned and actual p
   assert.deepEqual(file.trust, { trustworthy: true, reasons: [] });
   assert.deepEqual(file.planned, { arrivals: 1_800, durationSeconds: 36 });
   assert.equal(file.actual.arrivals, 1_800);
+  assert.deepEqual(file.judged, { start: T0 + 2_000, end: T0 + 38_000 }, 'the judged window: plan start to planned end');
   assert.deepEqual(file.periods.map((p) => [p.start - T0, p.plannedArrivals, p.actualArrivals]), [
     [0, 400, 400], [10_000, 500, 500], [20_000, 500, 500], [30_000, 400, 400],
   ]);
@@ -89,6 +90,7 @@ test('an interrupted run is untrustworthy, and only the part before the interrup
   assert.deepEqual(file.trust.reasons, ['the run was interrupted at ' + new Date(T0 + 14_000).toISOString().slice(11, 19) + ' UTC, 18 s before its planned end']);
   assert.equal(file.planned.arrivals, 300, 'the plan as written');
   assert.equal(file.actual.arrivals, 120);
+  assert.deepEqual(file.judged, { start: T0 + 2_000, end: T0 + 14_000 }, 'the judged window ends at the interruption');
 });
 
 test('health periods extend to the last response, after the last arrival', () => {

@@ -145,6 +145,18 @@ describe('report model', () => {
     assert.match(html, /<div class="tile tile-bad"><div class="tile-value">99.0%<\/div><div class="tile-label">busiest worker event loop, peak<\/div><\/div>/);
   });
 
+  it('counts full periods in the window the plugin judged when generator.json records it', () => {
+    const bundle = syntheticBundle({ trustworthy: false });
+    const generator = must(bundle.generator);
+    const first = must(generator.periods[0]).start;
+    const last = must(generator.periods.at(-1)).start;
+    // judged from the first period's start to the last period's end: every period is full, so both
+    // short periods count (the estimate from first to last arrival leaves the partial last one out)
+    const model = buildReportModel({ ...bundle, generator: { ...generator, judged: { start: first, end: last + 10_000 } } });
+    assert.equal(model.generator?.fullPeriods, generator.periods.length);
+    assert.equal(model.generator.periodsBelowPlan, 2);
+  });
+
   it('reads a plain Artillery output: summaries only, with the resolution caveat', async () => {
     const model = buildReportModel(await plainArtillery());
     assert.equal(model.latencySource, 'artillery');

@@ -127,6 +127,11 @@ export const GENERATOR_SCHEMA: BundleSchema<GeneratorFile> = {
         required: ['trustworthy', 'reasons'],
         properties: { trustworthy: boolean, reasons: stringList } satisfies Fields<GeneratorFile['trust']>,
       },
+      judged: {
+        type: 'object',
+        required: ['start', 'end'],
+        properties: { start: nonNegative, end: nonNegative } satisfies Fields<NonNullable<GeneratorFile['judged']>>,
+      },
     } satisfies Fields<GeneratorFile>,
   },
 };

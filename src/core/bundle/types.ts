@@ -113,6 +113,12 @@ export interface GeneratorFile {
   periods: GeneratorPeriod[];
   planned: { arrivals: number; durationSeconds: number };
   actual: { arrivals: number; firstArrivalAt: number | null; lastArrivalAt: number | null };
+  /**
+   * The window the trust rules judged, ms since the epoch: from the first phase's start to the planned
+   * end (or the interruption). Full periods lie wholly inside it (src/core/trust.ts isFullPeriod).
+   * Absent when no phase started, and in files written before the plugin recorded it.
+   */
+  judged?: { start: number; end: number };
   /** The plugin's own verdict on the run; the gate refuses to judge when trustworthy is false. */
   trust: { trustworthy: boolean; reasons: string[] };
 }
