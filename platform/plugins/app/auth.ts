@@ -3,15 +3,16 @@
 // `Authorization: Bearer <access JWT>` (users) or `X-API-Key: <key>` (sensors); the principal is
 // loaded from the database on each request so disabled users/sensors and role changes apply at once.
 // A sensor's last_seen_at is written at most once a minute per sensor, without delaying the request.
-// Allowed roles: `config.roles`, default ['analyst', 'admin']. 401 without valid credentials, 403
-// with the wrong role.
+// Allowed roles: `config.roles`, by default every user role (USER_ROLES: analysts and admins, not
+// sensors). 401 without valid credentials, 403 with the wrong role.
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { forbidden, unauthorized } from '../../errors.ts';
 import { sha256Hex, verifyAccessToken } from '../../lib/tokens.ts';
+import { USER_ROLES } from '../../domain/vocabulary.ts';
 import type { Principal, Role, UserRole } from '../../types.ts';
 
-export const DEFAULT_ROLES: readonly Role[] = ['analyst', 'admin'];
+export const DEFAULT_ROLES: readonly Role[] = USER_ROLES;
 
 type UserRow = { id: string; username: string; role: UserRole; disabled: boolean };
 type SensorRow = { id: string; name: string; disabled: boolean };

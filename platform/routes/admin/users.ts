@@ -6,7 +6,7 @@ import { hash } from '@node-rs/bcrypt';
 import { USER_ROLES } from '../../domain/vocabulary.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { decodeCursor, isIdCursor } from '../../lib/pagination.ts';
-import { userSchema } from '../../lib/users.ts';
+import { userSchema } from '../../domain/user.ts';
 import { errorResponses, idParams, pageQuery, pageSchema } from '../../schemas.ts';
 
 const ADMIN_ONLY = { roles: ['admin'] } as const;

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-to-ts';
 import { badRequest } from '../../errors.ts';
 import { SOURCES, SUBJECTS } from '../../plugins/app/analytics/analytics-repository.ts';
-import { BUCKETS, MAX_BUCKETS, bucketCount, resolveRange } from '../../plugins/app/analytics/range.ts';
+import { BUCKETS, MAX_BUCKETS, bucketCount, resolveRange } from '../../domain/time-range.ts';
 import { errorResponses, dateTime } from '../../schemas.ts';
 
 const DAY_MS = 86_400_000;

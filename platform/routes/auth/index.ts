@@ -13,7 +13,7 @@ import { hash, verify } from '@node-rs/bcrypt';
 import { USER_ROLES } from '../../domain/vocabulary.ts';
 import { unauthorized } from '../../errors.ts';
 import { newOpaqueToken, sha256Hex, signAccessToken } from '../../lib/tokens.ts';
-import { userSchema } from '../../lib/users.ts';
+import { userSchema } from '../../domain/user.ts';
 import type { SessionUser } from '../../plugins/app/sessions/sessions-repository.ts';
 import { errorResponses, publicErrorResponses } from '../../schemas.ts';
 

@@ -10,7 +10,7 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import { REPORT_KINDS, REPORT_STATUSES } from '../../domain/vocabulary.ts';
 import { conflict, forbidden, notFound } from '../../errors.ts';
 import { decodeCursor, isIdCursor } from '../../lib/pagination.ts';
-import { resolveRange } from '../../plugins/app/analytics/range.ts';
+import { resolveRange } from '../../domain/time-range.ts';
 import { errorResponses, idParams, pageQuery, pageSchema, dateTime } from '../../schemas.ts';
 
 const kind = { type: 'string', enum: REPORT_KINDS } as const;

@@ -3,7 +3,7 @@
 // Only the identifiers of SUBJECT_SQL and SOURCE_SQL are written into the SQL text; values are parameters.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { Bucket, TimeRange } from './range.ts';
+import type { Bucket, TimeRange } from '../../../domain/time-range.ts';
 
 export const SOURCES = ['src_ip', 'host', 'username'] as const;
 export type Source = (typeof SOURCES)[number];

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { UserRole } from '../../../domain/vocabulary.ts';
 import { escapeLike, Filter } from '../../../lib/sql.ts';
 import { pageOf, type Page } from '../../../lib/pagination.ts';
-import { USER_COLUMNS, toUser, type User, type UserRow } from '../../../lib/users.ts';
+import type { User } from '../../../domain/user.ts';
 import type { Principal } from '../../../types.ts';
 
 export type UserFilters = { limit: number; afterId?: number; role?: UserRole; disabled?: boolean; q?: string };
@@ -17,6 +17,32 @@ export type UserChanges = { email?: string; displayName?: string; role?: UserRol
 
 /** What a login checks: the stored hash and whether the account may sign in. */
 export type LoginUser = { id: number; username: string; role: UserRole; passwordHash: string; disabled: boolean };
+
+type UserRow = {
+  id: string;
+  username: string;
+  email: string;
+  display_name: string;
+  role: UserRole;
+  disabled: boolean;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const USER_COLUMNS = 'id, username, email, display_name, role, disabled, created_at, updated_at';
+
+function toUser(row: UserRow): User {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role,
+    disabled: row.disabled,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
 
 const CHANGE_COLUMNS: Record<keyof UserChanges, string> = {
   email: 'email',

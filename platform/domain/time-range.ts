@@ -1,6 +1,6 @@
 // Time ranges of the analytics queries and of report jobs: `from`/`to` ISO-8601 strings with defaults, checked
 // to be ordered and bounded. Pure; throws the platform's 400 `validation` error.
-import { badRequest } from '../../../errors.ts';
+import { badRequest } from '../errors.ts';
 
 export type TimeRange = { from: Date; to: Date };
 
