@@ -83,7 +83,7 @@ test('a cut-short, reordered or malformed /2 file is a one-line error naming the
   await rejectsWith(scan('garbage.json', [lines[0], '{"start": 1', ...lines.slice(1)].join('\n')), /garbage\.json:2: not valid JSON/);
   const bad = JSON.parse(lines[1]) as { endpoints: Record<string, { errors: unknown }> };
   bad.endpoints['GET /a'].errors = 'two';
-  await rejectsWith(scan('field.json', [lines[0], JSON.stringify(bad), ...lines.slice(2)].join('\n')), /field\.json:2: \/endpoints\/GET ~1a\/errors must be integer/);
+  await rejectsWith(scan('field.json', [lines[0], JSON.stringify(bad), ...lines.slice(2)].join('\n')), /field\.json:2: \/endpoints\/'GET \/a'\/errors must be integer/);
   await rejectsWith(scan('empty.json', ''), /empty\.json: file is empty/);
   await rejectsWith(scan('header.json', `${JSON.stringify({ schema: HISTOGRAMS_SCHEMA, unit: 'us' })}\n`), /header\.json: \/periodMs is missing/);
   const header = JSON.parse(lines[0]) as { periods: number };
