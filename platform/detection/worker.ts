@@ -9,7 +9,8 @@ import { activateRules, evaluate, type RuleRow } from './engine.ts';
 import type { DetectionEvent } from './candidates.ts';
 import { writeAlerts } from './store.ts';
 import { correlate, DEFAULT_CORRELATION_WINDOW_SECONDS } from './correlation.ts';
-import type { EventType, Severity } from '../domain/vocabulary.ts';
+import type { Severity } from '../domain/vocabulary.ts';
+import type { EventRow as StoredEventRow } from '../plugins/app/events/events-repository.ts';
 
 export type DetectionOptions = {
   /** Start the loop and its poll timer (false: passes run only when runPass/drain are called). */
@@ -38,21 +39,8 @@ export type DetectionObservers = {
 /** The slice of the platform's Db the worker needs (platform/db/pool.ts). */
 export type TransactionRunner = { transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> };
 
-type EventRow = {
-  id: string;
-  occurred_at: Date;
-  type: EventType;
-  host: string;
-  username: string | null;
-  src_ip: string | null;
-  dst_ip: string | null;
-  outcome: string | null;
-  country: string | null;
-  domain: string | null;
-  process: string | null;
-  file_hash: string | null;
-  message: string;
-};
+/** The columns of an event the rules read (the events table's row: the events repository). */
+type EventRow = Pick<StoredEventRow, 'id' | 'occurred_at' | 'type' | 'host' | 'username' | 'src_ip' | 'dst_ip' | 'outcome' | 'country' | 'domain' | 'process' | 'file_hash' | 'message'>;
 
 const toEvent = (r: EventRow): DetectionEvent => ({
   id: Number(r.id),
