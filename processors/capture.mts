@@ -2,20 +2,22 @@
 // request created, the cursor of the next page.
 import { itemsOf, objectOf } from './bodies.mts';
 import { afterResponse } from './hooks.mts';
-import { pick } from './payloads.mts';
+import { isProbeIp, pick } from './payloads.mts';
 import type { Condition, RequestParams } from './types.mts';
 
 /** A request's capture options (extra keys of the request in the scenario). */
-type Capturing = RequestParams & { pickInto?: string; pickMany?: number };
+type Capturing = RequestParams & { pickInto?: string; pickMany?: number; skipProbes?: boolean };
 
 /**
  * afterResponse: pick a random item of a list response and store its id in the var named by the
- * request's `pickInto` (default `itemId`); also stores `<pickInto>s` = up to `pickMany` ids.
+ * request's `pickInto` (default `itemId`); also stores `<pickInto>s` = up to `pickMany` ids. With
+ * `skipProbes: true`, items whose `srcIp` is a probe's attacker IP (payloads.mts isProbeIp) are left out.
  */
 export const pickItem = afterResponse((req, res, context) => {
   const spec = req as Capturing;
   const into = spec.pickInto ?? 'itemId';
-  const ids = itemsOf(res.body).map((i) => i.id).filter((id): id is number => typeof id === 'number');
+  const items = itemsOf(res.body).filter((i) => spec.skipProbes !== true || !isProbeIp(i.srcIp));
+  const ids = items.map((i) => i.id).filter((id): id is number => typeof id === 'number');
   context.vars[into] = ids.length > 0 ? pick(ids) : 0;
   context.vars[`${into}s`] = ids.slice(0, spec.pickMany ?? 5);
 });

@@ -13,7 +13,7 @@
 import { attackBatch, chooseRule, craftAttack, freshAttackerIp, loadRulebook, newProbe, observeAlerts, probePending, type Probe } from './attacks.mts';
 import { itemsOf, parseBody, setJson } from './bodies.mts';
 import { afterResponse, beforeRequest, step } from './hooks.mts';
-import { faker, pick, uniqueToken } from './payloads.mts';
+import { faker, isProbeIp, pick, uniqueToken } from './payloads.mts';
 import { idsVar, intVar, targetOf } from './vars.mts';
 import type { Condition, LoopCondition, StepFunction, VuContext } from './types.mts';
 
@@ -115,7 +115,7 @@ export const setIncidentUpdate = beforeRequest((req, context) => {
 
 /** afterResponse of an alert list: up to three alerts that are in no incident yet (vars.freeAlertIds). */
 export const pickFreeAlerts = afterResponse((_req, res, context) => {
-  const free = itemsOf(res.body).filter((a) => a.incidentId === null && typeof a.id === 'number').map((a) => a.id as number);
+  const free = itemsOf(res.body).filter((a) => a.incidentId === null && typeof a.id === 'number' && !isProbeIp(a.srcIp)).map((a) => a.id as number);
   context.vars.freeAlertIds = faker.helpers.arrayElements(free, Math.min(3, free.length));
 });
 

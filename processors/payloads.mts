@@ -168,4 +168,12 @@ export function uniqueIp(): string {
   return `198.${18 + (h[0] & 1)}.${h[1]}.${1 + (h[2] % 254)}`;
 }
 
+/**
+ * Whether an address is one of the probes' attacker IPs (uniqueIp: 198.18.0.0/15). Flows that close
+ * alerts or group them into incidents leave probe alerts alone: a probe's alert closed as a false
+ * positive, or put in a manual incident, can no longer be correlated, and the probe would report a
+ * correlation failure the platform did not cause.
+ */
+export const isProbeIp = (ip: unknown): boolean => typeof ip === 'string' && /^198\.1[89]\./.test(ip);
+
 export const isoAgo = (ms: number): string => new Date(Date.now() - ms).toISOString();

@@ -13,10 +13,11 @@ import addFormatsModule from 'ajv-formats';
 import { eventInput } from '../../platform/domain/event.ts';
 import { DEFAULT_RULES } from '../../platform/detection/rules-seed.ts';
 import { craftAttack, chooseRule, injectable, newProbe, observeAlerts, probePending, type Rule } from '../../processors/attacks.mts';
-import { benignBatch, indicatorBatch, pools, uniqueIp } from '../../processors/payloads.mts';
+import { benignBatch, indicatorBatch, isProbeIp, pools, uniqueIp } from '../../processors/payloads.mts';
 import { edgeTokens, hugeBatch, oversizedBatch } from '../../processors/edge.mts';
 import { hasNextCursor, keepCreatedId, keepCursor, pickItem } from '../../processors/capture.mts';
 import { reportStillRunning } from '../../processors/analytics-reports.mts';
+import { pickFreeAlerts } from '../../processors/incident-response.mts';
 import { REPO_ROOT } from '../../src/core/paths.ts';
 import type { HttpResponse, RequestParams, VuContext, VuEvents } from '../../processors/types.mts';
 
@@ -279,4 +280,24 @@ test('capture hooks: a random item of a list, the id of what was created, the ne
   assert.equal(again({ reportStatus: 'running', reportQueuedAt: Date.now() }), true);
   assert.equal(again({ reportStatus: 'done', reportQueuedAt: Date.now() }), false);
   assert.equal(again({ reportStatus: 'queued', reportQueuedAt: Date.now() - 5000, reportTimeoutMs: 1000 }), false, 'the deadline ends the polling');
+});
+
+test('flows that close alerts or group them into incidents leave the probes\' alerts alone', async () => {
+  const events: VuEvents = { emit: () => true };
+  const res = (body: unknown): HttpResponse => ({ statusCode: 200, body: JSON.stringify(body), headers: {} });
+  const probeIp = uniqueIp();
+  assert.ok(isProbeIp(probeIp), probeIp);
+  for (const ip of [pools.externalIps[0], '10.0.0.7', '198.20.0.1', null]) assert.equal(isProbeIp(ip), false, String(ip));
+  const alerts = { items: [{ id: 1, srcIp: probeIp, incidentId: null }, { id: 2, srcIp: '10.0.0.7', incidentId: null }, { id: 3, srcIp: uniqueIp(), incidentId: null }] };
+
+  for (let i = 0; i < 20; i++) {
+    const context: VuContext = { vars: {} };
+    await pickItem({ url: '/api/v1/alerts', pickInto: 'alertId', skipProbes: true } as RequestParams, res(alerts), context, events);
+    assert.equal(context.vars.alertId, 2, 'the triage pick skips probe alerts');
+    await pickFreeAlerts({ url: '/api/v1/alerts' }, res(alerts), context, events);
+    assert.deepEqual(context.vars.freeAlertIds, [2], 'a manual incident never takes a probe alert');
+  }
+  const context: VuContext = { vars: {} };
+  await pickItem({ url: '/api/v1/alerts', pickInto: 'alertId' }, res({ items: [{ id: 1, srcIp: probeIp }] }), context, events);
+  assert.equal(context.vars.alertId, 1, 'without skipProbes every item may be picked');
 });
