@@ -285,6 +285,7 @@ test('capture hooks: a random item of a list, the id of what was created, the ne
 test('flows that close alerts or group them into incidents leave the probes\' alerts alone', async () => {
   const events: VuEvents = { emit: () => true };
   const res = (body: unknown): HttpResponse => ({ statusCode: 200, body: JSON.stringify(body), headers: {} });
+  const req = (extra: Record<string, unknown> = {}): RequestParams => ({ url: '/api/v1/alerts', ...extra });
   const probeIp = uniqueIp();
   assert.ok(isProbeIp(probeIp), probeIp);
   for (const ip of [pools.externalIps[0], '10.0.0.7', '198.20.0.1', null]) assert.equal(isProbeIp(ip), false, String(ip));
@@ -292,12 +293,12 @@ test('flows that close alerts or group them into incidents leave the probes\' al
 
   for (let i = 0; i < 20; i++) {
     const context: VuContext = { vars: {} };
-    await pickItem({ url: '/api/v1/alerts', pickInto: 'alertId', skipProbes: true } as RequestParams, res(alerts), context, events);
+    await pickItem(req({ pickInto: 'alertId', skipProbes: true }), res(alerts), context, events);
     assert.equal(context.vars.alertId, 2, 'the triage pick skips probe alerts');
-    await pickFreeAlerts({ url: '/api/v1/alerts' }, res(alerts), context, events);
+    await pickFreeAlerts(req(), res(alerts), context, events);
     assert.deepEqual(context.vars.freeAlertIds, [2], 'a manual incident never takes a probe alert');
   }
   const context: VuContext = { vars: {} };
-  await pickItem({ url: '/api/v1/alerts', pickInto: 'alertId' }, res({ items: [{ id: 1, srcIp: probeIp }] }), context, events);
+  await pickItem(req({ pickInto: 'alertId' }), res({ items: [{ id: 1, srcIp: probeIp }] }), context, events);
   assert.equal(context.vars.alertId, 1, 'without skipProbes every item may be picked');
 });
