@@ -1,10 +1,11 @@
 // Synthetic run bundles for the report's tests, built with hdr-histogram-js exactly as the
 // measurement plugin writes them (µs, 3 significant digits, encodeIntoCompressedBase64).
 import hdr from 'hdr-histogram-js';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_FILES, HISTOGRAM_SETTINGS, PERIOD_MS } from '../../src/core/bundle/types.ts';
+import { parseArtilleryOutput } from '../../src/results/bundle.ts';
 import type {
   ArtilleryOutput, ArtilleryPeriod, GateResult, GeneratorFile, HistogramFile, LoadedBundle, PeriodHistogram, RunManifest,
 } from '../../src/core/bundle/types.ts';
@@ -222,4 +223,11 @@ export async function tempDir(prefix = 'rampart-report-'): Promise<string> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
+}
+
+/** The stored real `artillery run --output` file (fixtures/artillery-plain.json) as a plain bundle. */
+export async function plainArtilleryBundle(): Promise<LoadedBundle> {
+  const path = join(import.meta.dirname, 'fixtures', 'artillery-plain.json');
+  const artillery = parseArtilleryOutput(JSON.parse(await readFile(path, 'utf8')), path);
+  return { dir: '/tmp/plain', manifest: null, artillery, histograms: null, generator: null };
 }

@@ -5,14 +5,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildReportModel, PLAIN_ARTILLERY_NOTE } from '../../src/report/build.ts';
 import { renderHtml } from '../../src/report/html.ts';
-import { renderMarkdown } from '../../src/report/markdown.ts';
-import { renderJunit } from '../../src/report/junit.ts';
 import { loadChartAssets } from '../../src/report/index.ts';
-import { escapeHtml, escapeMarkdown, escapeXml, jsonForScript } from '../../src/report/escape.ts';
-import { parseArtilleryOutput } from '../../src/results/bundle.ts';
+import { escapeHtml } from '../../src/report/escape.ts';
 import { summarizeHistogramFile } from '../../src/results/index.ts';
 import type { LoadedBundle } from '../../src/core/bundle/types.ts';
-import { syntheticBundle, syntheticGate, DEFAULT_ENDPOINTS } from './fixtures.ts';
+import { plainArtilleryBundle, syntheticBundle, syntheticGate, DEFAULT_ENDPOINTS } from './fixtures.ts';
 import { histogramDocument, must } from '../results/fixtures.ts';
 
 const assets = await loadChartAssets();
@@ -22,12 +19,6 @@ const INJECTION = '<script>window.__pwned=1</script><img src=x onerror="window._
 function exactBundle(): LoadedBundle {
   const bundle = syntheticBundle({ endpoints: [{ key: 'GET /health', perPeriod: 100, medianMs: 1 }], periods: 1, withMetrics: false });
   return bundle;
-}
-
-async function plainArtillery(): Promise<LoadedBundle> {
-  const path = join(import.meta.dirname, 'fixtures', 'artillery-plain.json');
-  const artillery = parseArtilleryOutput(JSON.parse(await readFile(path, 'utf8')), path);
-  return { dir: '/tmp/plain', manifest: null, artillery, histograms: null, generator: null };
 }
 
 /** Deep equality in which numbers may differ by 0.1% (HDR precision at 3 significant digits). */
@@ -158,7 +149,7 @@ describe('report model', () => {
   });
 
   it('reads a plain Artillery output: summaries only, with the resolution caveat', async () => {
-    const model = buildReportModel(await plainArtillery());
+    const model = buildReportModel(await plainArtilleryBundle());
     assert.equal(model.latencySource, 'artillery');
     assert.deepEqual(model.notes, [PLAIN_ARTILLERY_NOTE]);
     assert.equal(model.generator, null);
@@ -245,84 +236,5 @@ describe('renderHtml', () => {
     const html = renderHtml(buildReportModel(syntheticBundle()), assets);
     assert.ok(html.includes(`<script>${assets.pageJs}</script>`));
     assert.ok(html.includes(`<style>${assets.pageCss}</style>`));
-  });
-});
-
-describe('renderMarkdown', () => {
-  it('summarises verdict, breaches, regressions and the busiest endpoints', () => {
-    const text = renderMarkdown(buildReportModel(syntheticBundle(), { gate: syntheticGate() }), { topEndpoints: 2 });
-    assert.match(text, /^### Rampart: ❌ FAIL \(profile baseline, run 20261127-120000-baseline\)/);
-    assert.match(text, /\*\*SLO breaches \(1 of 4 checks\)\*\*\n\n- POST \/api\/v1\/events\/batch p95: 57\.3 ms, budget ≤ 40\.0 ms/);
-    assert.match(text, /\*\*Regressions against the baseline \(1\)\*\*\n\n- POST \/api\/v1\/events\/batch: SLOWER \+24\.0%/);
-    assert.match(text, /\*\*Endpoints \(2 busiest of 4\)\*\*/);
-    assert.match(text, /\*\*Security metrics\*\*: Correlation time p95 [\d,.]+ ms \(10 samples\); Detection latency p95 [\d,.]+ ms \(30 samples\); rampart\.detection\\_timeout: 2\n/);
-    const rows = text.split('\n').filter((l) => l.startsWith('| GET') || l.startsWith('| POST'));
-    assert.deepEqual(rows.map((r) => r.split(' | ')[0]), ['| GET /api/v1/alerts', '| GET /api/v1/alerts/:id']);
-  });
-
-  it('lists trust warnings', () => {
-    const text = renderMarkdown(buildReportModel(syntheticBundle({ trustworthy: false })));
-    assert.match(text, /⚠️ UNTRUSTWORTHY/);
-    assert.match(text, /\*\*Trust warnings\*\*\n\n- send rate 68% of plan/);
-  });
-
-  it('keeps a hostile endpoint name inside its table cell and free of HTML', () => {
-    const key = 'GET /a|b <img src=x onerror=alert(1)> `code` [link](http://x)';
-    const text = renderMarkdown(buildReportModel(syntheticBundle({ endpoints: [{ key, perPeriod: 10, medianMs: 3 }] })));
-    const row = must(text.split('\n').find((l) => l.startsWith('| GET')));
-    assert.equal(row.split(/(?<!\\)\|/).length, 10, 'eight cells between the outer pipes');
-    assert.ok(row.includes(escapeMarkdown(key)));
-    assert.doesNotMatch(text, /<img/);
-    assert.doesNotMatch(text, /(?<!\\)\]\(http/, 'no link survives');
-  });
-
-  it('notes a plain Artillery run', async () => {
-    const text = renderMarkdown(buildReportModel(await plainArtillery()));
-    assert.match(text, /NOT JUDGED/);
-    assert.match(text, /> This bundle holds only Artillery’s own summaries/);
-  });
-});
-
-describe('renderJunit', () => {
-  it('has one test case per SLO check, with a failure for each breach', () => {
-    const xml = renderJunit(buildReportModel(syntheticBundle(), { gate: syntheticGate() }));
-    const slo = /<testsuite name="rampart\.slo" tests="(\d+)" failures="(\d+)"/.exec(xml);
-    assert.deepEqual(slo?.slice(1), ['4', '1']);
-    assert.match(xml, /<testcase classname="rampart\.slo\.POST \/api\/v1\/events\/batch" name="p95 ≤ 40\.0 ms" time="0">\n\s+<failure type="SloBreach" message="POST \/api\/v1\/events\/batch p95 is 57\.3 ms, budget ≤ 40\.0 ms">/);
-    assert.match(xml, /<testcase classname="rampart\.slo\.whole run" name="minThroughput ≥ 50\.0 req\/s" time="0"\/>/);
-    const baseline = /<testsuite name="rampart\.baseline" tests="(\d+)" failures="(\d+)" errors="0" skipped="(\d+)"/.exec(xml);
-    assert.deepEqual(baseline?.slice(1), ['3', '1', '1']);
-    assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="[^"]+" tests="8" failures="2" errors="0" skipped="1"/);
-  });
-
-  it('escapes names and drops characters XML cannot hold', () => {
-    const scope = 'GET /x?a=1&b=<2> "q" \'s\' \u0001\u001b';
-    const gate = syntheticGate({ slo: [{ scope, metric: 'p99', threshold: 5, actual: 9, unit: 'ms', passed: false }], comparisons: [] });
-    const xml = renderJunit(buildReportModel(syntheticBundle(), { gate }));
-    assert.ok(xml.includes('classname="rampart.slo.GET /x?a=1&amp;b=&lt;2&gt; &quot;q&quot; &apos;s&apos; \uFFFD\uFFFD"'));
-    assert.doesNotMatch(xml, /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
-    assert.doesNotMatch(xml, /&(?!amp;|lt;|gt;|quot;|apos;)/);
-  });
-
-  it('marks the SLO suite skipped without a gate result, and fails the run case when untrustworthy', () => {
-    const xml = renderJunit(buildReportModel(syntheticBundle({ trustworthy: false })));
-    assert.match(xml, /<skipped message="no gate result: run rampart gate/);
-    assert.match(xml, /<failure type="Untrustworthy" message="send rate 68% of plan in 2 periods \(below 99%\)">/);
-  });
-});
-
-describe('escaping helpers', () => {
-  it('round-trip JSON through a script block without a closing tag', () => {
-    const value = { name: '</script><!-- & \u2028 \u2029 -->' };
-    const text = jsonForScript(value);
-    assert.doesNotMatch(text, /<|>|&|\u2028|\u2029/);
-    assert.deepEqual(JSON.parse(text), value);
-  });
-
-  it('escape HTML, XML and Markdown specials', () => {
-    assert.equal(escapeHtml(`<a href="x" onclick='y'>&\``), '&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&#96;');
-    assert.equal(escapeXml('a\uD800b'), 'a\uFFFDb');
-    assert.equal(escapeXml('😀'), '😀');
-    assert.equal(escapeMarkdown('a|b *c* <d>\nnext'), 'a\\|b \\*c\\* &lt;d&gt; next');
   });
 });

@@ -12,12 +12,11 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { eventInput } from '../../platform/domain/event.ts';
 import { DEFAULT_RULES } from '../../platform/detection/rules-seed.ts';
-import { craftAttack, chooseRule, injectable, newProbe, observeAlerts, probePending, type Rule } from '../../processors/attacks.mts';
-import { benignBatch, indicatorBatch, isProbeIp, pools, uniqueIp } from '../../processors/payloads.mts';
+import { craftAttack, injectable, type Rule } from '../../processors/attacks.mts';
+import { benignBatch, indicatorBatch, pools, uniqueIp } from '../../processors/payloads.mts';
 import { edgeTokens, hugeBatch, oversizedBatch } from '../../processors/edge.mts';
 import { hasNextCursor, keepCreatedId, keepCursor, pickItem } from '../../processors/capture.mts';
 import { reportStillRunning } from '../../processors/analytics-reports.mts';
-import { pickFreeAlerts } from '../../processors/incident-response.mts';
 import { REPO_ROOT } from '../../src/core/paths.ts';
 import type { HttpResponse, RequestParams, VuContext, VuEvents } from '../../processors/types.mts';
 
@@ -195,32 +194,6 @@ test('every default rule gets an attack crafted from its own parameters, valid a
   }
 });
 
-test('the second stage of an attack prefers a pattern rule other than the first', () => {
-  for (let i = 0; i < 20; i++) {
-    const second = chooseRule(rules, 'correlated', 1);
-    assert.equal(second.kind, 'pattern');
-    assert.notEqual(second.id, 1);
-  }
-});
-
-test('a probe is pending until its alert is seen, and for the correlated stage until it is in an incident', () => {
-  const plan = craftAttack(rules[3], '198.18.1.2');
-  const probe = newProbe(plan, 'correlated', 30_000);
-  probe.injectedAt = 1000;
-  const other = { id: 9, ruleId: plan.ruleId, srcIp: '198.18.9.9', incidentId: null };
-  observeAlerts(probe, { items: [other] }, 1100);
-  assert.equal(probe.seenAt, null);
-  assert.equal(probePending(probe, 1100), true);
-  observeAlerts(probe, { items: [other, { id: 7, ruleId: plan.ruleId, srcIp: '198.18.1.2', incidentId: null, detectionLatencyMs: 12.5 }] }, 1200);
-  assert.deepEqual([probe.alertId, probe.seenAt, probe.serverLatencyMs], [7, 1200, 12.5]);
-  assert.equal(probePending(probe, 1200), true, 'not yet correlated');
-  observeAlerts(probe, { items: [{ id: 7, ruleId: plan.ruleId, srcIp: '198.18.1.2', incidentId: 3, correlationMs: 4.5 }] }, 1300);
-  assert.deepEqual([probe.incidentId, probe.correlatedAt, probe.seenAt, probe.serverCorrelationMs], [3, 1300, 1200, 4.5]);
-  assert.equal(probePending(probe, 1300), false);
-  const late = newProbe(plan, 'initial', 10);
-  assert.equal(probePending(late, Date.now() + 1000), false, 'the deadline ends the polling');
-});
-
 test('tokens the platform must refuse: expired, alg none, forged, garbage', () => {
   const decode = (t: string): { header: Record<string, unknown>; payload: Record<string, unknown>; sig: string } => {
     const [h, p, sig] = t.split('.');
@@ -280,25 +253,4 @@ test('capture hooks: a random item of a list, the id of what was created, the ne
   assert.equal(again({ reportStatus: 'running', reportQueuedAt: Date.now() }), true);
   assert.equal(again({ reportStatus: 'done', reportQueuedAt: Date.now() }), false);
   assert.equal(again({ reportStatus: 'queued', reportQueuedAt: Date.now() - 5000, reportTimeoutMs: 1000 }), false, 'the deadline ends the polling');
-});
-
-test('flows that close alerts or group them into incidents leave the probes\' alerts alone', async () => {
-  const events: VuEvents = { emit: () => true };
-  const res = (body: unknown): HttpResponse => ({ statusCode: 200, body: JSON.stringify(body), headers: {} });
-  const req = (extra: Record<string, unknown> = {}): RequestParams => ({ url: '/api/v1/alerts', ...extra });
-  const probeIp = uniqueIp();
-  assert.ok(isProbeIp(probeIp), probeIp);
-  for (const ip of [pools.externalIps[0], '10.0.0.7', '198.20.0.1', null]) assert.equal(isProbeIp(ip), false, String(ip));
-  const alerts = { items: [{ id: 1, srcIp: probeIp, incidentId: null }, { id: 2, srcIp: '10.0.0.7', incidentId: null }, { id: 3, srcIp: uniqueIp(), incidentId: null }] };
-
-  for (let i = 0; i < 20; i++) {
-    const context: VuContext = { vars: {} };
-    await pickItem(req({ pickInto: 'alertId', skipProbes: true }), res(alerts), context, events);
-    assert.equal(context.vars.alertId, 2, 'the triage pick skips probe alerts');
-    await pickFreeAlerts(req(), res(alerts), context, events);
-    assert.deepEqual(context.vars.freeAlertIds, [2], 'a manual incident never takes a probe alert');
-  }
-  const context: VuContext = { vars: {} };
-  await pickItem(req({ pickInto: 'alertId' }), res({ items: [{ id: 1, srcIp: probeIp }] }), context, events);
-  assert.equal(context.vars.alertId, 1, 'without skipProbes every item may be picked');
 });
