@@ -62,19 +62,40 @@ export function createDb(options: DbOptions): Db {
   // process would crash. The pool drops that client and opens a new one on the next checkout.
   pool.on('error', (error) => options.onError?.(error));
 
-  async function checkout(): Promise<pg.PoolClient> {
+  /**
+   * A client for one statement or one transaction. While it is checked out the pool no longer
+   * listens for its 'error' event (pg-pool only guards idle clients), so a server that goes away
+   * between two statements of a worker's transaction would crash the process with an unhandled
+   * 'error'. The listener here records that error instead; `release` then destroys the client.
+   */
+  async function checkout(): Promise<{ client: pg.PoolClient; release: (failure?: Error) => void }> {
+    let client: pg.PoolClient;
     try {
-      return await pool.connect();
+      client = await pool.connect();
     } catch (error) {
       // Every failure to obtain a connection (refused, timeout waiting for one) is "unavailable".
       throw new DatabaseUnavailableError(error);
     }
+    let lost: Error | undefined;
+    const onError = (error: Error): void => {
+      lost = error;
+      options.onError?.(error);
+    };
+    client.on('error', onError);
+    return {
+      client,
+      release: (failure) => {
+        client.removeListener('error', onError);
+        // Passing an error destroys a broken connection instead of returning it to the pool.
+        client.release(failure ?? lost);
+      },
+    };
   }
 
   return {
     pool,
     async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>> {
-      const client = await checkout();
+      const { client, release } = await checkout();
       let failure: Error | undefined;
       try {
         return await client.query<R>(text, params);
@@ -85,12 +106,11 @@ export function createDb(options: DbOptions): Db {
         }
         throw error;
       } finally {
-        // Passing the error destroys a broken connection instead of returning it to the pool.
-        client.release(failure);
+        release(failure);
       }
     },
     async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-      const client = await checkout();
+      const { client, release } = await checkout();
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -111,7 +131,7 @@ export function createDb(options: DbOptions): Db {
         }
         throw error;
       } finally {
-        client.release(broken);
+        release(broken);
       }
     },
     async close(): Promise<void> {
