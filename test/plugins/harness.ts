@@ -1,6 +1,6 @@
 // Real Artillery runs against a tiny local HTTP server, for the plugin's tests and its benchmark.
 // Everything is bounded in time and stopped by process id; ports are ephemeral.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -141,4 +141,20 @@ export function runArtillery(script: string, output: string, env: Record<string,
       resolve({ code, signal, stdout, stderr, timedOut, wallMs: Date.now() - started, cpuSeconds, cpuSamples });
     });
   });
+}
+
+export const PLUGIN_DIR = join(REPO, 'plugins/rampart');
+
+/** Builds the plugin's JavaScript (plugins/rampart/dist/) as `npm ci` does; throws with the build's output if it fails. */
+export function buildPlugin(): void {
+  const result = spawnSync(process.execPath, [join(PLUGIN_DIR, 'build.ts')], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`plugin build failed (${String(result.status)}): ${result.stderr}`);
+}
+
+/** `npm pack` of the built plugin into `dir`: the tarball a worker installs. Returns its path. */
+export function packPlugin(dir: string): string {
+  const result = spawnSync('npm', ['pack', PLUGIN_DIR, '--pack-destination', dir, '--json', '--silent'], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`npm pack failed (${String(result.status)}): ${result.stderr}`);
+  const [packed] = JSON.parse(result.stdout) as { filename: string }[];
+  return join(dir, packed.filename);
 }
