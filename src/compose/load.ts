@@ -118,6 +118,13 @@ export async function loadFlow(root: string, name: string): Promise<FlowFile> {
     throw usageError(`${label}: config.rampart.metrics must be a list of metric names starting with 'rampart.'`);
   }
   const metrics = declared ?? [];
+  // A flow file's plain-Artillery defaults (target, phases, plugins, ensure, http, bundling) are not
+  // read: the profile gives them. Its config.rampart.files names the flow itself (a copied file that
+  // still names the original would hide a merge of several files from the plugin).
+  const files = isRecord(doc.config) && isRecord(doc.config.rampart) ? doc.config.rampart.files : undefined;
+  if (files !== undefined && !(isRecord(files) && Object.keys(files).length === 1 && files[name] === true)) {
+    throw usageError(`${label}: config.rampart.files must be { ${name}: true }, the flow's own name`);
+  }
   const scenarios: Scenario[] = doc.scenarios.map((raw, i) => {
     const where = `${label}: scenario ${i + 1}`;
     if (!isRecord(raw)) throw usageError(`${where} must be a mapping`);
