@@ -187,7 +187,7 @@ export function compose(profile: Profile, flowFiles: Map<string, FlowFile>, opti
       phases: phases.map(toArtilleryPhase),
       processor: options.processor,
       variables,
-      plugins: mergePlugins(profile.config),
+      plugins: { ...mergePlugins(profile.config), ...options.plugins },
     },
     scenarios: structuredClone(scenarios),
   };

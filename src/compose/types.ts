@@ -50,6 +50,8 @@ export interface ComposeOptions {
   /** absolute path of the processor entry Artillery should bundle */
   processor: string;
   maxArrivalRate: number;
+  /** plugins added to the profile's (src/observe: publish-metrics when a Pushgateway is configured) */
+  plugins?: Record<string, unknown>;
 }
 
 export interface ArtilleryScript {

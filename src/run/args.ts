@@ -17,6 +17,12 @@ export interface RunOptions {
   /** keep the started platform's data in this folder instead of a temp folder */
   dataDir?: string;
   report: boolean;
+  /** publish to the stack `rampart observe up` started (src/observe) */
+  observe?: boolean;
+  /** exit 3 when the published final figures did not arrive */
+  requireMetrics?: boolean;
+  /** delete the run's Pushgateway groups after the arrival check */
+  deleteMetrics?: boolean;
 }
 
 const RUN_FLAGS = {
@@ -28,6 +34,9 @@ const RUN_FLAGS = {
   'reports-dir': { type: 'string', value: 'DIR', description: 'folder that receives the run\'s bundle folder (default reports/)' },
   'data-dir': { type: 'string', value: 'DIR', description: 'keep the started platform\'s database in this folder (default: a temp folder)' },
   'no-report': { type: 'boolean', description: 'skip report.html, summary.md and junit.xml' },
+  observe: { type: 'boolean', description: 'publish live metrics to the stack \'rampart observe up\' started (docs/observability.md)' },
+  'require-metrics': { type: 'boolean', description: 'exit 3 when the published final figures did not reach the Pushgateway (and Prometheus)' },
+  'delete-metrics': { type: 'boolean', description: 'delete the run\'s groups from the Pushgateway after checking them' },
 } as const satisfies Record<string, FlagSpec>;
 
 type RunFlags = FlagValues<typeof RUN_FLAGS>;
@@ -83,6 +92,9 @@ export function runOptions(positionals: string[], values: RunFlags): RunOptions 
   }
   if (values['reports-dir'] !== undefined) options.reportsDir = values['reports-dir'];
   if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
+  if (values.observe === true) options.observe = true;
+  if (values['require-metrics'] === true) options.requireMetrics = true;
+  if (values['delete-metrics'] === true) options.deleteMetrics = true;
   return options;
 }
 

@@ -33,6 +33,7 @@ import { finishManifest, newRunId, startManifest } from './manifest.ts';
 import { collectArtilleryOutput, decideExit, readGenerator } from './outcome.ts';
 import { startPlatform, type StartedPlatform } from './platform.ts';
 import { formatSummary } from './summary.ts';
+import { checkPublished, planPublishing, publishSettings } from '../observe/index.ts';
 
 export interface RunResult {
   exitCode: ExitCode;
@@ -51,7 +52,7 @@ export interface RunHooks {
 type Say = (line: string) => void;
 
 /** Load and compose without side effects: every input error surfaces here, before anything starts. */
-async function composeRun(suite: string, options: RunOptions, target: string, processor: string): Promise<ComposedRun> {
+async function composeRun(suite: string, options: RunOptions, target: string, processor: string, plugins?: Record<string, unknown>): Promise<ComposedRun> {
   const config = await loadConfig(suite);
   const profile = await loadProfile(suite, options.profile);
   const names = options.flows ?? Object.entries(profile.mix).filter(([, w]) => w > 0).map(([n]) => n);
@@ -65,6 +66,7 @@ async function composeRun(suite: string, options: RunOptions, target: string, pr
     seed: options.seed,
     processor,
     maxArrivalRate: config.maxArrivalRate,
+    plugins,
   });
   if (options.target !== undefined) checkTargetAllowed(parseTarget(options.target), config);
   return composed;
@@ -116,8 +118,8 @@ function startPlatformIfNeeded(options: RunOptions, hooks: RunHooks, bundle: Bun
 }
 
 /** The composed script, written into the bundle as it will run. */
-async function composeScript(suite: string, options: RunOptions, target: string, bundle: Bundle): Promise<{ composed: ComposedRun; scriptPath: string }> {
-  const composed = await composeRun(suite, options, target, bundle.processor);
+async function composeScript(suite: string, options: RunOptions, target: string, bundle: Bundle, plugins?: Record<string, unknown>): Promise<{ composed: ComposedRun; scriptPath: string }> {
+  const composed = await composeRun(suite, options, target, bundle.processor, plugins);
   const scriptPath = path.join(bundle.dir, 'script.yml');
   const header = `# Composed by rampart run ${bundle.runId}; run it again with: artillery run script.yml\n`;
   await writeFile(scriptPath, header + stringify(composed.script, { lineWidth: 0 }));
@@ -137,6 +139,8 @@ interface ArtilleryStep {
   platform: StartedPlatform | null;
   interrupts: InterruptWatch;
   say: Say;
+  /** more environment for the child (src/observe: the publish-metrics group) */
+  extraEnv?: Record<string, string>;
 }
 
 /** Artillery as a child with the rampart plugin's environment; Ctrl-C is passed on to it. */
@@ -149,6 +153,7 @@ async function runArtilleryStep(step: ArtilleryStep): Promise<ArtilleryRun> {
   say(`running profile ${options.profile} (${composed.flows.map((f) => f.name).join(', ')}) against ${target}, ~${Math.round(planned)} s planned; bundle ${bundle.dir}`);
   const env: Record<string, string> = { RAMPART_BUNDLE_DIR: bundle.dir, RAMPART_SEED: String(options.seed), RAMPART_TARGET: target };
   if (platform !== null) env.RAMPART_TARGET_JWT_SECRET = platform.jwtSecret;
+  Object.assign(env, step.extraEnv);
   const child = runArtillery({
     root: REPO_ROOT,
     scriptPath: step.scriptPath,
@@ -191,7 +196,8 @@ async function renderReport(bundle: Bundle, options: RunOptions, results: Result
 export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suite: string = suiteDir()): Promise<RunResult> {
   const say = hooks.progress ?? ((): void => undefined);
   // Validate everything that can be validated offline (exit 2), with a placeholder target.
-  await composeRun(suite, options, 'http://127.0.0.1', path.join(processorsDir(suite), 'index.ts'));
+  const draft = await composeRun(suite, options, 'http://127.0.0.1', path.join(processorsDir(suite), 'index.ts'));
+  const publishTo = await publishSettings(suite, REPO_ROOT, options);
   const givenTarget = await checkGivenTarget(options);
   const bundle = await prepareBundle(suite, options);
   const interrupts = watchInterrupts(say);
@@ -200,11 +206,15 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
     platform = await startPlatformIfNeeded(options, hooks, bundle, say);
     if (interrupts.interrupted()) throw untrustworthy('interrupted before the load started; nothing was measured');
     const target = givenTarget ?? platform?.url ?? '';
-    const { composed, scriptPath } = await composeScript(suite, options, target, bundle);
+    const identity = { profile: options.profile, runId: bundle.runId, flows: draft.flows.map((f) => f.name) };
+    const publishing = publishTo === null ? null : await planPublishing(publishTo, REPO_ROOT, identity, options);
+    const { composed, scriptPath } = await composeScript(suite, options, target, bundle, publishing?.plugins);
     const manifest = await startManifest({ root: REPO_ROOT, runId: bundle.runId, options, composed, target });
     await writeManifest(bundle, manifest);
 
-    const ran = await runArtilleryStep({ bundle, scriptPath, composed, options, target, platform, interrupts, say });
+    const status = publishing?.startStatus(composed.phases);
+    const ran = await runArtilleryStep({ bundle, scriptPath, composed, options, target, platform, interrupts, say, extraEnv: publishing?.env });
+    await status?.stop();
     interrupts.stop();
     const interrupted = interrupts.interrupted() || ran.interrupted;
     const artillery = await collectArtilleryOutput(bundle.dir, interrupted, Date.parse(manifest.startedAt));
@@ -214,7 +224,9 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
 
     const results = await analyseResults(bundle, artillery !== null);
     const reports = await renderReport(bundle, options, results, say);
-    const { exit, verdict } = decideExit(ran.exitCode, interrupted, generator, artillery !== null);
+    const decided = decideExit(ran.exitCode, interrupted, generator, artillery !== null);
+    const { verdict } = decided;
+    const exit = publishing === null ? decided.exit : await checkPublished(publishing, artillery?.aggregate.counters ?? {}, decided.exit, say);
     const summary = formatSummary({ bundleDir: bundle.dir, manifest: final, bundle: results?.bundle ?? null, analysis: results?.analysis, generator, reports, verdict });
     return { exitCode: exit, bundleDir: bundle.dir, manifest: final, summary };
   } finally {

@@ -1,0 +1,190 @@
+// End to end, against real processes started here on loopback: the reference platform, Debian's
+// Prometheus, Pushgateway, Alertmanager and exporters (src/observe/stack.ts), and a webhook receiver.
+// A short `rampart run` publishes through Artillery's publish-metrics; Prometheus's figure of the
+// run's requests equals the bundle's; a budget that cannot hold (ci/slo-style file of the test's own)
+// makes exactly one alert fire and reach the webhook through Alertmanager; the run's groups are
+// deleted afterwards. Every process is stopped by its pid.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../../src/core/paths.ts';
+import { executeRun } from '../../src/run/command.ts';
+import { parseRunArgs } from '../../src/run/args.ts';
+import { freePort, startPlatform, type StartedPlatform } from '../../src/run/platform.ts';
+import { startStack, stopStack } from '../../src/observe/stack.ts';
+import type { StackState } from '../../src/observe/stack-state.ts';
+import { loadBudgets } from '../../src/observe/slo-budgets.ts';
+import { budgetRules } from '../../src/observe/rules.ts';
+import { readGroups } from '../../src/observe/pushgateway.ts';
+import type { ArtilleryOutput } from '../../src/core/bundle/types.ts';
+
+interface Webhook { alerts: { status: string; labels: Record<string, string> }[] }
+
+let work: string;
+let platform: StartedPlatform | undefined;
+let stack: StackState | undefined;
+let receiver: Server | undefined;
+const received: Webhook[] = [];
+
+// Open endpoints at a steady rate, and the repository's incident-response flow (attacks to detect and
+// correlate, so the security panels have figures), with the smoke profile's short think times.
+const PROFILE = `phases:
+    - name: steady
+      duration: 24
+      arrivalRate: 3
+  bundling:
+    external: ['@faker-js/faker']
+  http:
+    timeout: 30
+  variables:
+    thinkShort: "20ms"
+    thinkLong: "50ms"
+    sensorInterval: "50ms"
+    batchesPerSensor: 2
+    batchSize: 20
+    feedSize: 20
+    analysts: 3
+    probeInterval: "100ms"
+    reportPollInterval: "200ms"
+  rampart:
+    description: Three open platform endpoints and incident response.
+    mix:
+      probe: 6
+      incident-response: 1
+`;
+const FLOW = `scenarios:
+  - name: probe
+    flow:
+      - get: { url: /health, name: GET /health }
+      - get: { url: /ready, name: GET /ready }
+      - get: { url: /metrics, name: GET /metrics }
+`;
+// GET /metrics renders the platform's whole registry: it never answers within 0 ms at its slowest.
+const SLO = `defaults:
+  p95: 60000
+  p99: 60000
+endpoints:
+  "GET /metrics":
+    max: 0
+run:
+  errorRate: 0.5
+`;
+
+interface Series { metric: Record<string, string>; value: [number, string] }
+
+/** An instant query (at `time`, Unix seconds, when given); a query Prometheus refuses fails the test. */
+async function query(promql: string, time?: number): Promise<Series[]> {
+  const at = time === undefined ? '' : `&time=${String(time)}`;
+  const response = await fetch(`${stack?.urls.prometheus ?? ''}/api/v1/query?query=${encodeURIComponent(promql)}${at}`);
+  const body = (await response.json()) as { status: string; error?: string; data: { result: Series[] } };
+  assert.equal(body.status, 'success', `${promql}: ${body.error ?? ''}`);
+  return body.data.result;
+}
+
+/** The platform's embedded PostgreSQL, from its postmaster.pid (line 4: the port); the superuser's
+ * password is the one platform/db/embedded.ts gives the clusters it creates. */
+async function embeddedDatabaseUrl(dataDir: string): Promise<string> {
+  const port = (await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[3].trim();
+  return `postgresql://postgres:rampart-embedded@127.0.0.1:${port}/postgres?sslmode=disable`;
+}
+
+before(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'rampart-observe-'));
+  const suite = path.join(work, 'suite');
+  for (const dir of ['phases', 'scenarios', 'slo']) await mkdir(path.join(suite, dir), { recursive: true });
+  await writeFile(path.join(suite, 'phases', 'live.yml'), `config:\n  ${PROFILE}`);
+  await writeFile(path.join(suite, 'scenarios', 'probe.yml'), FLOW);
+  await copyFile(path.join(REPO_ROOT, 'scenarios', 'incident-response.yml'), path.join(suite, 'scenarios', 'incident-response.yml'));
+  await writeFile(path.join(suite, 'slo', 'defaults.yml'), SLO);
+  const budgets = await loadBudgets(path.join(suite, 'slo'), ['live'], suite);
+  const budgetFile = path.join(work, 'slo-budgets.yml');
+  await writeFile(budgetFile, budgetRules(budgets, budgets[0].run, ['slo/defaults.yml']));
+
+  const webhookPort = await freePort();
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      received.push(JSON.parse(body) as Webhook);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver?.listen(webhookPort, '127.0.0.1', resolve));
+
+  platform = await startPlatform({ root: REPO_ROOT, logFile: path.join(work, 'platform.log'), readyTimeoutMs: 120_000 });
+  const ports = { prometheus: await freePort(), pushgateway: await freePort(), alertmanager: await freePort(), nodeExporter: await freePort(), postgresExporter: await freePort() };
+  const rules = path.join(REPO_ROOT, 'observability', 'prometheus', 'rules');
+  stack = await startStack({
+    dir: path.join(work, 'stack'),
+    ports,
+    platform: new URL(platform.url).host,
+    databaseUrl: await embeddedDatabaseUrl(platform.dataDir),
+    webhookUrl: `http://127.0.0.1:${String(webhookPort)}/alerts`,
+    ruleFiles: [path.join(rules, 'recordings.yml'), path.join(rules, 'alerts.yml'), budgetFile],
+    scrapeInterval: '1s',
+    evaluationInterval: '1s',
+    groupWait: '1s',
+  });
+}, { timeout: 180_000 });
+
+after(async () => {
+  if (stack !== undefined) await stopStack(stack);
+  await platform?.stop();
+  receiver?.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+test('a run published to the Pushgateway: Prometheus counts its requests as the bundle does, one alert reaches the webhook, its groups are deleted', { timeout: 240_000 }, async (t) => {
+  const env = process.env;
+  env.RAMPART_PUSHGATEWAY = stack?.urls.pushgateway;
+  env.RAMPART_PROMETHEUS = stack?.urls.prometheus;
+  const lines: string[] = [];
+  let result;
+  try {
+    result = await executeRun(parseRunArgs(['live', '--no-report', '--require-metrics', '--delete-metrics', '--reports-dir', path.join(work, 'reports')]), { progress: (l) => lines.push(l), platform }, path.join(work, 'suite'));
+  } finally {
+    delete env.RAMPART_PUSHGATEWAY;
+    delete env.RAMPART_PROMETHEUS;
+  }
+  assert.equal(result.exitCode, 0, lines.join('\n'));
+  t.diagnostic(lines.filter((l) => l.startsWith('metrics')).join(' | '));
+  const artillery = JSON.parse(await readFile(path.join(result.bundleDir, 'artillery.json'), 'utf8')) as ArtilleryOutput;
+  const requests = artillery.aggregate.counters['http.requests'];
+  assert.ok(requests > 200, `requests: ${String(requests)}`);
+
+  // The group is gone by now: over the last two minutes, the highest value Prometheus scraped.
+  const [seen] = await query(`max_over_time(artillery_counters{job="live",run_id="${result.manifest.runId}",metric="http_requests"}[2m])`);
+  assert.equal(Number(seen.value[1]), requests, lines.join('\n'));
+  assert.ok(lines.some((l) => l.includes('has scraped the final request count')), lines.join('\n'));
+
+  const at = Date.parse(result.manifest.endedAt ?? '') / 1000 - 2;
+  // Endpoint keys come back from the plugin's lower-cased metric names, route parameters included.
+  const keys = new Set((await query(`rampart:endpoint_latency_ms{run_id="${result.manifest.runId}",stat="p95"}`, at)).map((s) => s.metric.endpoint));
+  for (const key of ['GET /health', 'GET /ready', 'GET /metrics', 'POST /api/v1/events/batch', 'GET /api/v1/incidents/:id']) assert.ok(keys.has(key), `${key} in ${[...keys].join(', ')}`);
+
+  const firing = received.flatMap((w) => w.alerts).filter((a) => a.status === 'firing');
+  assert.deepEqual([...new Set(firing.map((a) => `${a.labels.alertname} ${a.labels.endpoint} ${a.labels.stat}`))], ['RampartEndpointLatencyAboveBudget GET /metrics max']);
+  assert.equal(firing[0].labels.run_id, result.manifest.runId);
+
+  const groups = await readGroups(stack?.urls.pushgateway ?? '');
+  assert.deepEqual(groups.filter((g) => g.labels.run_id === result.manifest.runId), []);
+
+  // Every dashboard panel's query, as Grafana would send it for this run, a moment before it ended.
+  const dir = path.join(REPO_ROOT, 'observability', 'grafana', 'dashboards');
+  const empty: string[] = [];
+  let checked = 0;
+  for (const file of await readdir(dir)) {
+    const dashboard = JSON.parse(await readFile(path.join(dir, file), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets) {
+        const expr = target.expr.replaceAll('$profile', 'live').replaceAll('$run', result.manifest.runId);
+        checked += 1;
+        if ((await query(expr, at)).length === 0) empty.push(`${file} '${panel.title}': ${expr}`);
+      }
+    }
+  }
+  assert.deepEqual(empty, [], `panels without data (of ${String(checked)} queries)`);
+});
