@@ -2,7 +2,8 @@
 //   1. platform/plugins/external/  third-party plugins wrapped with fastify-plugin: OpenAPI
 //      generation (swagger.ts), per-principal rate limiting (rate-limit.ts). Registered first.
 //   2. platform/plugins/app/       the platform's own services, each an `fp()` factory with a `name`
-//      and `dependencies`: db, metrics, auth (default deny), audit, inject-latency, error-handler;
+//      and `dependencies`: error-handler, security-headers, input-guard (what no route may receive),
+//      db, metrics, auth (default deny, failed-authentication budget), audit, inject-latency;
 //      then one `<domain>/<domain>-repository.ts` per domain that decorates `app.<domain>Repository`
 //      and holds ALL of that domain's SQL (transactions and their audit rows included), listed in
 //      plugins/app/repositories.ts; then the background workers (platform/detection/, services/).
@@ -29,7 +30,9 @@ import metricsPlugin from './plugins/app/metrics.ts';
 import authPlugin from './plugins/app/auth.ts';
 import auditPlugin from './plugins/app/audit.ts';
 import injectLatencyPlugin from './plugins/app/inject-latency.ts';
-import errorHandlerPlugin from './plugins/app/error-handler.ts';
+import errorHandlerPlugin, { clientErrorHandler, frameworkErrors } from './plugins/app/error-handler.ts';
+import securityHeadersPlugin from './plugins/app/security-headers.ts';
+import inputGuardPlugin from './plugins/app/input-guard.ts';
 import { REPOSITORIES } from './plugins/app/repositories.ts';
 import detectionPlugin from './detection/index.ts';
 import reportsWorkerPlugin from './services/reports.ts';
@@ -79,7 +82,13 @@ export async function buildApp(config: PlatformConfig, options: BuildOptions = {
   const app = Fastify({
     ...(options.loggerInstance !== undefined ? { loggerInstance: options.loggerInstance } : { logger: options.logger ?? { level: config.logLevel } }),
     bodyLimit: config.bodyLimitBytes,
+    // request.ip is the TCP peer unless TRUST_PROXY names the proxies allowed to say otherwise.
+    trustProxy: config.trustProxy,
     exposeHeadRoutes: false,
+    // Requests refused before routing (bad percent-encoding) or by Node's HTTP parser (CR/LF/NUL in
+    // a header) get the same error shape and headers as every other error.
+    frameworkErrors,
+    clientErrorHandler,
     requestTimeout: 60_000,
     keepAliveTimeout: 72_000,
     schemaController,
@@ -92,6 +101,8 @@ export async function buildApp(config: PlatformConfig, options: BuildOptions = {
 
   // 2. The platform's services, its repositories, then its background workers
   await app.register(errorHandlerPlugin);
+  await app.register(securityHeadersPlugin);
+  await app.register(inputGuardPlugin);
   await app.register(dbPlugin, { db: options.db });
   await app.register(metricsPlugin);
   await app.register(authPlugin);

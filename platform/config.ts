@@ -2,6 +2,7 @@
 // Inputs: an env record (process.env by default). Output: PlatformConfig, or a ConfigError whose
 // message names the variable that is wrong and what it should be.
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import path from 'node:path';
 
 export type SeedPreset = 'small' | 'representative' | 'none';
@@ -20,7 +21,12 @@ export type PlatformConfig = {
   refreshTokenTtlSeconds: number;
   bcryptCost: number;
   rateLimitPerMinute: number;
+  /** Login attempts per minute per (username, client address). */
   loginRateLimitPerMinute: number;
+  /** Failed authentications a client may burst; its budget refills at this many per minute. */
+  authFailuresPerMinute: number;
+  /** Proxies whose X-Forwarded-For names the client (addresses, CIDR ranges, proxy-addr names); false: none. */
+  trustProxy: false | string[];
   maxBatchEvents: number;
   bodyLimitBytes: number;
   dbPoolSize: number;
@@ -61,6 +67,33 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   }
   return value;
 }
+
+/** Names proxy-addr (Fastify's trustProxy) understands for whole address ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Parses TRUST_PROXY: unset or "false" trusts no proxy (the client is the TCP peer); otherwise a
+ * comma-separated list of proxy addresses, CIDR ranges or the names loopback, linklocal, uniquelocal.
+ * "true" or a hop count is refused: it would let any client choose its own address by sending
+ * X-Forwarded-For, and so escape the per-client limits.
+ */
+export function parseTrustProxy(raw: string | undefined): false | string[] {
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'false') return false;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    const parts = entry.split('/');
+    const family = net.isIP(parts[0]);
+    const maxBits = family === 6 ? 128 : 32;
+    const validBits = parts.length === 1 || (parts.length === 2 && /^\d{1,3}$/.test(parts[1]) && Number(parts[1]) <= maxBits);
+    if (!PROXY_RANGE_NAMES.has(entry) && (family === 0 || !validBits)) {
+      throw new ConfigError(`TRUST_PROXY entry ${JSON.stringify(entry)} is not a proxy address; list addresses or CIDR ranges of your proxies (e.g. 10.0.0.5,192.168.0.0/16) or loopback, linklocal, uniquelocal`);
+    }
+  }
+  return entries;
+}
+
+/** Each event is 16 bound parameters; PostgreSQL's protocol allows 65535 per statement. */
+const MAX_EVENTS_PER_STATEMENT = 4095;
 
 const ENDPOINT_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \/\S*$/;
 
@@ -119,7 +152,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     bcryptCost: integer(env, 'BCRYPT_COST', 12, 4, 16),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
     loginRateLimitPerMinute: integer(env, 'LOGIN_RATE_LIMIT_PER_MINUTE', 20, 1, 10_000_000),
-    maxBatchEvents: integer(env, 'MAX_BATCH_EVENTS', 1000, 1, 100_000),
+    authFailuresPerMinute: integer(env, 'AUTH_FAILURES_PER_MINUTE', 100, 1, 10_000_000),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    maxBatchEvents: integer(env, 'MAX_BATCH_EVENTS', 1000, 1, MAX_EVENTS_PER_STATEMENT),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 1024 * 1024 * 1024),
     dbPoolSize: integer(env, 'DB_POOL_SIZE', 10, 1, 1000),
     injectLatency: parseInjectLatency(env.INJECT_LATENCY),

@@ -17,11 +17,14 @@ export type ErrorCode =
 export class HttpError extends Error {
   readonly statusCode: number;
   readonly code: ErrorCode;
-  constructor(statusCode: number, code: ErrorCode, message: string) {
+  /** Sent as the Retry-After header (whole seconds), for 429 and 503. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(statusCode: number, code: ErrorCode, message: string, retryAfterSeconds?: number) {
     super(message);
     this.name = 'HttpError';
     this.statusCode = statusCode;
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
@@ -30,6 +33,7 @@ export const conflict = (message: string): HttpError => new HttpError(409, 'conf
 export const badRequest = (message: string): HttpError => new HttpError(400, 'validation', message);
 export const unauthorized = (message: string): HttpError => new HttpError(401, 'unauthorized', message);
 export const forbidden = (message: string): HttpError => new HttpError(403, 'forbidden', message);
+export const rateLimited = (message: string, retryAfterSeconds: number): HttpError => new HttpError(429, 'rate_limited', message, retryAfterSeconds);
 
 /** The default code for a 4xx/5xx status, used when an error carries only a status. */
 export function codeForStatus(statusCode: number): ErrorCode {

@@ -7,7 +7,7 @@ export const errorSchema = {
   type: 'object',
   required: ['error', 'message'],
   properties: {
-    error: { type: 'string', description: 'validation | unauthorized | forbidden | not_found | conflict | payload_too_large | rate_limited | internal | unavailable' },
+    error: { type: 'string', description: 'validation | unauthorized | forbidden | not_found | conflict | payload_too_large | unsupported_media_type | rate_limited | internal | unavailable' },
     message: { type: 'string' },
   },
 } as const;

@@ -1,7 +1,8 @@
 // Shared platform types and Fastify declaration merging for the decorations every part relies on:
 // app.db, app.config, app.metrics, app.audit(), request.principal, and the route options
-// `config: { public?: true, roles?: [...] }` read by the auth hook. Each domain repository declares
-// its own decoration beside its factory (platform/plugins/app/<domain>/<domain>-repository.ts).
+// `config: { public?: true, roles?: [...], secret?: true }` read by the auth and security-headers
+// hooks. Each domain repository declares its own decoration beside its factory
+// (platform/plugins/app/<domain>/<domain>-repository.ts).
 import type pg from 'pg';
 import type { Counter, Histogram, Registry } from 'prom-client';
 import type { PlatformConfig } from './config.ts';
@@ -52,5 +53,7 @@ declare module 'fastify' {
     public?: boolean;
     /** Who may call it; default ['analyst', 'admin']. */
     roles?: readonly Role[];
+    /** Its responses carry a secret (tokens, an API key): sent with Cache-Control: no-store. */
+    secret?: boolean;
   }
 }

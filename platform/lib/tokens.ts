@@ -26,11 +26,12 @@ export async function signAccessToken(claims: AccessClaims, secret: string, ttlS
 
 /**
  * Verifies signature (HS256 only: `alg: none` and other algorithms are rejected), issuer, audience
- * and expiry. Returns the user id, or undefined for any invalid token.
+ * and expiry; `exp` and `sub` must be present (a token without `exp` would be valid forever).
+ * Returns the user id, or undefined for any invalid token.
  */
 export async function verifyAccessToken(token: string, secret: string): Promise<number | undefined> {
   try {
-    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'sub'] });
     const id = Number(payload.sub);
     return Number.isSafeInteger(id) && id > 0 ? id : undefined;
   } catch {

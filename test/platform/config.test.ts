@@ -15,6 +15,8 @@ test('defaults: 127.0.0.1:3000, embedded database under .data/postgres, document
   assert.equal(config.bcryptCost, 12);
   assert.equal(config.rateLimitPerMinute, 1200);
   assert.equal(config.loginRateLimitPerMinute, 20);
+  assert.equal(config.authFailuresPerMinute, 100);
+  assert.equal(config.trustProxy, false);
   assert.equal(config.maxBatchEvents, 1000);
   assert.equal(config.bodyLimitBytes, 1024 * 1024);
   assert.equal(config.dbPoolSize, 10);
@@ -30,7 +32,10 @@ test('values from the environment are used', () => {
   const config = loadConfig({
     PORT: '8080', HOST: '0.0.0.0', DATABASE_URL: 'postgres://u:p@db.internal:5433/siem', DATA_DIR: '/var/lib/rampart',
     JWT_SECRET: 'x'.repeat(40), BCRYPT_COST: '10', RATE_LIMIT_PER_MINUTE: '60', SEED_PRESET: 'representative', LOG_LEVEL: 'warn', DB_POOL_SIZE: '25',
+    AUTH_FAILURES_PER_MINUTE: '500', TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::/32 ,192.0.2.1',
   });
+  assert.equal(config.authFailuresPerMinute, 500);
+  assert.deepEqual(config.trustProxy, ['loopback', '10.0.0.0/8', '2001:db8::/32', '192.0.2.1']);
   assert.equal(config.port, 8080);
   assert.equal(config.host, '0.0.0.0');
   assert.equal(config.databaseUrl, 'postgres://u:p@db.internal:5433/siem');
@@ -56,6 +61,11 @@ test('invalid values are a ConfigError whose one-line message names the variable
     [{ DATABASE_URL: 'mysql://x@y/z' }, /^DATABASE_URL is not a postgres:\/\/ URL/],
     [{ INJECT_LATENCY: '/api/v1/alerts=0.2' }, /^INJECT_LATENCY entry "\/api\/v1\/alerts=0.2" has no endpoint key/],
     [{ INJECT_LATENCY: 'GET /api/v1/alerts=fast' }, /^INJECT_LATENCY entry "GET \/api\/v1\/alerts=fast" has a bad fraction/],
+    [{ AUTH_FAILURES_PER_MINUTE: '0' }, /^AUTH_FAILURES_PER_MINUTE=0 is out of range/],
+    [{ TRUST_PROXY: 'true' }, /^TRUST_PROXY entry "true" is not a proxy address; list addresses or CIDR ranges/],
+    [{ TRUST_PROXY: '2' }, /^TRUST_PROXY entry "2" is not a proxy address/],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, /^TRUST_PROXY entry "10.0.0.0\/33" is not a proxy address/],
+    [{ MAX_BATCH_EVENTS: '5000' }, /^MAX_BATCH_EVENTS=5000 is out of range; set it to an integer between 1 and 4095$/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig(env), (error: unknown) => {

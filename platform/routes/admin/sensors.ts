@@ -8,6 +8,8 @@ import { newOpaqueToken, sha256Hex } from '../../lib/tokens.ts';
 import { dateTime, errorResponses, idParams, pageQuery, pageSchema } from '../../schemas.ts';
 
 const ADMIN_ONLY = { roles: ['admin'] } as const;
+/** The response holds the new API key: not to be cached (Cache-Control: no-store). */
+const ADMIN_ONLY_SECRET = { roles: ['admin'], secret: true } as const;
 
 const sensorName = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' } as const;
 
@@ -54,7 +56,7 @@ export default function sensorsRoutes(fastify: FastifyInstance): void {
     return sensors.list(limit, cursor === undefined ? 0 : decodeCursor(cursor, isIdCursor).id);
   });
 
-  app.post('/sensors', { config: ADMIN_ONLY, schema: createSensor }, async (request, reply) => {
+  app.post('/sensors', { config: ADMIN_ONLY_SECRET, schema: createSensor }, async (request, reply) => {
     const apiKey = newOpaqueToken('sk_');
     const sensor = await sensors.create(request.body.name, sha256Hex(apiKey), request.principal);
     return reply.code(201).send({ ...sensor, apiKey });

@@ -1,8 +1,13 @@
 // Routes under /api/v1/auth (CORE):
 //   POST /login    public; bcrypt check, then a short-lived JWT access token and an opaque refresh
-//                  token (stored as SHA-256). Rate limited per username (LOGIN_RATE_LIMIT_PER_MINUTE).
+//                  token (stored as SHA-256). Rate limited per (username, client address)
+//                  (LOGIN_RATE_LIMIT_PER_MINUTE), so nobody elsewhere can lock a user out; a failure
+//                  counts in the client's failed-authentication budget (app.authFailures), checked
+//                  before bcrypt runs, which stops password spraying across usernames.
 //   POST /refresh  public; rotates: the presented refresh token is revoked and a new pair issued.
 //                  Presenting an already revoked token revokes all of that user's tokens (reuse).
+//                  An unusable token counts in the same budget.
+// Token responses are sent with Cache-Control: no-store (route config `secret`).
 //   POST /logout   revokes the caller's refresh token; 204.
 //   GET  /me       the current user.
 // Passwords and tokens are checked and made here; the SQL is app.usersRepository's and
@@ -12,9 +17,11 @@ import type { JsonSchemaToTsProvider } from '@fastify/type-provider-json-schema-
 import { hash, verify } from '@node-rs/bcrypt';
 import { USER_ROLES } from '../../domain/vocabulary.ts';
 import { unauthorized } from '../../errors.ts';
+import { clientKey } from '../../lib/failure-budget.ts';
 import { newOpaqueToken, sha256Hex, signAccessToken } from '../../lib/tokens.ts';
 import { userSchema } from '../../domain/user.ts';
 import type { SessionUser } from '../../plugins/app/sessions/sessions-repository.ts';
+import { failedAuthentication, tooManyFailures } from '../../plugins/app/auth.ts';
 import { errorResponses, publicErrorResponses } from '../../schemas.ts';
 
 const tokenPair = {
@@ -76,15 +83,24 @@ const me = {
   response: { 200: userSchema, ...errorResponses },
 } as const;
 
-/** The login rate limit's key: the username asked for (the body is not validated yet when it runs). */
+/**
+ * The login rate limit's key: the username asked for, from this client (the body is not validated
+ * yet when it runs). Per client, so that failures elsewhere cannot lock the user out.
+ */
 function loginKey(request: FastifyRequest): string {
   const username = (request.body as { username?: unknown } | undefined)?.username;
-  return `login:${typeof username === 'string' ? username.toLowerCase() : ''}`;
+  return `login:${clientKey(request.ip)}:${typeof username === 'string' ? username.toLowerCase() : ''}`;
 }
 
 export default function authRoutes(fastify: FastifyInstance): void {
   const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
-  const { config, usersRepository: users, sessionsRepository: sessions } = app;
+  const { config, usersRepository: users, sessionsRepository: sessions, authFailures } = app;
+
+  /** Refuses, before any check, a client whose failed-authentication budget is spent. */
+  function withinBudget(request: FastifyRequest): void {
+    const spent = authFailures.retryAfter(clientKey(request.ip));
+    if (spent !== undefined) throw tooManyFailures(spent);
+  }
 
   // A hash to compare against when the username does not exist, so that a miss costs as much
   // time as a wrong password and does not reveal which usernames exist. Made on first use.
@@ -98,22 +114,24 @@ export default function authRoutes(fastify: FastifyInstance): void {
   }
 
   app.post('/login', {
-    config: { public: true, rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: 60_000, keyGenerator: loginKey } },
+    config: { public: true, secret: true, rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: 60_000, keyGenerator: loginKey } },
     schema: login,
   }, async (request) => {
+    withinBudget(request);
     const { username, password } = request.body;
     const user = await users.byUsername(username);
     const matches = await verify(password, user?.passwordHash ?? (await decoyHash()));
-    if (user === undefined || !matches || user.disabled) throw unauthorized('invalid username or password');
+    if (user === undefined || !matches || user.disabled) throw failedAuthentication(app, request, 'invalid username or password');
     const refresh = newOpaqueToken('rt_');
     await sessions.open(user.id, sha256Hex(refresh), config.refreshTokenTtlSeconds);
     return pair({ id: user.id, username: user.username, role: user.role }, refresh);
   });
 
-  app.post('/refresh', { config: { public: true }, schema: refreshToken }, async (request) => {
+  app.post('/refresh', { config: { public: true, secret: true }, schema: refreshToken }, async (request) => {
+    withinBudget(request);
     const refresh = newOpaqueToken('rt_');
     const rotation = await sessions.rotate(sha256Hex(request.body.refreshToken), sha256Hex(refresh), config.refreshTokenTtlSeconds);
-    if (!rotation.ok) throw unauthorized(rotation.message);
+    if (!rotation.ok) throw failedAuthentication(app, request, rotation.message);
     return pair(rotation.user, refresh);
   });
 

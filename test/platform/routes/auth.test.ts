@@ -171,7 +171,7 @@ test('a sensor API key cannot reach user routes (403)', async (t) => {
   assert.equal(response.json<{ error: string }>().error, 'forbidden');
 });
 
-test('login is rate limited per username (429 with retry-after), other usernames unaffected', async (t) => {
+test('login is rate limited per (username, client) (429 with retry-after), other usernames unaffected', async (t) => {
   const app = await buildTestApp(t, { config: { loginRateLimitPerMinute: 3 } });
   for (let i = 0; i < 3; i += 1) {
     const r = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'analyst08', password: 'wrong-password' } });

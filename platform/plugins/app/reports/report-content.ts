@@ -22,8 +22,18 @@ type Cell = string | number | Date | null;
 
 const cellText = (value: Cell): string => (value === null ? '' : value instanceof Date ? value.toISOString() : String(value));
 
-function csvField(value: Cell): string {
+/**
+ * A text cell a spreadsheet would read as a formula (= + - @, or a leading tab or carriage return)
+ * gets a leading single quote, so an indicator's value or description cannot run in the analyst's
+ * spreadsheet (CSV formula injection). Numbers and times are written as they are.
+ */
+function neutralised(value: Cell): string {
   const text = cellText(value);
+  return typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+function csvField(value: Cell): string {
+  const text = neutralised(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
