@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
 import type { HistogramFile, PeriodHistogram } from '../../src/core/bundle/types.ts';
 import { decodeHistogram, encodeHistogram, encodePeriod, mergeHistograms, newHistogram } from '../../src/core/histogram.ts';
-import type { HealthPeriod } from './health.ts';
+import type { HealthPeriod } from '../../src/core/generator.ts';
 import type { RecordedMeasurements } from './recorder.ts';
 
 export interface WorkerReport extends RecordedMeasurements {

@@ -7,14 +7,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { EventLoopUtilization, IntervalHistogram } from 'node:perf_hooks';
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
-
-export interface HealthPeriod {
-  start: number;
-  cpuPercent?: number; // percent of one core, mean over the sampled part of the period (main thread)
-  utilization?: number; // 0..1 event-loop busy share (worker threads)
-  eventLoopDelayP99Ms: number;
-  eventLoopDelayMaxMs: number;
-}
+import type { HealthPeriod } from '../../src/core/generator.ts';
 
 interface Accumulator {
   wallMicros: number;
@@ -29,7 +22,11 @@ export interface HealthSampler {
   stop(): HealthPeriod[];
 }
 
-export function startHealthSampler(kind: 'main' | 'worker', intervalMs = 1000): HealthSampler {
+/**
+ * Starts sampling. `onWorkerSample` (worker threads) receives each sample's busy and sampled µs of
+ * the event loop, for the counters that carry worker health out of the process (./channel.ts).
+ */
+export function startHealthSampler(kind: 'main' | 'worker', intervalMs = 1000, onWorkerSample?: (busyMicros: number, sampledMicros: number) => void): HealthSampler {
   const periods = new Map<number, Accumulator>();
   const delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -56,6 +53,7 @@ export function startHealthSampler(kind: 'main' | 'worker', intervalMs = 1000): 
       const elu = performance.eventLoopUtilization(lastElu);
       slot.eluActive += elu.active;
       slot.eluTotal += elu.active + elu.idle;
+      onWorkerSample?.(elu.active * 1000, (elu.active + elu.idle) * 1000);
       lastElu = performance.eventLoopUtilization();
     }
     if (delay.count > 0) {

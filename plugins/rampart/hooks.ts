@@ -4,6 +4,7 @@
 // Latency = process.hrtime.bigint() from the last beforeRequest hook (just before Artillery renders
 // and sends the request) to the first afterResponse hook (the whole body received), in µs.
 // The hooks are plain functions that call `done`: Artillery hangs on async hooks.
+import type { CounterChannel } from './channel.ts';
 import type { Recorder } from './recorder.ts';
 
 /** Custom metrics emitted by processors with this prefix are mirrored into µs histograms. */
@@ -66,17 +67,25 @@ export interface Hooks {
 const isScenarioEvents = (events: unknown): events is ScenarioEvents =>
   events !== null && typeof events === 'object' && typeof (events as { on?: unknown }).on === 'function';
 
-export function createHooks(recorder: Recorder): Hooks {
+/**
+ * The hooks of one worker: each measurement goes into the recorder (histograms.json) and, when a
+ * channel is given, out as counters (./channel.ts) for runs whose workers share no disk.
+ */
+export function createHooks(recorder: Recorder, channel?: CounterChannel): Hooks {
   let mirrored: ScenarioEvents | null = null;
   const mirror = (name: unknown, value: unknown): void => {
     if (typeof name === 'string' && typeof value === 'number' && name.startsWith(CUSTOM_METRIC_PREFIX)) {
       recorder.recordMetric(name, value * 1000, Date.now());
+      channel?.metric(mirrored, name, value * 1000);
     }
   };
   // Plain `function`s: Artillery calls hooks whose constructor is Function with a callback.
   return {
     beforeScenario: function rampartBeforeScenario(_context, events, done) {
-      recorder.recordArrival(Date.now());
+      const now = Date.now();
+      recorder.recordArrival(now);
+      channel?.attach(events);
+      channel?.arrival(events, now);
       if (events !== mirrored && isScenarioEvents(events)) {
         // One scenario emitter per worker: listen once for custom metrics (ms values).
         events.on('histogram', mirror);
@@ -91,21 +100,23 @@ export function createHooks(recorder: Recorder): Hooks {
       req[START] = process.hrtime.bigint();
       done();
     },
-    afterResponse: function rampartAfterResponse(req, res, _context, _events, done) {
+    afterResponse: function rampartAfterResponse(req, res, _context, events, done) {
       const start = req[START];
       if (start !== undefined && req[SETTLED] === false) {
         const micros = Number(process.hrtime.bigint() - start) / 1000;
         req[SETTLED] = true;
         recorder.recordResponse(req[KEY] as string, micros, res.statusCode ?? 0, Date.now());
+        channel?.response(events, req[KEY] as string, micros, res.statusCode ?? 0);
       }
       done();
     },
-    onError: function rampartOnError(error, req, _context, _events, done) {
+    onError: function rampartOnError(error, req, _context, events, done) {
       // Artillery can report one failure through two paths; count a request once.
       if (req?.[START] !== undefined && req[SETTLED] === false) {
         req[SETTLED] = true;
         const kind = typeof error?.code === 'string' ? error.code : typeof error?.name === 'string' ? error.name : 'Error';
         recorder.recordError(req[KEY] as string, kind, Date.now());
+        channel?.error(events, req[KEY] as string, kind);
       }
       done();
     },

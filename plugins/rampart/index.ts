@@ -14,15 +14,16 @@ import { resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { bundleFile, writeJsonAtomic } from '../../src/core/bundle/files.ts';
 import { writeHistogramFile } from '../../src/core/bundle/histogram-file.ts';
+import { CounterChannel } from './channel.ts';
 import { createHooks, installHooks } from './hooks.ts';
 import type { HookableScript } from './hooks.ts';
 import { Recorder } from './recorder.ts';
 import { startHealthSampler } from './health.ts';
 import type { HealthSampler } from './health.ts';
 import { announceWorker, collectWorkerReports, mergeReports, prepareStaging, removeStaging, stagingDir, writeWorkerReport } from './exchange.ts';
-import { buildGeneratorFile } from './generator.ts';
-import { planRun } from './schedule.ts';
-import type { PhaseSpec, PlannedRun } from './schedule.ts';
+import { buildGeneratorFile } from '../../src/core/generator.ts';
+import { planRun } from '../../src/core/schedule.ts';
+import type { PhaseSpec, PlannedRun } from '../../src/core/schedule.ts';
 
 // Not dead: Artillery 2 (2.0.34's launcher) gives a plugin plain metric objects ({counters, period, ...})
 // in `stats` and `done` only when its module exports LEGACY_METRICS_FORMAT === false. Otherwise it
@@ -66,24 +67,31 @@ function readOptions(script: ArtilleryScript): RampartPluginOptions {
   };
 }
 
-/** In a worker thread: record every request through hooks; hand the result over in cleanup. */
+/**
+ * In a worker thread: record every request through hooks, emit it as counters (./channel.ts), and,
+ * when there is a bundle folder, hand the recording over to the main thread in cleanup.
+ */
 class WorkerMeasurement {
   private readonly recorder = new Recorder();
-  private readonly health: HealthSampler = startHealthSampler('worker');
-  private readonly staging: string;
+  private readonly channel = new CounterChannel();
+  private readonly health: HealthSampler;
+  private readonly staging: string | null;
   private readonly workerId = String(threadId);
 
-  constructor(script: ArtilleryScript, bundleDir: string) {
-    this.staging = stagingDir(bundleDir);
-    announceWorker(this.staging, this.workerId);
-    if (!installHooks(script, createHooks(this.recorder))) {
+  constructor(script: ArtilleryScript, bundleDir: string | null) {
+    this.health = startHealthSampler('worker', 1000, (busy, sampled) => {
+      this.channel.health(busy, sampled);
+    });
+    this.staging = bundleDir === null ? null : stagingDir(bundleDir);
+    if (this.staging !== null) announceWorker(this.staging, this.workerId);
+    if (!installHooks(script, createHooks(this.recorder, this.channel))) {
       say(`worker ${this.workerId}: the script's processor is not an object; requests are not measured`);
     }
   }
 
   finish(): Promise<void> {
-    const measured = this.recorder.finish();
-    writeWorkerReport(this.staging, { schema: 'rampart.worker/1', workerId: this.workerId, health: this.health.stop(), ...measured });
+    const health = this.health.stop();
+    if (this.staging !== null) writeWorkerReport(this.staging, { schema: 'rampart.worker/1', workerId: this.workerId, health, ...this.recorder.finish() });
     return Promise.resolve();
   }
 }
@@ -175,7 +183,10 @@ export class Plugin {
     const inWorker = process.env.LOCAL_WORKER_ID !== undefined;
     try {
       if (dir === undefined) {
-        if (!inWorker) say('no bundle folder (set RAMPART_BUNDLE_DIR or config.plugins.rampart.bundleDir): measurements are not recorded');
+        // The workers still emit their counters into Artillery's output (run-fargate's containers
+        // have no bundle folder); only the files are not written.
+        if (inWorker) this.measurement = new WorkerMeasurement(script, null);
+        else say('no bundle folder (set RAMPART_BUNDLE_DIR or config.plugins.rampart.bundleDir): histograms.json and generator.json are not written; the counters plugins.rampart.* in Artillery\'s output carry the measurements');
         return;
       }
       const bundleDir = resolve(dir);

@@ -5,8 +5,10 @@
 //
 // A path to a file named artillery.json is read as the bundle folder that holds it, so
 // `rampart report reports/x/artillery.json` sees the histograms written beside it. Any other JSON
-// file is a plain Artillery output: manifest, histograms and generator are null and `dir` is the
-// file's folder.
+// file is a plain Artillery output: manifest and generator are null and `dir` is the file's folder.
+// When there is no histograms.json but Artillery's output carries the measurement plugin's counters
+// (every run with the plugin does, a merged run-fargate output included), the histograms are rebuilt
+// from them (./counter-histograms.ts).
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { SchemaObject } from 'ajv';
@@ -17,6 +19,7 @@ import { bundleFile, fileExists } from '../core/bundle/files.ts';
 import { readBundleFile, readJsonFile, validate } from '../core/bundle/read.ts';
 import type { BundleSchema } from '../core/bundle/schemas.ts';
 import { openHistogramFile } from '../core/bundle/histogram-read.ts';
+import { histogramsFromCounters } from './counter-histograms.ts';
 
 const numbers = { type: 'object', additionalProperties: true } as const;
 const artilleryPeriod: SchemaObject = { type: 'object', properties: { counters: numbers, rates: numbers, summaries: numbers } };
@@ -76,7 +79,8 @@ export async function loadBundle(pathToDirOrArtilleryJson: string): Promise<Load
     throw usageError(`${pathToDirOrArtilleryJson}: no such bundle folder or file; give reports/<run-id>/ or an 'artillery run --output' JSON file`);
   }
   if (info.isFile() && basename(path) !== BUNDLE_FILES.artillery) {
-    return { dir: dirname(path), manifest: null, artillery: await readArtillery(path), histograms: null, generator: null };
+    const artillery = await readArtillery(path);
+    return { dir: dirname(path), manifest: null, artillery, histograms: histogramsFromCounters(artillery), generator: null };
   }
   const dir = info.isFile() ? dirname(path) : path;
   const artilleryPath = bundleFile(dir, 'artillery');
@@ -86,7 +90,7 @@ export async function loadBundle(pathToDirOrArtilleryJson: string): Promise<Load
   const artillery = await readArtillery(artilleryPath);
   const manifest = await readBundleFile(bundleFile(dir, 'run'), 'run', { optional: true });
   const histogramsPath = bundleFile(dir, 'histograms');
-  const histograms = (await fileExists(histogramsPath)) ? await openHistogramFile(histogramsPath) : null;
+  const histograms = (await fileExists(histogramsPath)) ? await openHistogramFile(histogramsPath) : histogramsFromCounters(artillery);
   const generator = await readBundleFile(bundleFile(dir, 'generator'), 'generator', { optional: true });
   return { dir, manifest, artillery, histograms, generator };
 }

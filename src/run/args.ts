@@ -17,6 +17,8 @@ export interface RunOptions {
   /** keep the started platform's data in this folder instead of a temp folder */
   dataDir?: string;
   report: boolean;
+  /** run on AWS Fargate through Artillery's run-fargate (src/run/fargate.ts) instead of locally */
+  fargate?: { region: string; count: number };
   /** publish to the stack `rampart observe up` started (src/observe) */
   observe?: boolean;
   /** exit 3 when the published final figures did not arrive */
@@ -34,6 +36,9 @@ const RUN_FLAGS = {
   'reports-dir': { type: 'string', value: 'DIR', description: 'folder that receives the run\'s bundle folder (default reports/)' },
   'data-dir': { type: 'string', value: 'DIR', description: 'keep the started platform\'s database in this folder (default: a temp folder)' },
   'no-report': { type: 'boolean', description: 'skip report.html, summary.md and junit.xml' },
+  fargate: { type: 'boolean', description: 'run on AWS Fargate through artillery run-fargate (needs --region and --target; docs/distributed.md)' },
+  region: { type: 'string', value: 'R', description: 'with --fargate: the AWS region to run in, e.g. eu-west-1' },
+  count: { type: 'string', value: 'N', description: 'with --fargate: load generators, each running the whole profile (default 1)' },
   observe: { type: 'boolean', description: 'publish live metrics to the stack \'rampart observe up\' started (docs/observability.md)' },
   'require-metrics': { type: 'boolean', description: 'exit 3 when the published final figures did not reach the Pushgateway (and Prometheus)' },
   'delete-metrics': { type: 'boolean', description: 'delete the run\'s groups from the Pushgateway after checking them' },
@@ -92,10 +97,27 @@ export function runOptions(positionals: string[], values: RunFlags): RunOptions 
   }
   if (values['reports-dir'] !== undefined) options.reportsDir = values['reports-dir'];
   if (values['data-dir'] !== undefined) options.dataDir = values['data-dir'];
+  const fargate = fargateOptions(values);
+  if (fargate !== undefined) options.fargate = fargate;
   if (values.observe === true) options.observe = true;
   if (values['require-metrics'] === true) options.requireMetrics = true;
   if (values['delete-metrics'] === true) options.deleteMetrics = true;
   return options;
+}
+
+/** --fargate --region R --count N, checked together; undefined without --fargate. */
+function fargateOptions(values: RunFlags): RunOptions['fargate'] {
+  if (values.fargate !== true) {
+    const stray = values.region !== undefined ? '--region' : values.count !== undefined ? '--count' : null;
+    if (stray !== null) throw usageError(`${stray} applies only with --fargate`);
+    return undefined;
+  }
+  if (values.region === undefined || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(values.region)) {
+    throw usageError(`--fargate needs --region with an AWS region such as eu-west-1${values.region === undefined ? '' : `, got '${values.region}'`}`);
+  }
+  const count = values.count === undefined ? 1 : Number(values.count);
+  if (!Number.isSafeInteger(count) || count < 1) throw usageError(`--count '${String(values.count)}' must be a whole number of load generators >= 1`);
+  return { region: values.region, count };
 }
 
 /** `rampart run` arguments -> RunOptions, for callers that build a run from argv (--help is a usage error here). */

@@ -1,5 +1,8 @@
 // Running Artillery as a child process: `node node_modules/artillery/bin/run run <script> --output <json>`
-// spawned directly (never through npx) and stopped by its PID. Its console goes to a log file; a
+// (or `run-fargate ...`, src/run/fargate.ts) spawned directly (never through npx) and stopped by its PID.
+// The rampart plugin's counters (src/core/counters.ts: hundreds of names per period) are hidden from
+// Artillery's console, and so from artillery.log, by the plugin option suppressOutput, set with
+// --overrides; they stay in the --output file, where they belong. Its console goes to a log file; a
 // progress line (elapsed of planned time, requests, errors) is reported every few seconds from the
 // counters Artillery prints every 10 s. SIGINT (Ctrl-C) is passed on once, so Artillery stops and
 // still writes what it measured; a second one kills it.
@@ -22,7 +25,13 @@ export interface ArtilleryOptions {
   phaseCount: number;
   onProgress?: (line: string) => void;
   progressEveryMs?: number;
+  /** Artillery's subcommand (default 'run') and flags after the script's */
+  command?: 'run' | 'run-fargate';
+  args?: string[];
 }
+
+/** Hides the plugin's counters (plugins.rampart.*) from Artillery's console; deep-merged into the script. */
+export const SUPPRESS_PLUGIN_COUNTERS = JSON.stringify({ config: { plugins: { rampart: { suppressOutput: true } } } });
 
 export interface Progress {
   requests: number;
@@ -59,7 +68,8 @@ export function formatProgress(p: Progress, elapsedSeconds: number, phaseCount: 
 
 export function runArtillery(options: ArtilleryOptions): { done: Promise<ArtilleryRun>; interrupt(): void; pid: number } {
   const bin = path.join(options.root, 'node_modules', 'artillery', 'bin', 'run');
-  const child = spawn(process.execPath, [bin, 'run', options.scriptPath, '--output', options.outputPath], {
+  const args = [bin, options.command ?? 'run', options.scriptPath, '--output', options.outputPath, '--overrides', SUPPRESS_PLUGIN_COUNTERS, ...(options.args ?? [])];
+  const child = spawn(process.execPath, args, {
     cwd: path.dirname(options.scriptPath),
     // Its own process group: a terminal's Ctrl-C reaches rampart only, which passes on exactly one SIGINT.
     detached: true,

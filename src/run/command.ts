@@ -246,7 +246,9 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const options = runOptions(parsed.positionals, parsed.values);
-  const result = await executeRun(options, { progress: (line) => process.stderr.write(`[rampart] ${line}\n`) });
+  const progress = (line: string): void => void process.stderr.write(`[rampart] ${line}\n`);
+  // --fargate: the same profile on AWS Fargate containers through run-fargate (src/run/fargate.ts)
+  const result = options.fargate === undefined ? await executeRun(options, { progress }) : await (await import('./fargate.ts')).executeFargateRun(options, progress, suiteDir());
   process.stdout.write(result.summary);
   return result.exitCode;
 }

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildGeneratorFile } from '../../plugins/rampart/generator.ts';
+import { buildGeneratorFile } from '../../src/core/generator.ts';
 import { TRUST_RULES } from '../../src/core/trust.ts';
-import type { GeneratorInput } from '../../plugins/rampart/generator.ts';
-import { planRun } from '../../plugins/rampart/schedule.ts';
+import type { GeneratorInput } from '../../src/core/generator.ts';
+import { planRun } from '../../src/core/schedule.ts';
 
 const T0 = 1_800_000_000_000; // a multiple of 10 s
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { plannedBetween, plannedSeconds, planRun } from '../../plugins/rampart/schedule.ts';
+import { plannedBetween, plannedSeconds, planRun } from '../../src/core/schedule.ts';
 
 test('phase durations read as Artillery reads them (src/core/duration.ts); a bad one names itself', () => {
   // the parser's own cases: test/core/duration.test.ts

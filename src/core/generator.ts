@@ -1,5 +1,7 @@
 // generator.json: planned against actual arrivals per period, generator health, and the trust
-// verdict (pure). The rules (docs/measurement.md, "Trust"):
+// verdict (pure). The measurement plugin builds it from what its threads recorded; the results stage
+// builds the same from the plugin's counters in a distributed run's merged output
+// (src/results/counter-trust.ts). The rules (docs/measurement.md, "Trust"):
 //
 //   on time     arrivals created by the planned end of the run (+1 s) must be >= 99% of planned;
 //               Artillery does not drop late arrivals, it stretches the phases, so a total that
@@ -11,13 +13,20 @@
 //               interrupted (an interrupted run is judged only up to the interruption)
 //
 // The rules and the definition of a full period: src/core/trust.ts.
-import { PERIOD_MS } from '../../src/core/bundle/types.ts';
-import type { GeneratorFile, GeneratorPeriod } from '../../src/core/bundle/types.ts';
-import { TRUST_RULES, isBelowPlan, isFullPeriod } from '../../src/core/trust.ts';
-import type { HealthPeriod } from './health.ts';
+import { PERIOD_MS } from './bundle/types.ts';
+import type { GeneratorFile, GeneratorPeriod } from './bundle/types.ts';
+import { TRUST_RULES, isBelowPlan, isFullPeriod } from './trust.ts';
 import { plannedBetween } from './schedule.ts';
 import type { PlannedRun } from './schedule.ts';
 
+/** A load generator thread's health in one 10 s period (the plugin samples it once a second). */
+export interface HealthPeriod {
+  start: number;
+  cpuPercent?: number; // percent of one core, mean over the sampled part of the period (main thread)
+  utilization?: number; // 0..1 event-loop busy share (worker threads)
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+}
 
 export interface GeneratorInput {
   plan: PlannedRun | null;

@@ -6,7 +6,7 @@
 // The plan is anchored at the moment the first phase started and follows the planned durations:
 // a generator that falls behind makes later phases start late, the intended schedule does not.
 // Durations are read by src/core/duration.ts, the parser compose uses too.
-import { parseDuration } from '../../src/core/duration.ts';
+import { parseDuration } from './duration.ts';
 
 export interface PhaseSpec {
   name?: string;
