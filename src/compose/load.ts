@@ -4,13 +4,12 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
+import { checkName, isSafeName } from '../core/paths.ts';
 import { isRecord, readYamlFile } from './yaml.ts';
 import type { FlowFile, Phase, Profile, Scenario } from './types.ts';
 
 export const PROFILE_DIR = 'phases';
 export const FLOW_DIR = 'scenarios';
-
-const NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 async function listYaml(dir: string): Promise<string[]> {
   let entries: string[];
@@ -25,12 +24,18 @@ async function listYaml(dir: string): Promise<string[]> {
 export const listProfiles = (root: string): Promise<string[]> => listYaml(path.join(root, PROFILE_DIR));
 export const listFlows = (root: string): Promise<string[]> => listYaml(path.join(root, FLOW_DIR));
 
+/** A value as the user wrote it: 1e400 (Infinity once parsed) says so instead of JSON's `null`. */
+function shownValue(v: unknown): string {
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${String(v)} (not a finite number)`;
+  return v === undefined ? 'nothing' : JSON.stringify(v);
+}
+
 function numberField(phase: Record<string, unknown>, key: string, label: string): number | undefined {
   const v = phase[key];
   if (v === undefined) return undefined;
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) {
-    throw usageError(`${label}: '${key}' must be a non-negative number, got ${JSON.stringify(v)}`);
+    throw usageError(`${label}: '${key}' must be a non-negative number, got ${shownValue(v)}`);
   }
   return n;
 }
@@ -39,13 +44,13 @@ export function parsePhases(value: unknown, label: string): Phase[] {
   if (!Array.isArray(value) || value.length === 0) {
     throw usageError(`${label}: config.phases must be a non-empty list of phases`);
   }
-  return value.map((raw, i) => {
+  return value.map((raw, i): Phase => {
     const where = `${label}: phase ${i + 1}`;
     if (!isRecord(raw)) throw usageError(`${where} must be a mapping`);
     const name = typeof raw.name === 'string' ? raw.name : undefined;
     if (raw.pause !== undefined) {
       const pause = parseDuration(raw.pause);
-      if (pause === null) throw usageError(`${where}: 'pause' is not a duration: ${JSON.stringify(raw.pause)}`);
+      if (pause === null) throw usageError(`${where}: 'pause' is not a duration: ${shownValue(raw.pause)}`);
       return { ...(name === undefined ? {} : { name }), duration: pause, pause };
     }
     const duration = parseDuration(raw.duration);
@@ -61,6 +66,9 @@ export function parsePhases(value: unknown, label: string): Phase[] {
     if (arrivalRate === undefined && arrivalCount === undefined) {
       throw usageError(`${where}: needs 'arrivalRate' or 'arrivalCount' (or 'pause')`);
     }
+    if (arrivalCount === 0 || (arrivalCount === undefined && arrivalRate === 0 && (rampTo ?? 0) === 0)) {
+      throw usageError(`${where}: asks for no arrivals at all (${arrivalCount === 0 ? 'arrivalCount' : 'arrivalRate'} 0); give a rate above 0, or write 'pause: ${duration}' for a phase without load`);
+    }
     if (arrivalRate !== undefined) phase.arrivalRate = arrivalRate;
     if (rampTo !== undefined) phase.rampTo = rampTo;
     if (arrivalCount !== undefined) phase.arrivalCount = arrivalCount;
@@ -71,7 +79,7 @@ export function parsePhases(value: unknown, label: string): Phase[] {
 
 export async function loadProfile(root: string, name: string): Promise<Profile> {
   const available = await listProfiles(root);
-  if (!NAME.test(name) || !available.includes(name)) {
+  if (!isSafeName(name) || !available.includes(name)) {
     throw usageError(`unknown profile '${name}'; available: ${available.join(', ') || `(none in ${PROFILE_DIR}/)`}`);
   }
   const file = path.join(root, PROFILE_DIR, `${name}.yml`);
@@ -87,8 +95,9 @@ export async function loadProfile(root: string, name: string): Promise<Profile> 
   }
   const mix: Record<string, number> = {};
   for (const [flow, weight] of Object.entries(rampart.mix)) {
+    checkName(flow, 'config.rampart.mix: the flow name', label);
     if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0) {
-      throw usageError(`${label}: config.rampart.mix.${flow} must be a whole number >= 0, got ${JSON.stringify(weight)}`);
+      throw usageError(`${label}: config.rampart.mix.${flow} must be a whole number >= 0, got ${shownValue(weight)}`);
     }
     mix[flow] = weight;
   }
@@ -103,7 +112,7 @@ const SCENARIO_HOOKS = ['beforeScenario', 'afterScenario', 'beforeRequest', 'aft
 
 export async function loadFlow(root: string, name: string): Promise<FlowFile> {
   const available = await listFlows(root);
-  if (!NAME.test(name) || !available.includes(name)) {
+  if (!isSafeName(name) || !available.includes(name)) {
     throw usageError(`unknown flow '${name}'; available: ${available.join(', ') || `(none in ${FLOW_DIR}/)`}`);
   }
   const file = path.join(root, FLOW_DIR, `${name}.yml`);

@@ -1,9 +1,16 @@
 // Reading YAML input files (profiles, scenarios, the configuration) with one-line errors.
 // Input: a path. Output: the parsed document, or a RampartError (exit 2) naming file:line.
-import { readFile } from 'node:fs/promises';
+// Guarded against resource exhaustion: files over MAX_YAML_BYTES are refused unread, and aliases
+// (`*name`) may expand to at most MAX_ALIAS_COUNT copies (an alias bomb is refused, not expanded).
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { usageError } from '../core/errors.ts';
+import { onFile, usageError } from '../core/errors.ts';
+
+/** The largest profile, flow or configuration file read (the suite's largest is a few kB). */
+export const MAX_YAML_BYTES = 1024 * 1024;
+/** How many times aliases may be expanded in one document (yaml's maxAliasCount). */
+export const MAX_ALIAS_COUNT = 100;
 
 /** Parse YAML text; a syntax error becomes one line "<file>:<line>:<col>: <what>". */
 export function parseYaml(text: string, fileLabel: string): unknown {
@@ -15,19 +22,25 @@ export function parseYaml(text: string, fileLabel: string): unknown {
     const what = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
     throw usageError(`${where}: YAML error: ${what}; fix the file and run again`);
   }
-  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past maxAliasCount (or one names no anchor)
+    const what = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw usageError(`${fileLabel}: YAML error: ${what} (aliases may expand to at most ${MAX_ALIAS_COUNT} copies); write the values out or use fewer aliases`);
+  }
 }
 
-/** Read and parse a YAML file; missing files are a one-line error too. */
+/** Read and parse a YAML file; missing, unreadable and oversized files are a one-line error too. */
 export async function readYamlFile(file: string, root: string = process.cwd()): Promise<unknown> {
   const label = path.relative(root, file) || file;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw usageError(`${label}: cannot read (${code ?? 'error'})`);
-  }
+  const text = await onFile(label, 'read the YAML file', async () => {
+    const info = await stat(file);
+    if (info.isFile() && info.size > MAX_YAML_BYTES) {
+      throw usageError(`${label}: ${info.size} bytes, larger than the ${MAX_YAML_BYTES} bytes a profile, flow or configuration file may have; check the file`);
+    }
+    return readFile(file, 'utf8');
+  });
   return parseYaml(text, label);
 }
 

@@ -1,8 +1,8 @@
 // Where coverage gets the platform's OpenAPI document: from a running platform over HTTP
 // (`<target>/api/v1/openapi.json`), or built in-process through the platform's public entry
 // (platform/index.ts: the app without workers, no database needed).
-import { usageError } from '../core/errors.ts';
-import { checkReachable } from '../compose/target.ts';
+import { untrustworthy, usageError } from '../core/errors.ts';
+import { checkReachable, httpGet, redactTarget } from '../compose/target.ts';
 import type { ExtendApp } from '../../platform/index.ts';
 
 /** The platform's document built in-process; `extend` adds routes first (tests: a route without a scenario). */
@@ -12,10 +12,20 @@ export async function openApiFromApp(extend?: ExtendApp): Promise<unknown> {
   return openApiDocument(extend);
 }
 
-/** The document a running platform serves; unreachable -> exit 3, any answer but 200 -> exit 2. */
+/** The document a running platform serves; unreachable -> exit 3, any answer but 200 or not JSON -> exit 2. */
 export async function openApiFromTarget(base: string): Promise<unknown> {
   await checkReachable(base);
-  const res = await fetch(`${base}/api/v1/openapi.json`, { signal: AbortSignal.timeout(15_000) });
-  if (res.status !== 200) throw usageError(`${base}/api/v1/openapi.json answered ${res.status}`);
-  return res.json();
+  const where = `${redactTarget(base)}/api/v1/openapi.json`;
+  let answer;
+  try {
+    answer = await httpGet(new URL(`${base}/api/v1/openapi.json`), 15_000);
+  } catch (error) {
+    throw untrustworthy(`${where}: no answer (${(error as { code?: string }).code ?? 'error'}); check the platform at --target`);
+  }
+  if (answer.status !== 200) throw usageError(`${where} answered ${answer.status}; give --target a running platform's URL`);
+  try {
+    return JSON.parse(answer.body) as unknown;
+  } catch {
+    throw usageError(`${where}: the answer is not JSON; give --target a running platform's URL`);
+  }
 }

@@ -19,7 +19,7 @@ import { runInNewContext } from 'node:vm';
 import { dirname, join, basename } from 'node:path';
 import { parseCommand } from '../core/command.ts';
 import type { CommandSpec, FlagSpec } from '../core/command.ts';
-import { EXIT, RampartError, usageError } from '../core/errors.ts';
+import { EXIT, onFile, RampartError, usageError } from '../core/errors.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
 import { bundleFile, fileExists, writeJsonAtomic } from '../core/bundle/files.ts';
@@ -32,7 +32,8 @@ import { loadSlo } from './slo.ts';
 import type { SloConfig } from './slo.ts';
 import { formatGateResult } from './format.ts';
 import { parseDuration } from '../core/duration.ts';
-import { DEFAULT_BASELINE_DIR, DEFAULT_SLO_DIR } from '../core/paths.ts';
+import { checkName, DEFAULT_BASELINE_DIR, DEFAULT_SLO_DIR, suiteDir } from '../core/paths.ts';
+import { checkSloEndpoints, suiteEndpointKeys } from './slo-endpoints.ts';
 
 
 export interface GateOptions {
@@ -103,12 +104,13 @@ export async function sloFilesFor(options: GateOptions, profile: string | null):
   const files: string[] = [];
   const defaults = join(options.sloDir, 'defaults.yml');
   if (await fileExists(defaults)) files.push(defaults);
-  if (profile !== null && (await fileExists(join(options.sloDir, `${profile}.yml`)))) files.push(join(options.sloDir, `${profile}.yml`));
+  const own = profile === null ? null : join(options.sloDir, `${checkName(profile, "the run's profile (run.json)")}.yml`);
+  if (own !== null && (await fileExists(own))) files.push(own);
   return files;
 }
 
 export function defaultBaselinePath(options: GateOptions, profile: string): string {
-  return join(options.baselineDir, `${profile}.json`);
+  return join(options.baselineDir, `${checkName(profile, "the run's profile (run.json)")}.json`);
 }
 
 /** Whether a path names a bundle folder (or its artillery.json), where gate.json may be written. */
@@ -118,6 +120,27 @@ async function isBundleFolder(bundle: LoadedBundle, given: string): Promise<bool
   } catch {
     return false;
   }
+}
+
+/** Refuses (exit 2) a path that exists but is not a regular file, before anything is written. */
+async function checkWritableFile(path: string, action: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    return; // absent: the write creates it (and reports its own failure)
+  }
+  if (!info.isFile()) throw usageError(`${path}: cannot ${action}: it is ${info.isDirectory() ? 'a folder' : 'not a regular file'}; remove it and run again`);
+}
+
+/** SLO endpoint keys must name something measured or a scenario's request (./slo-endpoints.ts). */
+async function checkSloKeys(slo: SloConfig, runs: readonly AnalysedRun[], baseline: Baseline | null): Promise<void> {
+  const known = new Set<string>();
+  for (const run of runs) for (const endpoint of run.analysis.endpoints) known.add(endpoint.summary.endpoint);
+  for (const run of baseline?.file.runs ?? []) for (const key of Object.keys(run.endpoints)) known.add(key);
+  if (Object.keys(slo.endpoints).every((key) => known.has(key))) return;
+  for (const key of await suiteEndpointKeys(suiteDir())) known.add(key);
+  checkSloEndpoints(slo, known);
 }
 
 /** Runs the bundle's profile again with `rampart run` and returns the new bundle's folder. */
@@ -202,25 +225,28 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
     const bundle = await loadBundle(path);
     return { bundle, analysis: analyzeBundle(bundle) };
   };
+  await checkSloKeys(slo, runs, baseline);
   let result = evaluate(runs, slo, baseline);
   for (let attempt = 0; attempt < options.repeat && result.outcome !== 'untrustworthy' && undecided(result); attempt++) {
     runs.push(await analysed(await rerun(primary, options.target)));
     result = evaluate(runs, slo, baseline);
   }
 
-  let gatePath: string | null = null;
-  if (await isBundleFolder(primary, options.bundles[0])) {
-    gatePath = bundleFile(primary.dir, 'gate');
-    await writeJsonAtomic(gatePath, result);
-  }
+  // gate.json only after the baseline write succeeded: a failed --update-baseline leaves no new
+  // verdict behind. Its place is checked first, so a gate.json that cannot be written stops the
+  // gate before the baseline changes.
+  const gatePath = (await isBundleFolder(primary, options.bundles[0])) ? bundleFile(primary.dir, 'gate') : null;
+  if (gatePath !== null) await checkWritableFile(gatePath, 'write the gate result (gate.json)');
 
   let baselineWritten: string | null = null;
   if (options.updateBaseline && baselineFilePath !== null && result.outcome !== 'untrustworthy') {
     let file = baseline?.kind === 'file' ? baseline.file : await readBaselineFile(baselineFilePath);
     for (const run of runs) file = withRun(file, baselineRunOf(run.bundle, run.analysis.endpoints), slo.comparison.baselineRuns, new Date());
-    if (file !== null) await writeBaselineFile(baselineFilePath, file);
+    const path = baselineFilePath;
+    if (file !== null) await onFile(path, 'write the baseline (--update-baseline)', () => writeBaselineFile(path, file));
     baselineWritten = baselineFilePath;
   }
+  if (gatePath !== null) await onFile(gatePath, 'write the gate result (gate.json)', () => writeJsonAtomic(gatePath, result));
 
   const exitCode = result.outcome === 'untrustworthy' ? EXIT.untrustworthy : result.outcome === 'fail' ? EXIT.checkFailed : EXIT.ok;
   const text = formatGateResult(result, { profile, runs: runs.length, sloSources: slo.sources, baselineWritten });

@@ -91,6 +91,8 @@ export interface SloSpec {
   endpoints: Record<string, Budget<EndpointMetric>>;
   run: Budget<RunMetric>;
   comparison: Partial<ComparisonSettings>;
+  /** endpoint key -> where the file names it (file:line), for messages */
+  locations: Record<string, string>;
 }
 
 /** Several files merged: what the gate applies. */
@@ -100,6 +102,8 @@ export interface SloConfig {
   endpoints: Record<string, Budget<EndpointMetric>>;
   run: Budget<RunMetric>;
   comparison: ComparisonSettings;
+  /** endpoint key -> where the last file that names it does so (file:line) */
+  locations: Record<string, string>;
 }
 
 const TOP_LEVEL_KEYS = ['description', 'defaults', 'endpoints', 'run', 'comparison'] as const;
@@ -213,7 +217,7 @@ export function parseSlo(text: string, path: string): SloSpec {
     const line = lineCounter.linePos(error.pos[0]).line;
     throw usageError(`${path}:${line}: not valid YAML (${error.message.split('\n')[0]})`);
   }
-  const spec: SloSpec = { path, defaults: {}, endpoints: {}, run: {}, comparison: {} };
+  const spec: SloSpec = { path, defaults: {}, endpoints: {}, run: {}, comparison: {}, locations: {} };
   if (document.contents === null) return spec;
   const root = mapAt(document.contents, 'the SLO file', at);
   for (const pair of root.items) {
@@ -239,6 +243,7 @@ export function parseSlo(text: string, path: string): SloSpec {
           if (!ENDPOINT_KEY.test(endpoint)) {
             throw usageError(`${at(entry.key as Node)}: '${endpoint}' is not an endpoint key; write 'METHOD /route/template', e.g. 'GET /api/v1/alerts/:id'`);
           }
+          spec.locations[endpoint] = at(entry.key as Node);
           spec.endpoints[endpoint] = budgetAt(entry.value, `endpoints."${endpoint}"`, ENDPOINT_METRICS, at);
         }
         break;
@@ -252,12 +257,13 @@ export function parseSlo(text: string, path: string): SloSpec {
 
 /** Later specs override earlier ones, metric by metric; comparison settings fall back to the defaults. */
 export function mergeSlo(specs: readonly SloSpec[]): SloConfig {
-  const config: SloConfig = { sources: [], defaults: {}, endpoints: {}, run: {}, comparison: { ...DEFAULT_COMPARISON } };
+  const config: SloConfig = { sources: [], defaults: {}, endpoints: {}, run: {}, comparison: { ...DEFAULT_COMPARISON }, locations: {} };
   for (const spec of specs) {
     config.sources.push(spec.path);
     Object.assign(config.defaults, spec.defaults);
     Object.assign(config.run, spec.run);
     Object.assign(config.comparison, spec.comparison);
+    Object.assign(config.locations, spec.locations);
     for (const [endpoint, budget] of Object.entries(spec.endpoints)) {
       config.endpoints[endpoint] = { ...(config.endpoints[endpoint] ?? {}), ...budget };
     }

@@ -9,7 +9,7 @@
 import { readFile, mkdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import { usageError } from '../core/errors.ts';
+import { onFile, usageError } from '../core/errors.ts';
 import { readJsonFile, readSchemaFile } from '../core/bundle/read.ts';
 import { GATE_RESULT_SCHEMA } from '../core/bundle/gate-schema.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
@@ -126,11 +126,7 @@ export async function writeReports(bundlePathOrFile: string, options: WriteRepor
   };
 
   const outDir = resolve(options.outDir ?? bundle.dir);
-  try {
-    await mkdir(outDir, { recursive: true });
-  } catch (error) {
-    throw usageError(`${outDir}: cannot create the output folder (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+  await onFile(outDir, `create the reports' folder${options.outDir === undefined ? '' : ' (--out)'}`, () => mkdir(outDir, { recursive: true }));
   const identity = await sourceIdentity(bundlePathOrFile, bundle);
   await checkOverwrite(outDir, identity, options.force === true);
 
@@ -140,13 +136,7 @@ export async function writeReports(bundlePathOrFile: string, options: WriteRepor
     junit: join(outDir, BUNDLE_FILES.junit),
   };
   const record: ReportSource = { schema: 'rampart.report-source/1', source: identity, writtenAt: new Date().toISOString() };
-  try {
-    await writeFileAtomic(join(outDir, REPORT_SOURCE_FILE), `${JSON.stringify(record, null, 2)}\n`);
-    await writeFileAtomic(paths.html, texts.html);
-    await writeFileAtomic(paths.markdown, texts.markdown);
-    await writeFileAtomic(paths.junit, texts.junit);
-  } catch (error) {
-    throw usageError(`${outDir}: cannot write the reports (${(error as NodeJS.ErrnoException).code ?? String(error)}); choose a writable --out folder`);
-  }
+  const writes: [string, string][] = [[join(outDir, REPORT_SOURCE_FILE), `${JSON.stringify(record, null, 2)}\n`], [paths.html, texts.html], [paths.markdown, texts.markdown], [paths.junit, texts.junit]];
+  for (const [path, text] of writes) await onFile(path, 'write the report (choose a writable --out folder)', () => writeFileAtomic(path, text));
   return paths;
 }

@@ -21,14 +21,25 @@ import type { BundleSchema } from '../core/bundle/schemas.ts';
 import { openHistogramFile } from '../core/bundle/histogram-read.ts';
 import { histogramsFromCounters } from './counter-histograms.ts';
 
-const numbers = { type: 'object', additionalProperties: true } as const;
-const artilleryPeriod: SchemaObject = { type: 'object', properties: { counters: numbers, rates: numbers, summaries: numbers } };
+// Every figure Rampart reads is checked: a counter, rate or summary of the wrong type is refused
+// (naming the field) instead of being left out of the sums, which would report other figures; a
+// summary's statistic may be null (JSON's NaN: a summary of no values).
+const numbers = { type: 'object', additionalProperties: { type: 'number' } } as const;
+const summaries = { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: ['number', 'null'] } } } as const;
+const time = { type: 'number' } as const;
+const artilleryPeriod: SchemaObject = {
+  type: 'object',
+  properties: {
+    counters: numbers, rates: numbers, summaries, histograms: summaries, period: { type: ['number', 'string'] },
+    firstCounterAt: time, firstHistogramAt: time, lastCounterAt: time, lastHistogramAt: time, firstMetricAt: time, lastMetricAt: time,
+  },
+};
 
 /** Artillery's --output JSON: only what Rampart relies on (Artillery omits empty sections). */
 const ARTILLERY_OUTPUT: BundleSchema<{ aggregate: Record<string, unknown>; intermediate?: unknown[] }> = {
   what: "Artillery's --output JSON",
   advice: "not an Artillery --output file; produce one with 'artillery run --output FILE'",
-  schema: { type: 'object', required: ['aggregate'], properties: { aggregate: artilleryPeriod, intermediate: { type: 'array' } } },
+  schema: { type: 'object', required: ['aggregate'], properties: { aggregate: artilleryPeriod, intermediate: { type: 'array', items: artilleryPeriod } } },
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> =>

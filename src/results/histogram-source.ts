@@ -2,7 +2,8 @@
 // Each period's figures come from the stored per-period stats, the run's from the stored totals, so
 // a whole run costs one decode per series, never one per period. An in-memory document (the
 // plugin's merged measurements, a test's fixture) is read through the same records.
-import { decodeHistogram, latencyStats as latencyOf, newHistogram } from '../core/histogram.ts';
+import { latencyStats as latencyOf, newHistogram } from '../core/histogram.ts';
+import { decodeStored } from '../core/bundle/histogram-decode.ts';
 import type { HistogramFile } from '../core/bundle/types.ts';
 import { documentPeriods, HISTOGRAMS_SCHEMA } from '../core/bundle/histogram-file.ts';
 import type { SeriesPeriod } from '../core/bundle/histogram-file.ts';
@@ -43,8 +44,12 @@ function accumulate(into: Running, figures: SeriesFigures): void {
   addInto(into.errorKinds, figures.errorKinds);
 }
 
-function total(sum: Running, encoded: string | undefined): SeriesTotal {
-  const histogram = encoded === undefined ? newHistogram() : decodeHistogram(encoded);
+/** Where a run total sits in the file, for messages: "<file>: end record /totals/endpoints/'GET /a'". */
+const totalAt = (file: HistogramFileHandle, field: string, key?: string): string =>
+  `${file.path}: ${file.document === null ? 'end record ' : ''}/totals/${field}${key === undefined ? '' : `/${/[/\s]/.test(key) ? `'${key}'` : key}`}`;
+
+function total(sum: Running, encoded: string | undefined, where: string): SeriesTotal {
+  const histogram = encoded === undefined ? newHistogram() : decodeStored(encoded, where);
   return { ...sum, responses: histogram.totalCount, latency: latencyOf(histogram), histogram };
 }
 
@@ -73,10 +78,10 @@ export function histogramSource(data: HistogramData): ResultsSource {
         visit(slice);
       });
       return {
-        run: total(run, end.totals.overall),
-        endpoints: new Map([...endpoints].map(([key, sum]) => [key, total(sum, end.totals.endpoints[key])])),
+        run: total(run, end.totals.overall, totalAt(file, 'overall')),
+        endpoints: new Map([...endpoints].map(([key, sum]) => [key, total(sum, end.totals.endpoints[key], totalAt(file, 'endpoints', key))])),
         metrics: new Map(file.header.metrics.map((name) => {
-          return [name, Object.hasOwn(end.totals.metrics, name) ? latencyOf(decodeHistogram(end.totals.metrics[name])) : null];
+          return [name, Object.hasOwn(end.totals.metrics, name) ? latencyOf(decodeStored(end.totals.metrics[name], totalAt(file, 'metrics', name))) : null];
         })),
       };
     },

@@ -70,6 +70,9 @@ export const START_COMMAND: CommandSpec<typeof RUN_FLAGS> = {
 
 const USAGE = `usage: rampart run <profile> [options] (see 'rampart run --help')`;
 
+/** The longest --duration: 24 h, the longest soak whose report and gate are measured (npm run bench:soak). */
+const MAX_RUN_SECONDS = 24 * 3600;
+
 /** RunOptions from the parsed flags and the positional arguments (the profile). */
 export function runOptions(positionals: string[], values: RunFlags): RunOptions {
   if (positionals.length !== 1) throw usageError(positionals.length === 0 ? `which profile? ${USAGE}` : `one profile only, got ${positionals.join(' ')}`);
@@ -80,6 +83,7 @@ export function runOptions(positionals: string[], values: RunFlags): RunOptions 
   if (duration !== undefined) {
     const seconds = parseDuration(duration);
     if (seconds === null || seconds < 1) throw usageError(`--duration '${duration}' is not a duration such as 90, 90s, 5m or 1h`);
+    if (seconds > MAX_RUN_SECONDS) throw usageError(`--duration '${duration}' is longer than ${MAX_RUN_SECONDS / 3600} h, the longest run rampart takes (docs/profiles.md); give a shorter one such as 8h`);
     options.durationSeconds = seconds;
     options.durationText = duration;
   }

@@ -11,14 +11,14 @@
 // Exit: 0 ok; 1 a threshold or expectation failed; 2 bad input; 3 target unreachable, run
 // interrupted or crashed, or the load generator untrustworthy.
 // executeRun is the steps below, in order; each is small and does one thing.
-import { cp, mkdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { EXIT, untrustworthy, type ExitCode } from '../core/errors.ts';
+import { EXIT, onFile, untrustworthy, type ExitCode } from '../core/errors.ts';
 import { loadConfig } from '../compose/config.ts';
 import { compose, totalDuration } from '../compose/compose.ts';
 import { loadFlow, loadProfile } from '../compose/load.ts';
-import { checkReachable, checkTargetAllowed, parseTarget, targetBase } from '../compose/target.ts';
+import { checkReachable, checkTargetAllowed, parseTarget, redactTarget, targetBase } from '../compose/target.ts';
 import type { ComposedRun, FlowFile } from '../compose/types.ts';
 import { processorsDir } from '../compose/paths.ts';
 import { BUNDLE_FILES, type LoadedBundle, type RunManifest } from '../core/bundle/types.ts';
@@ -92,15 +92,23 @@ async function prepareBundle(suite: string, options: RunOptions): Promise<Bundle
   const runId = newRunId(options.profile);
   const reportsDir = path.resolve(suite, options.reportsDir ?? 'reports');
   const dir = path.join(reportsDir, runId);
-  await mkdir(reportsDir, { recursive: true });
-  await mkdir(dir);
+  const folder = options.reportsDir === undefined ? 'the reports folder' : 'the reports folder (--reports-dir)';
+  await onFile(reportsDir, `create ${folder}`, () => mkdir(reportsDir, { recursive: true }));
+  await onFile(dir, `create the run's bundle folder in ${folder}`, () => mkdir(dir));
   const dest = path.join(dir, 'processors');
-  await cp(processorsDir(suite), dest, {
-    recursive: true,
-    filter: (src) => !src.split(path.sep).includes('dist') && !src.endsWith('.gitignore'),
-  });
-  // esbuild resolves the processors' packages (faker) from here, wherever the bundle folder is.
-  await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(dest, 'node_modules'), 'dir');
+  try {
+    await onFile(dir, 'copy the processors into the bundle folder', async () => {
+      await cp(processorsDir(suite), dest, {
+        recursive: true,
+        filter: (src) => !src.split(path.sep).includes('dist') && !src.endsWith('.gitignore'),
+      });
+      // esbuild resolves the processors' packages (faker) from here, wherever the bundle folder is.
+      await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(dest, 'node_modules'), 'dir');
+    });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true }); // no half-made bundle folder is left behind
+    throw error;
+  }
   return { runId, dir, processor: path.join(dest, 'index.ts') };
 }
 
@@ -150,7 +158,7 @@ async function runArtilleryStep(step: ArtilleryStep): Promise<ArtilleryRun> {
     say(`thresholds left out (no selected flow emits their metric): ${composed.droppedThresholds.join(', ')}`);
   }
   const planned = totalDuration(composed.phases);
-  say(`running profile ${options.profile} (${composed.flows.map((f) => f.name).join(', ')}) against ${target}, ~${Math.round(planned)} s planned; bundle ${bundle.dir}`);
+  say(`running profile ${options.profile} (${composed.flows.map((f) => f.name).join(', ')}) against ${redactTarget(target)}, ~${Math.round(planned)} s planned; bundle ${bundle.dir}`);
   const env: Record<string, string> = { RAMPART_BUNDLE_DIR: bundle.dir, RAMPART_SEED: String(options.seed), RAMPART_TARGET: target };
   if (platform !== null) env.RAMPART_TARGET_JWT_SECRET = platform.jwtSecret;
   Object.assign(env, step.extraEnv);

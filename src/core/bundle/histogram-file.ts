@@ -20,7 +20,8 @@
 import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { decodeHistogram, encodeHistogram, encodePeriod, latencyStats, newHistogram } from '../histogram.ts';
+import { encodeHistogram, encodePeriod, latencyStats, newHistogram } from '../histogram.ts';
+import { decodeStored } from './histogram-decode.ts';
 import type { HistogramFile, PeriodHistogram } from './types.ts';
 
 export const HISTOGRAMS_SCHEMA = 'rampart.histograms/2';
@@ -65,22 +66,26 @@ function mergeInto(target: Record<string, number>, source: Record<string, number
   for (const [key, n] of Object.entries(source)) target[key] = (target[key] ?? 0) + n;
 }
 
+/** A field of a /1 document, for messages: /endpoints/'GET /a'/3/histogram. */
+const fieldOf = (section: string, key: string, index: number): string => `/${section}/${/[/\s]/.test(key) ? `'${key}'` : key}/${index}/histogram`;
+
 /**
  * The derived parts of a histogram document: per-period `stats`, `overall` (all endpoints merged per
  * period) and `totals` (each series merged over the run); parts already present are kept. Decodes
- * only what is missing. Pure.
+ * only what is missing. Pure. `source` names the document in errors (a stored histogram that does
+ * not decode is a usage error naming the file and the field).
  */
-export function withDerivedParts(file: HistogramFile): HistogramFile {
+export function withDerivedParts(file: HistogramFile, source = '(in memory)'): HistogramFile {
   const needStats = (p: PeriodHistogram): boolean => p.stats === undefined && Object.values(p.codes).some((n) => n > 0);
-  const section = (series: Record<string, PeriodHistogram[]>, totals: Record<string, string> | undefined): { periods: Record<string, PeriodHistogram[]>; totals: Record<string, string> } => {
+  const section = (name: string, series: Record<string, PeriodHistogram[]>, totals: Record<string, string> | undefined): { periods: Record<string, PeriodHistogram[]>; totals: Record<string, string> } => {
     const periods: Record<string, PeriodHistogram[]> = {};
     const merged: Record<string, string> = {};
     for (const key of Object.keys(series).sort()) {
       const stored = totals?.[key];
       const total = stored === undefined ? newHistogram() : null;
-      periods[key] = [...series[key]].sort(byStart).map((p) => {
+      periods[key] = [...series[key]].sort(byStart).map((p, index) => {
         if (total === null && !needStats(p) && p.stats !== undefined) return p;
-        const histogram = decodeHistogram(p.histogram);
+        const histogram = decodeStored(p.histogram, `${source}: ${fieldOf(name, key, index)}`);
         total?.add(histogram);
         const stats = p.stats ?? latencyStats(histogram);
         return stats === null ? p : { ...p, stats };
@@ -89,18 +94,18 @@ export function withDerivedParts(file: HistogramFile): HistogramFile {
     }
     return { periods, totals: merged };
   };
-  const endpoints = section(file.endpoints, file.totals?.endpoints);
-  const metrics = section(file.metrics, file.totals?.metrics);
+  const endpoints = section('endpoints', file.endpoints, file.totals?.endpoints);
+  const metrics = section('metrics', file.metrics, file.totals?.metrics);
   let overall = file.overall;
   let overallTotal = file.totals?.overall;
   if (overall === undefined || overallTotal === undefined) {
     const slots = new Map<number, { histogram: ReturnType<typeof newHistogram>; errors: number; codes: Record<string, number>; errorKinds: Record<string, number> }>();
     const total = newHistogram();
-    for (const list of Object.values(file.endpoints)) {
-      for (const p of list) {
+    for (const [key, list] of Object.entries(file.endpoints)) {
+      for (const [index, p] of list.entries()) {
         let slot = slots.get(p.start);
         if (slot === undefined) slots.set(p.start, (slot = { histogram: newHistogram(), errors: 0, codes: {}, errorKinds: {} }));
-        const histogram = decodeHistogram(p.histogram);
+        const histogram = decodeStored(p.histogram, `${source}: ${fieldOf('endpoints', key, index)}`);
         slot.histogram.add(histogram);
         total.add(histogram);
         slot.errors += p.errors;
@@ -135,8 +140,8 @@ export function documentPeriods(document: HistogramFile): number {
 }
 
 /** A histogram document as the period-major records of format /2 (derived parts added first). */
-export function documentRecords(document: HistogramFile): { header: HistogramHeader; periods: PeriodRecord[]; end: EndRecord } {
-  const file = withDerivedParts(document);
+export function documentRecords(document: HistogramFile, source = '(in memory)'): { header: HistogramHeader; periods: PeriodRecord[]; end: EndRecord } {
+  const file = withDerivedParts(document, source);
   const slots = new Map<number, PeriodRecord>();
   const slot = (start: number): PeriodRecord => {
     let found = slots.get(start);

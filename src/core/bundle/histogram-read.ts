@@ -130,7 +130,7 @@ const isEnd = (record: PeriodRecord | EndRecord): record is EndRecord => (record
 /** Every period record, oldest first (each validated), then the end record. Synchronous, one line at a time. */
 export function scanHistogramFile(file: HistogramFileHandle, visit: (record: PeriodRecord) => void): EndRecord {
   if (file.document !== null) {
-    const { periods, end } = documentRecords(file.document);
+    const { periods, end } = documentRecords(file.document, file.path);
     for (const record of periods) visit(record);
     return end;
   }

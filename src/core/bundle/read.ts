@@ -12,8 +12,8 @@ import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import type { ErrorObject, SchemaObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { usageError } from '../errors.ts';
-import { BUNDLE_SCHEMAS, CORRUPT_ADVICE } from './schemas.ts';
+import { fileError, usageError } from '../errors.ts';
+import { BUNDLE_SCHEMAS, CORRUPT_ADVICE, SAFE_NAME_PATTERN } from './schemas.ts';
 import type { BundleFileKind, BundleFileType, BundleSchema } from './schemas.ts';
 
 /** What to tell the user to do when the file is absent, or present but unusable. */
@@ -41,7 +41,8 @@ async function readText(path: string, what: string, advice: ReadAdvice, optional
     if (code === 'ENOENT') throw usageError(`${path}: no such file, expected ${what}; ${advice.missing ?? 'check the path'}`);
     if (code === 'EISDIR') throw usageError(`${path}: is a folder, expected ${what}; give the file's path`);
     if (code === 'EACCES' || code === 'EPERM') throw usageError(`${path}: permission denied reading ${what}; check the file's permissions`);
-    throw usageError(`${path}: cannot read ${what} (${code ?? firstLine(error)}); check the path`);
+    if (code === 'ERR_STRING_TOO_LONG' || code === 'ERR_FS_FILE_TOO_LARGE') throw usageError(`${path}: too large to read as ${what}; check the path`);
+    throw fileError(error, path, `read ${what}`);
   }
 }
 
@@ -120,6 +121,10 @@ function describe(error: ErrorObject, schema: SchemaObject, value: unknown): str
       return `${field} must be ${quote(params.allowedValue)}`;
     case 'enum':
       return `${field} must be one of ${(params.allowedValues as unknown[]).map(quote).join(', ')}`;
+    case 'pattern':
+      return params.pattern === SAFE_NAME_PATTERN
+        ? `${field} must be a name of letters, digits, '.', '_' and '-' (no '/' or '..'), it becomes part of a path`
+        : `${field} ${error.message ?? 'is invalid'}`;
     default:
       return `${field} ${error.message ?? 'is invalid'}`;
   }

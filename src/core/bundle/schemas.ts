@@ -9,6 +9,7 @@
 // wrong type, a missing required field or a foreign `schema` id is an error.
 import type { SchemaObject } from 'ajv';
 import type { GeneratorFile, GeneratorPeriod, PlannedPhase, RunManifest } from './types.ts';
+import { SAFE_NAME } from '../paths.ts';
 
 /** One schema per field of T, optional fields included, no field T does not have. */
 export type Fields<T> = { [K in keyof Required<T>]: SchemaObject };
@@ -27,7 +28,9 @@ export interface BundleSchema<T> {
 export const CORRUPT_ADVICE = 'the file is corrupt or from another tool';
 
 const string = { type: 'string' } as const;
-const nonEmptyString = { type: 'string', minLength: 1 } as const;
+/** A name that becomes part of a path (src/core/paths.ts checkName): read.ts words its error. */
+export const SAFE_NAME_PATTERN = `^(?!.*\\.\\.)${SAFE_NAME.source.slice(1)}`;
+const safeName = { type: 'string', pattern: SAFE_NAME_PATTERN } as const;
 const nullableString = { type: ['string', 'null'] } as const;
 const nonNegative = { type: 'number', minimum: 0 } as const;
 const count = { type: 'integer', minimum: 0 } as const;
@@ -59,11 +62,11 @@ export const RUN_MANIFEST_SCHEMA: BundleSchema<RunManifest> = {
     ] satisfies (keyof RunManifest)[],
     properties: {
       schema: { const: 'rampart.run/1' },
-      runId: nonEmptyString,
-      profile: nonEmptyString,
+      runId: safeName,
+      profile: safeName,
       flows: {
         type: 'array',
-        items: { type: 'object', required: ['name', 'weight'], properties: { name: nonEmptyString, weight: nonNegative } },
+        items: { type: 'object', required: ['name', 'weight'], properties: { name: safeName, weight: nonNegative } },
       },
       seed: count,
       target: string,
