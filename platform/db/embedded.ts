@@ -25,8 +25,10 @@ export type EmbeddedDatabase = {
   dataDir: string;
   /** Stops the server (fast shutdown); the data stays on disk. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and data directory after `stop()`. */
+  /** Starts it again on the same port and data directory after `stop()` or `kill()`. */
   start(): Promise<void>;
+  /** A crash: SIGKILL to the server's process group (`ownProcessGroup` needed); `start()` recovers. */
+  kill(): Promise<void>;
 };
 
 export type EmbeddedOptions = {
@@ -261,7 +263,8 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     const running = child;
     if (running === undefined || running.exitCode !== null || running.signalCode !== null) return;
     running.kill('SIGINT'); // fast shutdown: roll back open transactions, then exit cleanly
-    const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS).then(() => true)]);
+    // An unref'd timer: a server that stops at once must not hold this process for the whole timeout.
+    const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS, undefined, { ref: false }).then(() => true)]);
     if (timedOut) {
       running.kill('SIGQUIT');
       await exited;
@@ -269,6 +272,14 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     process.removeListener('exit', onExit);
   };
 
+  const kill = async (): Promise<void> => {
+    const running = child;
+    if (running?.pid === undefined || running.exitCode !== null || running.signalCode !== null) return;
+    if (options.ownProcessGroup === false) throw new Error('kill() needs the server in its own process group (ownProcessGroup)');
+    process.kill(-running.pid, 'SIGKILL'); // the postmaster and every backend at once
+    await exited;
+    process.removeListener('exit', onExit);
+  };
   await start();
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
@@ -276,6 +287,7 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions): Promise<E
     dataDir,
     start,
     stop,
+    kill,
   };
 }
 
