@@ -24,6 +24,7 @@ import { announceWorker, collectWorkerReports, mergeReports, prepareStaging, rem
 import { buildGeneratorFile } from '../../src/core/generator.ts';
 import { planRun } from '../../src/core/schedule.ts';
 import type { PhaseSpec, PlannedRun } from '../../src/core/schedule.ts';
+import { startStandalone } from './standalone.ts';
 
 // Not dead: Artillery 2 (2.0.34's launcher) gives a plugin plain metric objects ({counters, period, ...})
 // in `stats` and `done` only when its module exports LEGACY_METRICS_FORMAT === false. Otherwise it
@@ -179,7 +180,7 @@ export class Plugin {
 
   constructor(script: ArtilleryScript, events: PluginEvents) {
     const options = readOptions(script);
-    const dir = process.env.RAMPART_BUNDLE_DIR || options.bundleDir;
+    const dir = process.env.RAMPART_BUNDLE_DIR || options.bundleDir || startStandalone(script, events);
     const inWorker = process.env.LOCAL_WORKER_ID !== undefined;
     try {
       if (dir === undefined) {
