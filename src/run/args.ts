@@ -25,6 +25,8 @@ export interface RunOptions {
   requireMetrics?: boolean;
   /** delete the run's Pushgateway groups after the arrival check */
   deleteMetrics?: boolean;
+  /** serve the live page on 127.0.0.1 while the run goes */
+  dashboard?: boolean;
 }
 
 const RUN_FLAGS = {
@@ -42,6 +44,7 @@ const RUN_FLAGS = {
   observe: { type: 'boolean', description: 'publish live metrics to the stack \'rampart observe up\' started (docs/observability.md)' },
   'require-metrics': { type: 'boolean', description: 'exit 3 when the published final figures did not reach the Pushgateway (and Prometheus)' },
   'delete-metrics': { type: 'boolean', description: 'delete the run\'s groups from the Pushgateway after checking them' },
+  dashboard: { type: 'boolean', description: 'serve a live page of the run on 127.0.0.1 (its URL is printed), then link the report' },
 } as const satisfies Record<string, FlagSpec>;
 
 type RunFlags = FlagValues<typeof RUN_FLAGS>;
@@ -106,6 +109,7 @@ export function runOptions(positionals: string[], values: RunFlags): RunOptions 
   if (values.observe === true) options.observe = true;
   if (values['require-metrics'] === true) options.requireMetrics = true;
   if (values['delete-metrics'] === true) options.deleteMetrics = true;
+  if (values.dashboard === true) options.dashboard = true;
   return options;
 }
 

@@ -34,6 +34,7 @@ import { collectArtilleryOutput, decideExit, readGenerator } from './outcome.ts'
 import { startPlatform, type StartedPlatform } from './platform.ts';
 import { formatSummary } from './summary.ts';
 import { checkPublished, planPublishing, publishSettings } from '../observe/index.ts';
+import { LIVE_PLUGINS, endLivePage, startLivePage, type LivePage } from '../observe/live/server.ts';
 
 export interface RunResult {
   exitCode: ExitCode;
@@ -210,17 +211,23 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
   const bundle = await prepareBundle(suite, options);
   const interrupts = watchInterrupts(say);
   let platform: StartedPlatform | null = null;
+  let live: LivePage | null = null;
   try {
     platform = await startPlatformIfNeeded(options, hooks, bundle, say);
     if (interrupts.interrupted()) throw untrustworthy('interrupted before the load started; nothing was measured');
     const target = givenTarget ?? platform?.url ?? '';
     const identity = { profile: options.profile, runId: bundle.runId, flows: draft.flows.map((f) => f.name) };
     const publishing = publishTo === null ? null : await planPublishing(publishTo, REPO_ROOT, identity, options);
-    const { composed, scriptPath } = await composeScript(suite, options, target, bundle, publishing?.plugins);
+    const plugins = { ...publishing?.plugins, ...(options.dashboard === true ? LIVE_PLUGINS : {}) };
+    const { composed, scriptPath } = await composeScript(suite, options, target, bundle, plugins);
     const manifest = await startManifest({ root: REPO_ROOT, runId: bundle.runId, options, composed, target });
     await writeManifest(bundle, manifest);
 
     const status = publishing?.startStatus(composed.phases);
+    if (options.dashboard === true) {
+      live = await startLivePage({ runId: bundle.runId, profile: options.profile, bundleDir: bundle.dir, logFile: path.join(bundle.dir, 'artillery.log'), phases: composed.phases, platformUrl: target });
+      say(`live page: ${live.url}`);
+    }
     const ran = await runArtilleryStep({ bundle, scriptPath, composed, options, target, platform, interrupts, say, extraEnv: publishing?.env });
     await status?.stop();
     interrupts.stop();
@@ -235,10 +242,12 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
     const decided = decideExit(ran.exitCode, interrupted, generator, artillery !== null);
     const { verdict } = decided;
     const exit = publishing === null ? decided.exit : await checkPublished(publishing, artillery?.aggregate.counters ?? {}, decided.exit, say);
+    if (live !== null) await endLivePage(live, verdict, reports.at(0) ?? null, say);
     const summary = formatSummary({ bundleDir: bundle.dir, manifest: final, bundle: results?.bundle ?? null, analysis: results?.analysis, generator, reports, verdict });
     return { exitCode: exit, bundleDir: bundle.dir, manifest: final, summary };
   } finally {
     interrupts.stop();
+    await live?.close();
     await unlinkNodeModules(bundle);
     if (needsOwnPlatform(options, hooks) && platform !== null) {
       say('stopping the platform');

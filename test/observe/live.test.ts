@@ -1,12 +1,16 @@
 // End to end, against real processes started here on loopback: the reference platform, Debian's
-// Prometheus, Pushgateway, Alertmanager and exporters (src/observe/stack.ts), and a webhook receiver.
-// A short `rampart run` publishes through Artillery's publish-metrics; Prometheus's figure of the
+// Prometheus, Pushgateway, Alertmanager and exporters (src/observe/stack.ts), a webhook receiver and
+// a headless Chromium (Debian's /usr/bin/chromium through playwright-core). One short
+// `rampart run --dashboard` publishes through Artillery's publish-metrics; Prometheus's figure of the
 // run's requests equals the bundle's; a budget that cannot hold (ci/slo-style file of the test's own)
 // makes exactly one alert fire and reach the webhook through Alertmanager; the run's groups are
-// deleted afterwards. Every process is stopped by its pid.
+// deleted afterwards; every dashboard panel's query returns data; and the live page, watched while
+// the run goes, updates, stays on 127.0.0.1, keeps a hostile endpoint name inert and links the
+// report at the end. Every process is stopped by its pid (the browser by closing it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +24,7 @@ import { loadBudgets } from '../../src/observe/slo-budgets.ts';
 import { budgetRules } from '../../src/observe/rules.ts';
 import { readGroups } from '../../src/observe/pushgateway.ts';
 import type { ArtilleryOutput } from '../../src/core/bundle/types.ts';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 interface Webhook { alerts: { status: string; labels: Record<string, string> }[] }
 
@@ -27,7 +32,10 @@ let work: string;
 let platform: StartedPlatform | undefined;
 let stack: StackState | undefined;
 let receiver: Server | undefined;
+let browser: BrowserContext | undefined;
 const received: Webhook[] = [];
+const CHROMIUM = '/usr/bin/chromium';
+const HOSTILE = 'GET /health <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
 // Open endpoints at a steady rate, and the repository's incident-response flow (attacks to detect and
 // correlate, so the security panels have figures), with the smoke profile's short think times.
@@ -59,6 +67,7 @@ const FLOW = `scenarios:
   - name: probe
     flow:
       - get: { url: /health, name: GET /health }
+      - get: { url: /health, name: ${JSON.stringify(HOSTILE)} }
       - get: { url: /ready, name: GET /ready }
       - get: { url: /metrics, name: GET /metrics }
 `;
@@ -128,26 +137,86 @@ before(async () => {
     evaluationInterval: '1s',
     groupWait: '1s',
   });
+  browser = await chromium.launchPersistentContext(path.join(work, 'chromium'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 60_000,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
 }, { timeout: 180_000 });
 
 after(async () => {
+  await browser?.close();
   if (stack !== undefined) await stopStack(stack);
   await platform?.stop();
   receiver?.close();
   await rm(work, { recursive: true, force: true });
 });
 
-test('a run published to the Pushgateway: Prometheus counts its requests as the bundle does, one alert reaches the webhook, its groups are deleted', { timeout: 240_000 }, async (t) => {
+interface LiveVisit {
+  /** the page's totals line, each time it changed */
+  totals: string[];
+  finalLink: boolean;
+  pwned: unknown;
+  images: number;
+  hostileCells: number;
+  charts: number;
+  reportStatus: number | null;
+  reportGenerator: string | null;
+  requests: string[];
+  consoleErrors: string[];
+}
+
+/** Watch the live page from its first load until it links the report, then open the report. */
+async function visitLivePage(url: string): Promise<LiveVisit> {
+  if (browser === undefined) throw new Error('no browser');
+  const page = await browser.newPage();
+  const visit: LiveVisit = { totals: [], finalLink: false, pwned: undefined, images: 0, hostileCells: 0, charts: 0, reportStatus: null, reportGenerator: null, requests: [], consoleErrors: [] };
+  page.on('request', (r) => visit.requests.push(r.url()));
+  page.on('console', (m) => { if (m.type() === 'error') visit.consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => visit.consoleErrors.push(e.message));
+  await page.goto(url);
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline && !visit.finalLink) {
+    await page.waitForLoadState('load');
+    const totals = await page.locator('#totals').textContent().catch(() => null);
+    if (totals !== null && visit.totals.at(-1) !== totals) visit.totals.push(totals);
+    visit.finalLink = (await page.locator('#final-report').count()) === 1;
+    if (!visit.finalLink) await page.waitForTimeout(1000);
+  }
+  visit.pwned = await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned);
+  visit.images = await page.locator('main img').count();
+  visit.hostileCells = await page.locator('td', { hasText: '<img src=x onerror=' }).count();
+  visit.charts = await page.evaluate(() => (globalThis as unknown as { __rampartCharts?: number }).__rampartCharts ?? 0);
+  if (visit.finalLink) {
+    const [response] = await Promise.all([page.waitForEvent('response', (r) => r.url().endsWith('/report.html')), page.locator('#final-report').click()]);
+    visit.reportStatus = response.status();
+    await page.waitForLoadState('load');
+    visit.reportGenerator = await page.locator('meta[name="generator"]').getAttribute('content');
+  }
+  await page.close();
+  return visit;
+}
+
+test('a run published to the Pushgateway: Prometheus counts its requests as the bundle does, one alert reaches the webhook, its groups are deleted; its live page', { timeout: 240_000, skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed` }, async (t) => {
   const env = process.env;
   env.RAMPART_PUSHGATEWAY = stack?.urls.pushgateway;
   env.RAMPART_PROMETHEUS = stack?.urls.prometheus;
+  env.RAMPART_DASHBOARD_LINGER = '12';
   const lines: string[] = [];
+  const live: { visit: Promise<LiveVisit> | null } = { visit: null };
   let result;
   try {
-    result = await executeRun(parseRunArgs(['live', '--no-report', '--require-metrics', '--delete-metrics', '--reports-dir', path.join(work, 'reports')]), { progress: (l) => lines.push(l), platform }, path.join(work, 'suite'));
+    const progress = (line: string): void => {
+      lines.push(line);
+      const url = /^live page: (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(line)?.[1];
+      if (url !== undefined) live.visit = visitLivePage(url);
+    };
+    result = await executeRun(parseRunArgs(['live', '--dashboard', '--require-metrics', '--delete-metrics', '--reports-dir', path.join(work, 'reports')]), { progress, platform }, path.join(work, 'suite'));
   } finally {
     delete env.RAMPART_PUSHGATEWAY;
     delete env.RAMPART_PROMETHEUS;
+    delete env.RAMPART_DASHBOARD_LINGER;
   }
   assert.equal(result.exitCode, 0, lines.join('\n'));
   t.diagnostic(lines.filter((l) => l.startsWith('metrics')).join(' | '));
@@ -187,4 +256,19 @@ test('a run published to the Pushgateway: Prometheus counts its requests as the 
     }
   }
   assert.deepEqual(empty, [], `panels without data (of ${String(checked)} queries)`);
+
+  // The live page: updated at least twice, never left 127.0.0.1, ran nothing of the hostile name.
+  assert.ok(live.visit !== null, 'the run announced its live page');
+  const visit = await live.visit;
+  t.diagnostic(`live page states: ${visit.totals.join(' | ')}`);
+  assert.ok(visit.totals.length >= 3, `updates: ${visit.totals.join(' | ')}`);
+  assert.equal(visit.finalLink, true);
+  assert.equal(visit.reportStatus, 200);
+  assert.equal(visit.reportGenerator, 'rampart report');
+  assert.equal(visit.pwned, undefined);
+  assert.equal(visit.images, 0);
+  assert.ok(visit.hostileCells >= 1, 'the hostile name is shown as text');
+  assert.ok(visit.charts >= 3, `charts drawn: ${String(visit.charts)}`);
+  assert.deepEqual(visit.requests.filter((r) => !r.startsWith('http://127.0.0.1:')), []);
+  assert.deepEqual(visit.consoleErrors, []);
 });
