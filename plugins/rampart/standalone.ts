@@ -10,8 +10,8 @@
 //   threads (they inherit the environment), so they record into it too. It also writes
 //   `artillery.json` there, in Artillery's own `--output` shape, from the same periods Artillery
 //   reports, so `rampart report <folder>` works on the run.
-// - no key (not a flow file: a composed script.yml run again by hand): nothing; the caller says that
-//   measurements are not recorded.
+// - no key (not a flow file: a composed script.yml run again by hand), or a cloud worker
+//   (WORKER_ID): no bundle folder; the caller says so.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
@@ -98,7 +98,9 @@ export function startStandalone(script: unknown, events: RunEvents): string | un
   if (flows.length > 1) {
     refuse(`several flow files were merged into one scenario (${flows.join(', ')}): Artillery merges script files position by position; ${MERGED_FILES_ADVICE}`);
   }
-  if (flows.length === 0) return undefined;
+  // A run-fargate (or Lambda, ACI) container sets WORKER_ID: nothing it writes to its disk comes
+  // back, so it keeps no bundle folder and the plugin's counters carry the measurements.
+  if (flows.length === 0 || process.env.WORKER_ID !== undefined) return undefined;
   const prepared = script as PreparedScript;
   const scriptPath = typeof prepared._scriptPath === 'string' ? prepared._scriptPath : join(process.cwd(), 'scenarios', `${flows[0]}.yml`);
   const reports = join(dirname(dirname(scriptPath)), 'reports');
