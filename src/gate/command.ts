@@ -22,7 +22,7 @@ import type { CommandSpec, FlagSpec } from '../core/command.ts';
 import { EXIT, onFile, RampartError, usageError } from '../core/errors.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
-import { bundleFile, fileExists, writeJsonAtomic } from '../core/bundle/files.ts';
+import { bundleFile, checkReplaceable, fileExists, writeJsonAtomic } from '../core/bundle/files.ts';
 import { analyzeBundle, loadBundle } from '../results/index.ts';
 import { baselineRunOf, combineBaselines, loadBaseline, profileOf, readBaselineFile, withRun, writeBaselineFile } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
@@ -120,17 +120,6 @@ async function isBundleFolder(bundle: LoadedBundle, given: string): Promise<bool
   } catch {
     return false;
   }
-}
-
-/** Refuses (exit 2) a path that exists but is not a regular file, before anything is written. */
-async function checkWritableFile(path: string, action: string): Promise<void> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch {
-    return; // absent: the write creates it (and reports its own failure)
-  }
-  if (!info.isFile()) throw usageError(`${path}: cannot ${action}: it is ${info.isDirectory() ? 'a folder' : 'not a regular file'}; remove it and run again`);
 }
 
 /** SLO endpoint keys must name something measured or a scenario's request (./slo-endpoints.ts). */
@@ -236,7 +225,7 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
   // verdict behind. Its place is checked first, so a gate.json that cannot be written stops the
   // gate before the baseline changes.
   const gatePath = (await isBundleFolder(primary, options.bundles[0])) ? bundleFile(primary.dir, 'gate') : null;
-  if (gatePath !== null) await checkWritableFile(gatePath, 'write the gate result (gate.json)');
+  if (gatePath !== null) await checkReplaceable(gatePath, 'write the gate result (gate.json)');
 
   let baselineWritten: string | null = null;
   if (options.updateBaseline && baselineFilePath !== null && result.outcome !== 'untrustworthy') {

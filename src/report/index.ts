@@ -14,7 +14,7 @@ import { readJsonFile, readSchemaFile } from '../core/bundle/read.ts';
 import { GATE_RESULT_SCHEMA } from '../core/bundle/gate-schema.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
-import { fileExists, writeFileAtomic } from '../core/bundle/files.ts';
+import { checkReplaceable, fileExists, writeFileAtomic } from '../core/bundle/files.ts';
 import { analyzeBundle, loadBundle } from '../results/index.ts';
 import type { BundleAnalysis } from '../results/index.ts';
 import { buildReportModel } from './build.ts';
@@ -137,6 +137,8 @@ export async function writeReports(bundlePathOrFile: string, options: WriteRepor
   };
   const record: ReportSource = { schema: 'rampart.report-source/1', source: identity, writtenAt: new Date().toISOString() };
   const writes: [string, string][] = [[join(outDir, REPORT_SOURCE_FILE), `${JSON.stringify(record, null, 2)}\n`], [paths.html, texts.html], [paths.markdown, texts.markdown], [paths.junit, texts.junit]];
+  // every file checked before the first is written: a folder named report.html stops the report before anything changes
+  for (const [path] of writes) await checkReplaceable(path, 'write the report');
   for (const [path, text] of writes) await onFile(path, 'write the report (choose a writable --out folder)', () => writeFileAtomic(path, text));
   return paths;
 }

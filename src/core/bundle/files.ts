@@ -4,6 +4,7 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BUNDLE_FILES } from './types.ts';
+import { usageError } from '../errors.ts';
 
 export type BundleFileName = keyof typeof BUNDLE_FILES;
 
@@ -36,6 +37,20 @@ export async function writeFileAtomic(path: string, text: string | Uint8Array): 
 /** JSON with two-space indentation and a final newline, written atomically (see writeFileAtomic). */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * Refuses (exit 2) a path that exists but is not a regular file (a folder named gate.json), so a
+ * command can check every file it will replace before it writes the first one.
+ */
+export async function checkReplaceable(path: string, action: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    return; // absent (the write creates it and reports its own failure)
+  }
+  if (!info.isFile()) throw usageError(`${path}: cannot ${action}: it is ${info.isDirectory() ? 'a folder' : 'not a regular file'}; remove it and run again`);
 }
 
 /** Whether something exists at the path (a file or a folder); false when it cannot be looked at. */
