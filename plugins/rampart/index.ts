@@ -37,6 +37,13 @@ export interface RampartPluginOptions {
   bundleDir?: string;
   /** How long the main thread waits for the workers' measurements at the end (default 20 000 ms). */
   workerTimeoutMs?: number;
+  /**
+   * Emit the measurements as Artillery counters too (./channel.ts; docs/distributed.md). Default:
+   * only when there is no bundle folder, since then they are the only way out (run-fargate's
+   * containers); with one, histograms.json holds them at finer precision and the --output file
+   * stays small. `rampart run --fargate` sets it.
+   */
+  counters?: boolean;
 }
 
 interface ArtilleryScript extends HookableScript {
@@ -65,6 +72,7 @@ function readOptions(script: ArtilleryScript): RampartPluginOptions {
   return {
     bundleDir: typeof options.bundleDir === 'string' && options.bundleDir !== '' ? options.bundleDir : undefined,
     workerTimeoutMs: typeof options.workerTimeoutMs === 'number' ? options.workerTimeoutMs : undefined,
+    counters: typeof options.counters === 'boolean' ? options.counters : undefined,
   };
 }
 
@@ -74,14 +82,16 @@ function readOptions(script: ArtilleryScript): RampartPluginOptions {
  */
 class WorkerMeasurement {
   private readonly recorder = new Recorder();
-  private readonly channel = new CounterChannel();
+  private readonly channel: CounterChannel | undefined;
   private readonly health: HealthSampler;
   private readonly staging: string | null;
   private readonly workerId = String(threadId);
 
-  constructor(script: ArtilleryScript, bundleDir: string | null) {
-    this.health = startHealthSampler('worker', 1000, (busy, sampled) => {
-      this.channel.health(busy, sampled);
+  constructor(script: ArtilleryScript, bundleDir: string | null, counters: boolean) {
+    const channel = counters ? new CounterChannel() : undefined;
+    this.channel = channel;
+    this.health = startHealthSampler('worker', 1000, channel === undefined ? undefined : (busy, sampled) => {
+      channel.health(busy, sampled);
     });
     this.staging = bundleDir === null ? null : stagingDir(bundleDir);
     if (this.staging !== null) announceWorker(this.staging, this.workerId);
@@ -186,13 +196,13 @@ export class Plugin {
       if (dir === undefined) {
         // The workers still emit their counters into Artillery's output (run-fargate's containers
         // have no bundle folder); only the files are not written.
-        if (inWorker) this.measurement = new WorkerMeasurement(script, null);
-        else say('no bundle folder (set RAMPART_BUNDLE_DIR or config.plugins.rampart.bundleDir): histograms.json and generator.json are not written; the counters plugins.rampart.* in Artillery\'s output carry the measurements');
+        if (inWorker) this.measurement = new WorkerMeasurement(script, null, options.counters ?? true);
+        else say(`no bundle folder (set RAMPART_BUNDLE_DIR or config.plugins.rampart.bundleDir): histograms.json and generator.json are not written${options.counters === false ? '' : '; the counters plugins.rampart.* in Artillery\'s output carry the measurements'}`);
         return;
       }
       const bundleDir = resolve(dir);
       this.measurement = inWorker
-        ? new WorkerMeasurement(script, bundleDir)
+        ? new WorkerMeasurement(script, bundleDir, options.counters ?? false)
         : new MainMeasurement(script.config.phases ?? [], events, bundleDir, options.workerTimeoutMs ?? 20_000);
     } catch (error) {
       say(`measurement disabled: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,8 +1,8 @@
 // Running Artillery as a child process: `node node_modules/artillery/bin/run run <script> --output <json>`
 // (or `run-fargate ...`, src/run/fargate.ts) spawned directly (never through npx) and stopped by its PID.
-// The rampart plugin's counters (src/core/counters.ts: hundreds of names per period) are hidden from
-// Artillery's console, and so from artillery.log, by the plugin option suppressOutput, set with
-// --overrides; they stay in the --output file, where they belong. Its console goes to a log file; a
+// The rampart plugin's counters (src/core/counters.ts: hundreds of names per period, when a profile
+// turns them on) are hidden from Artillery's console, and so from artillery.log, by the plugin option
+// suppressOutput, set with --overrides; they stay in the --output file, where they belong. Its console goes to a log file; a
 // progress line (elapsed of planned time, requests, errors) is reported every few seconds from the
 // counters Artillery prints every 10 s. SIGINT (Ctrl-C) is passed on once, so Artillery stops and
 // still writes what it measured; a second one kills it.

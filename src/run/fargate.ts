@@ -6,7 +6,7 @@
 //
 //   reports/<run-id>/fargate/          the test bundle run-fargate uploads, self-contained:
 //     script.yml                       the composed script (processor ./processors/index.ts; the plugin's
-//                                      tarball in config.includeFiles; plugin counters hidden from the console)
+//                                      tarball in config.includeFiles; its counters on, and hidden from the console)
 //     processors/                      the suite's processors
 //     artillery-plugin-rampart-<v>.tgz the plugin as `npm pack` makes it (JavaScript, its dependencies declared)
 //     package.json                     depends on that tarball: each container's `npm install` installs it
@@ -52,10 +52,12 @@ export interface FargateBundle {
   tarball: string;
 }
 
-/** `npm pack` of the built plugin (plugins/rampart/dist, from npm's prepare) into `dir`; its file name. */
+/** The plugin built afresh (plugins/rampart/build.ts) and packed by `npm pack` into `dir`; the tarball's file name. */
 function packPlugin(dir: string): string {
+  const built = spawnSync(process.execPath, [path.join(PLUGIN_PACKAGE_DIR, 'build.ts')], { encoding: 'utf8', timeout: 60_000 });
+  if (built.status !== 0) throw usageError(`could not build the rampart plugin: ${built.stderr.trim().split('\n')[0] ?? ''}`);
   const packed = spawnSync('npm', ['pack', PLUGIN_PACKAGE_DIR, '--pack-destination', dir, '--json', '--silent'], { encoding: 'utf8', timeout: 120_000 });
-  if (packed.status !== 0) throw usageError(`could not pack the rampart plugin (npm pack exit ${String(packed.status)}): ${packed.stderr.trim().split('\n')[0] ?? ''}; run 'npm run build' and try again`);
+  if (packed.status !== 0) throw usageError(`could not pack the rampart plugin (npm pack exit ${String(packed.status)}): ${packed.stderr.trim().split('\n')[0] ?? ''}`);
   return (JSON.parse(packed.stdout) as { filename: string }[])[0].filename;
 }
 
@@ -104,7 +106,7 @@ export async function prepareFargateBundle(suite: string, options: RunOptions, b
     seed: options.seed,
     processor: './processors/index.ts',
     maxArrivalRate: config.maxArrivalRate,
-    plugins: { rampart: { suppressOutput: true } },
+    plugins: { rampart: { suppressOutput: true, counters: true } },
   });
   composed.script.config.includeFiles = [tarball];
   const scriptPath = path.join(contextDir, 'script.yml');

@@ -82,7 +82,7 @@ config:
   phases:
 ${PHASES.map((p) => `    - duration: ${String(p.duration)}\n      arrivalRate: ${String(p.arrivalRate)}`).join('\n')}
   plugins:
-    rampart: {}
+    rampart: { counters: true }
     relay: { scope: ${join(root, 'node_modules', 'artillery-plugin-')} }
 scenarios:
   - flow:

@@ -75,6 +75,7 @@ test("Artillery's own bundling packs the processors, the plugin and every depend
   const script = await readFile(join(worker, 'script.yml'), 'utf8');
   assert.match(script, /processor: \.\/processors\/index\.ts/);
   assert.match(script, /suppressOutput: true/);
+  assert.match(script, /counters: true/, 'the containers emit the counters, the only way their measurements come back');
 });
 
 test('without AWS credentials, rampart run --fargate fails in one line with exit 2 and a bundle that says what ran', async (t) => {
