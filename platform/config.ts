@@ -77,7 +77,7 @@ const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
  * "true" or a hop count is refused: it would let any client choose its own address by sending
  * X-Forwarded-For, and so escape the per-client limits.
  */
-export function parseTrustProxy(raw: string | undefined): false | string[] {
+function parseTrustProxy(raw: string | undefined): false | string[] {
   if (raw === undefined || raw.trim() === '' || raw.trim() === 'false') return false;
   const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
   for (const entry of entries) {

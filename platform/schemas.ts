@@ -61,4 +61,8 @@ export const idParams = {
 } as const;
 
 export const severity = { type: 'string', enum: SEVERITIES } as const;
-export const dateTime = { type: 'string', format: 'date-time' } as const;
+/**
+ * An RFC 3339 date-time PostgreSQL can store: not year 0000 (SQLSTATE 22008) and a UTC offset of at
+ * most 15:59 (beyond it 22009), which the date-time format alone lets through.
+ */
+export const dateTime = { type: 'string', format: 'date-time', pattern: '^(?!0000)\\d{4}-.*(?:[Zz]|[+-](?:0\\d|1[0-5])(?::?[0-5]\\d)?)$' } as const;

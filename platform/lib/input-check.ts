@@ -6,7 +6,7 @@
 // Input: a parsed value (body, querystring, params). Output: the first problem found, or undefined.
 
 /** Levels of objects and arrays a request may nest, counted from the top of the body (docs/api.md). */
-export const MAX_INPUT_DEPTH = 32;
+const MAX_INPUT_DEPTH = 32;
 
 type Frame = { value: unknown; depth: number; parent: Frame | undefined; key: string };
 

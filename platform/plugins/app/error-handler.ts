@@ -15,7 +15,7 @@ import { isConnectionFailure } from '../../db/pool.ts';
 
 export type ErrorBody = { error: ErrorCode; message: string };
 
-export type ErrorAnswer = { statusCode: number; body: ErrorBody; log: boolean; retryAfterSeconds?: number };
+type ErrorAnswer = { statusCode: number; body: ErrorBody; log: boolean; retryAfterSeconds?: number };
 
 const UNAVAILABLE: ErrorAnswer = { statusCode: 503, body: { error: 'unavailable', message: 'the database is unavailable; retry later' }, log: true, retryAfterSeconds: 5 };
 const INTERNAL: ErrorAnswer = { statusCode: 500, body: { error: 'internal', message: 'internal error' }, log: true };
