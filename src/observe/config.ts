@@ -16,8 +16,6 @@ export interface ObserveSettings {
   deleteGroup: boolean;
 }
 
-export const OBSERVE_OFF: ObserveSettings = { pushgateway: null, prometheus: null, deleteGroup: false };
-
 /** An http(s) base URL without a trailing slash; anything else is a usage error naming the setting. */
 export function baseUrl(value: unknown, setting: string): string | null {
   if (value === null || value === undefined || value === '') return null;

@@ -59,14 +59,20 @@ export async function planPublishing(settings: ObserveSettings, root: string, id
   if (pushgateway === null) return null;
   const run: RunIdentity = { ...identity, gitRevision: await gitRevision(root) };
   const plan = publishPlan(pushgateway, run);
+  let status: StatusPublisher | null = null;
   return {
     settings,
     run,
     plugins: { 'publish-metrics': plan.plugin },
     env: plan.env,
     requireMetrics: flags.requireMetrics === true,
-    startStatus: (phases) => publishStatus({ pushgateway, group: statusGroup(run), phases, startedAtMs: Date.now() }),
-    finish: (counters) => checkArrival({ pushgateway, prometheus: settings.prometheus, run, counters, deleteGroups: settings.deleteGroup }),
+    startStatus: (phases) => (status = publishStatus({ pushgateway, group: statusGroup(run), phases, startedAtMs: Date.now() })),
+    async finish(counters): Promise<ArrivalResult> {
+      const result = await checkArrival({ pushgateway, prometheus: settings.prometheus, run, counters, deleteGroups: settings.deleteGroup });
+      const failed = status?.failures();
+      if (failed !== undefined && failed.count > 0) result.lines.unshift(`metrics: ${String(failed.count)} of Rampart's status pushes failed (${failed.first ?? ''})`);
+      return result;
+    },
   };
 }
 

@@ -1,6 +1,6 @@
-// The state of the stack `rampart observe up` started: its folder (.data/observe/, git-ignored), the
-// pid of each process and the URLs it serves, in stack.json. A stack whose processes are all gone
-// counts as not running.
+// The state of the stack `rampart observe up` started: its folder (.data/observe/, git-ignored, or
+// RAMPART_OBSERVE_DIR), the pid of each process and the URLs it serves, in stack.json. A stack whose
+// processes are all gone counts as not running.
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { writeJsonAtomic } from '../core/bundle/files.ts';
@@ -16,7 +16,9 @@ export interface StackState {
   urls: Record<Component, string>;
 }
 
-export const stackDir = (root: string): string => path.join(root, '.data', 'observe');
+/** The stack's folder: RAMPART_OBSERVE_DIR, or .data/observe/ under the repository. */
+export const stackDir = (root: string, env: NodeJS.ProcessEnv = process.env): string =>
+  env.RAMPART_OBSERVE_DIR !== undefined && env.RAMPART_OBSERVE_DIR !== '' ? path.resolve(env.RAMPART_OBSERVE_DIR) : path.join(root, '.data', 'observe');
 const stateFile = (dir: string): string => path.join(dir, 'stack.json');
 
 export function isAlive(pid: number): boolean {

@@ -13,6 +13,7 @@ import { parseObserve } from '../../src/observe/config.ts';
 import { artilleryGroup, publishPlan, publishedName, statusGroup, type RunIdentity } from '../../src/observe/publish.ts';
 import { exposition, pushAdd, readGroup, readGroups } from '../../src/observe/pushgateway.ts';
 import { plannedArrivals, statusText } from '../../src/observe/status.ts';
+import { BINARIES } from '../../src/observe/stack.ts';
 import { isOneLineUsageError } from '../support.ts';
 
 let gateway: ChildProcess | undefined;
@@ -22,7 +23,7 @@ const run: RunIdentity = { profile: 'baseline', runId: '20261201T230000-baseline
 before(async () => {
   const port = await freePort();
   url = `http://127.0.0.1:${String(port)}`;
-  gateway = spawn('prometheus-pushgateway', [`--web.listen-address=127.0.0.1:${String(port)}`, '--persistence.file='], { stdio: 'ignore' });
+  gateway = spawn(BINARIES.pushgateway.bin, [`--web.listen-address=127.0.0.1:${String(port)}`, '--persistence.file='], { stdio: 'ignore' });
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (await fetch(`${url}/-/ready`).then((r) => r.ok, () => false)) return;
