@@ -47,6 +47,7 @@ test('hostile requests answer 400/413/415 with a one-line error body, nosniff, a
     ['a body without a content type', { method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': '' }, payload: '{"username":"a","password":"b"}' }, 415, /Unsupported Media Type/],
     ['an XML body', { method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/xml' }, payload: '<login/>' }, 415, /Unsupported Media Type/],
     ['a __proto__ key', { method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":"a","password":"b","__proto__":{"role":"admin"}}' }, 400, /not valid JSON/],
+    ['a constructor.prototype key', { method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":"a","password":"b","constructor":{"prototype":{"role":"admin"}}}' }, 400, /not valid JSON/],
     ['a body over the limit', { method: 'POST', url: '/api/v1/events/batch', headers: sensor, payload: rawBatch('hostile-big', JSON.stringify({ pad: 'x'.repeat(1_100_000) })) }, 413, /too large/],
     ['bad percent-encoding in the path', { method: 'GET', url: '/api/v1/alerts/%E0%A4%A', headers: analyst }, 400, /not a valid url component/],
   ];
