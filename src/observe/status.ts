@@ -1,28 +1,17 @@
 // Rampart's own live family while Artillery runs: every few seconds it pushes, into the run's status
 // group, whether the run is active and how many arrivals the schedule planned by then — what the
 // alert rules compare Artillery's published `vusers_created` with (generator behind schedule) and
-// what tells a finished run from one that stopped publishing. Planned arrivals are the phases'
-// integral (ramps linear), counted up to `lagSeconds` ago, because Artillery publishes its counters
-// once per 10 s period.
+// what tells a finished run from one that stopped publishing. Planned arrivals follow the measurement
+// plugin's schedule (src/core/schedule.ts: ramps as Artillery runs them, floor(rate) per second),
+// counted up to `lagSeconds` ago, because Artillery publishes its counters once per 10 s period.
 import type { PlannedPhase } from '../core/bundle/types.ts';
+import { planRun, plannedBetween } from '../core/schedule.ts';
 import { exposition, pushAdd, type GroupKey } from './pushgateway.ts';
 
-/** Arrivals the phases plan in their first `seconds` seconds (pure). */
+/** Arrivals the phases plan in their first `seconds` seconds (pure), by the plugin's schedule (src/core/schedule.ts). */
 export function plannedArrivals(phases: readonly PlannedPhase[], seconds: number): number {
-  let total = 0;
-  let start = 0;
-  for (const p of phases) {
-    const t = Math.min(Math.max(seconds - start, 0), p.duration);
-    if (p.pause === undefined && t > 0) {
-      if (p.arrivalCount !== undefined) total += (p.arrivalCount * t) / p.duration;
-      else if (p.arrivalRate !== undefined) {
-        const to = p.rampTo ?? p.arrivalRate;
-        total += p.arrivalRate * t + ((to - p.arrivalRate) * t * t) / (2 * p.duration);
-      }
-    }
-    start += p.duration;
-  }
-  return Math.floor(total);
+  if (seconds <= 0) return 0;
+  return Math.floor(plannedBetween(planRun([...phases], 0), 0, seconds * 1000) + 1e-9);
 }
 
 export interface StatusInput {
