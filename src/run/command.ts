@@ -220,7 +220,8 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
     const publishing = publishTo === null ? null : await planPublishing(publishTo, REPO_ROOT, identity, options);
     const plugins = { ...publishing?.plugins, ...(options.dashboard === true ? LIVE_PLUGINS : {}) };
     const { composed, scriptPath } = await composeScript(suite, options, target, bundle, plugins);
-    const manifest = await startManifest({ root: REPO_ROOT, runId: bundle.runId, options, composed, target });
+    // run.json, the summary and report.html show the target: never its credentials (script.yml keeps them for Artillery)
+    const manifest = await startManifest({ root: REPO_ROOT, runId: bundle.runId, options, composed, target: redactTarget(target) });
     await writeManifest(bundle, manifest);
 
     const status = publishing?.startStatus(composed.phases);
