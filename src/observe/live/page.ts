@@ -73,7 +73,8 @@ export function liveCharts(m: LiveModel): ChartSpec[] {
 }
 
 function endpointRows(m: LiveModel): string {
-  const last = m.periods.at(-1);
+  // the latest period with per-endpoint figures (the last one printed may still be being written)
+  const last = m.periods.findLast((p) => endpointSummaries(p).size > 0);
   if (last === undefined) return '<p class="muted">No period reported yet (Artillery reports every 10 s).</p>';
   const rows = [...endpointSummaries(last)].sort(([a], [b]) => a.localeCompare(b)).map(([key, s]) =>
     `<tr><td>${h(key)}</td><td class="num">${h(String(s.median ?? ''))}</td><td class="num">${h(String(s.p95 ?? ''))}</td><td class="num">${h(String(s.p99 ?? ''))}</td><td class="num">${h(String(s.max ?? ''))}</td></tr>`);
@@ -105,7 +106,7 @@ ${m.finished === null ? `<meta http-equiv="refresh" content="${String(m.refreshS
 <header><h1>${h(`Live: profile ${m.profile}, run ${m.runId}`)}</h1>${status}</header>
 <main>
 <section><h2>So far</h2><p id="totals">${String(totals.requests)} requests, ${String(totals.errors)} errors, ${String(totals.users)} users created, ${String(m.periods.length)} periods</p></section>
-<section><h2>Endpoints, last period</h2>${endpointRows(m)}</section>
+<section><h2>Endpoints, latest period</h2>${endpointRows(m)}</section>
 <section><h2>Charts</h2><div class="charts">${charts.map((c) => chartBlock(c, '')).join('\n')}</div></section>
 </main>
 <script type="application/json" id="rampart-data">${jsonForScript({ charts })}</script>
