@@ -92,13 +92,13 @@ let suite: string | undefined;
 let platform: RunningPlatform | undefined;
 after(async () => {
   await platform?.stop();
-  if (suite !== undefined) await rm(suite, { recursive: true, force: true });
+  if (suite !== undefined) await rm(suite, { recursive: true, force: true, maxRetries: 5 });
 });
 
-/** The p50 of an endpoint's row in summary.md (| endpoint | requests | errors | p50 | ...). */
+/** The p50 of an endpoint's row in summary.md (| endpoint | requests | errors | p50 | ...; 1,085 style). */
 function p50Of(row: string): number {
   const cells = row.split('|').map((c) => c.trim());
-  return Number(cells[4]);
+  return Number(cells[4].replaceAll(',', ''));
 }
 
 test('every command of docs/walkthrough.md runs here and ends as the walkthrough says', { timeout: 240_000 }, async (t) => {

@@ -40,7 +40,7 @@ before(async () => {
 
 after(async () => {
   await platform?.stop();
-  await rm(suite, { recursive: true, force: true });
+  await rm(suite, { recursive: true, force: true, maxRetries: 5 });
 });
 
 const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;

@@ -65,24 +65,28 @@ export interface Finished {
   timedOut: boolean;
 }
 
-/** Stops a process group: SIGTERM, then SIGKILL after `graceMs`. */
-export async function stopGroup(child: ChildProcess, graceMs = 20_000): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+const groupAlive = (pid: number): boolean => {
   try {
-    process.kill(-child.pid, 'SIGTERM');
+    process.kill(-pid, 0);
+    return true;
   } catch {
-    return;
+    return false;
   }
-  const timer = setTimeout(() => {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, graceMs);
-  await exited;
-  clearTimeout(timer);
+};
+
+/**
+ * Stops a process group: SIGTERM, then SIGKILL after `graceMs`, and waits until no process of the
+ * group is left (a shell or npm exits at once; the platform behind it takes a moment to stop its
+ * database).
+ */
+export async function stopGroup(child: ChildProcess, graceMs = 20_000): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined || !groupAlive(pid)) return;
+  process.kill(-pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (groupAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
+  for (let i = 0; i < 50 && groupAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 /** Runs a command in its own process group, killed (the group, by pid) if it outlives timeoutMs. */
