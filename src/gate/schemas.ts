@@ -1,5 +1,6 @@
 // JSON Schema of baseline files (ci/baselines/<profile>.json, BaselineFile in ./baseline.ts),
 // validated through src/core/bundle/read.ts when the gate reads one.
+import { mapOf } from '../core/bundle/schemas.ts';
 import type { BundleSchema, Fields } from '../core/bundle/schemas.ts';
 import { schemaIdFirst } from '../core/bundle/gate-schema.ts';
 import type { BaselineFile, BaselinePeriod, BaselineRun } from './baseline.ts';
@@ -23,7 +24,7 @@ const run = {
     profile: nullableString,
     gitRevision: nullableString,
     startedAt: nullableString,
-    endpoints: { type: 'object', additionalProperties: { type: 'array', items: period } },
+    endpoints: mapOf({ type: 'array', items: period }),
   } satisfies Fields<BaselineRun>,
 };
 

@@ -17,6 +17,7 @@ import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { ArtilleryOutput, ArtilleryPeriod, LoadedBundle } from '../core/bundle/types.ts';
 import { bundleFile, fileExists } from '../core/bundle/files.ts';
 import { readBundleFile, readJsonFile, validate } from '../core/bundle/read.ts';
+import { mapOf } from '../core/bundle/schemas.ts';
 import type { BundleSchema } from '../core/bundle/schemas.ts';
 import { openHistogramFile } from '../core/bundle/histogram-read.ts';
 import { histogramsFromCounters } from './counter-histograms.ts';
@@ -24,8 +25,8 @@ import { histogramsFromCounters } from './counter-histograms.ts';
 // Every figure Rampart reads is checked: a counter, rate or summary of the wrong type is refused
 // (naming the field) instead of being left out of the sums, which would report other figures; a
 // summary's statistic may be null (JSON's NaN: a summary of no values).
-const numbers = { type: 'object', additionalProperties: { type: 'number' } } as const;
-const summaries = { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: ['number', 'null'] } } } as const;
+const numbers = mapOf({ type: 'number' });
+const summaries = mapOf(mapOf({ type: ['number', 'null'] }));
 const time = { type: 'number' } as const;
 const artilleryPeriod: SchemaObject = {
   type: 'object',

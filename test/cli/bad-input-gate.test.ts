@@ -43,6 +43,14 @@ const CASES: Record<string, Case> = {
   }))], 2, /histograms\.json: end record \/totals\/overall is not an encoded histogram/),
   'a histograms.json cut short': async (f) => gate(f, [await f.bundle('cut-short', (d) => streamed(d, (lines) => lines.slice(0, -1)))], 2, /histograms\.json: no end record, the file was cut short/),
   'a histograms.json line that is not JSON': async (f) => gate(f, [await f.bundle('bad-line', (d) => streamed(d, (lines) => [lines[0], '{"start":', ...lines.slice(1)]))], 2, /histograms\.json:2: not valid JSON/),
+  '__proto__ as an endpoint key in histograms.json': async (f) => gate(f, [await f.bundle('proto-endpoint', async (d) => {
+    const file = path.join(d, 'histograms.json');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"GET /api/v1/alerts":', '"__proto__":'));
+  })], 2, /histograms\.json: \/endpoints has the key '__proto__', which cannot be a name/),
+  '__proto__ as an endpoint key in a baseline file': async (f) => gate(f, [f.good, '--baseline', await f.file('proto-baseline.json', JSON.stringify({
+    schema: 'rampart.baseline/1', profile: 'baseline', updatedAt: new Date(0).toISOString(),
+    runs: [{ runId: 'x', profile: 'baseline', gitRevision: null, startedAt: null, endpoints: { 'GET /a': [] } }],
+  }).replace('"GET /a"', '"__proto__"'))], 2, /proto-baseline\.json: \/runs\/0\/endpoints has the key '__proto__', which cannot be a name/),
   'a generator.json with a verdict that is text': async (f) => gate(f, [await f.bundle('bad-generator', (d) => editJson(path.join(d, 'generator.json'), (j) => { (j.trust as Record<string, unknown>).trustworthy = 'yes'; }))], 2, /generator\.json: \/trust\/trustworthy must be boolean/),
   'gate.json that is a folder (with --update-baseline: no baseline written either)': async (f) =>
     gate(f, [await f.bundle('gate-folder', (d) => mkdir(path.join(d, 'gate.json'))), '--update-baseline'], 2, /gate\.json: cannot write the gate result \(gate\.json\): it is a folder; remove it/),

@@ -12,15 +12,16 @@ import { usageError } from '../errors.ts';
 import { forEachLine, documentPeriods, documentRecords, HISTOGRAMS_SCHEMA, LEGACY_HISTOGRAMS_SCHEMA } from './histogram-file.ts';
 import type { EndRecord, HistogramHeader, PeriodRecord } from './histogram-file.ts';
 import { readJsonFile, validate } from './read.ts';
+import { mapOf, NOT_PROTO } from './schemas.ts';
 import type { BundleSchema } from './schemas.ts';
 import type { HistogramFile, PeriodHistogram } from './types.ts';
 
 const ADVICE = 'the file is corrupt or was cut short; run again';
 const count = { type: 'integer', minimum: 0 } as const;
-const counts = { type: 'object', additionalProperties: count } as const;
+const counts = mapOf(count);
 const time = { type: 'number', minimum: 0 } as const;
 const encoded = { type: 'string', minLength: 1 } as const;
-const names = { type: 'array', items: { type: 'string' } } as const;
+const names = { type: 'array', items: { type: 'string', ...NOT_PROTO } } as const;
 const STAT_NAMES = ['count', 'min', 'mean', 'p50', 'p75', 'p90', 'p95', 'p99', 'p999', 'max'] as const;
 const stats: SchemaObject = {
   type: 'object',
@@ -29,8 +30,8 @@ const stats: SchemaObject = {
 };
 const seriesProperties = { histogram: encoded, stats, errors: count, codes: counts, errorKinds: counts };
 const seriesPeriod: SchemaObject = { type: 'object', required: ['histogram', 'errors', 'codes'], properties: seriesProperties };
-const seriesMap = { type: 'object', additionalProperties: seriesPeriod } as const;
-const encodedMap = { type: 'object', additionalProperties: encoded } as const;
+const seriesMap = mapOf(seriesPeriod);
+const encodedMap = mapOf(encoded);
 
 const HEADER: BundleSchema<HistogramHeader> = {
   what: "the measurement plugin's histograms (histograms.json)",
@@ -77,8 +78,8 @@ const LEGACY: BundleSchema<HistogramFile> = {
       schema: { const: LEGACY_HISTOGRAMS_SCHEMA },
       unit: { const: 'us' },
       periodMs: { type: 'integer', minimum: 1 },
-      endpoints: { type: 'object', additionalProperties: periodList },
-      metrics: { type: 'object', additionalProperties: periodList },
+      endpoints: mapOf(periodList),
+      metrics: mapOf(periodList),
       overall: periodList,
       totals: { type: 'object', required: ['overall', 'endpoints', 'metrics'], properties: { overall: encoded, endpoints: encodedMap, metrics: encodedMap } },
     },

@@ -112,6 +112,8 @@ function describe(error: ErrorObject, schema: SchemaObject, value: unknown): str
   if (expectedId !== undefined && (idMissing || (error.instancePath === '/schema' && error.keyword === 'const'))) {
     return `expected schema ${quote(expectedId)}, found ${declaredId === undefined ? 'none' : quote(declaredId)}`;
   }
+  // a key refused by propertyNames (NOT_PROTO in ./schemas.ts): ajv reports the key's own error first
+  if (error.propertyName !== undefined) return `${field} has the key ${quote(error.propertyName)}, which cannot be a name`;
   switch (error.keyword) {
     case 'required':
       return `${at}/${String(params.missingProperty)} is missing`;

@@ -27,6 +27,14 @@ export interface BundleSchema<T> {
 
 export const CORRUPT_ADVICE = 'the file is corrupt or from another tool';
 
+/**
+ * A JSON object used as a map from names (endpoint keys, metric names) to values. '__proto__' is
+ * refused as a name: assigned into a plain object later it would replace the object's prototype
+ * instead of adding an entry (read.ts words the error).
+ */
+export const NOT_PROTO = { not: { const: '__proto__' } } as const;
+export const mapOf = (values: SchemaObject): SchemaObject => ({ type: 'object', propertyNames: NOT_PROTO, additionalProperties: values });
+
 const string = { type: 'string' } as const;
 /** A name that becomes part of a path (src/core/paths.ts checkName): read.ts words its error. */
 export const SAFE_NAME_PATTERN = `^(?!.*\\.\\.)${SAFE_NAME.source.slice(1)}`;
