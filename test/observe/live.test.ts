@@ -1,7 +1,7 @@
 // End to end, against real processes started here on loopback: the reference platform, Debian's
 // Prometheus, Pushgateway, Alertmanager and exporters (src/observe/stack.ts), a webhook receiver and
 // a headless Chromium (Debian's /usr/bin/chromium through playwright-core). One short
-// `rampart run --dashboard` publishes through Artillery's publish-metrics; Prometheus's figure of the
+// `rampart run --observe --dashboard` publishes through Artillery's publish-metrics to that stack; Prometheus's figure of the
 // run's requests equals the bundle's; a budget that cannot hold (ci/slo-style file of the test's own)
 // makes exactly one alert fire and reach the webhook through Alertmanager; the run's groups are
 // deleted afterwards; every dashboard panel's query returns data; and the live page, watched while
@@ -202,9 +202,9 @@ async function visitLivePage(url: string): Promise<LiveVisit> {
 }
 
 test('a run published to the Pushgateway: Prometheus counts its requests as the bundle does, one alert reaches the webhook, its groups are deleted; its live page', { timeout: 240_000, skip: SKIP }, async (t) => {
+  // --observe finds the stack startStack recorded in its folder (stack.json): its Pushgateway and Prometheus.
   const env = process.env;
-  env.RAMPART_PUSHGATEWAY = stack?.urls.pushgateway;
-  env.RAMPART_PROMETHEUS = stack?.urls.prometheus;
+  env.RAMPART_OBSERVE_DIR = path.join(work, 'stack');
   env.RAMPART_DASHBOARD_LINGER = '12';
   const lines: string[] = [];
   const live: { visit: Promise<LiveVisit> | null } = { visit: null };
@@ -215,10 +215,9 @@ test('a run published to the Pushgateway: Prometheus counts its requests as the 
       const url = /^live page: (http:\/\/127\.0\.0\.1:\d+\/)$/.exec(line)?.[1];
       if (url !== undefined) live.visit = visitLivePage(url);
     };
-    result = await executeRun(parseRunArgs(['live', '--dashboard', '--require-metrics', '--delete-metrics', '--reports-dir', path.join(work, 'reports')]), { progress, platform }, path.join(work, 'suite'));
+    result = await executeRun(parseRunArgs(['live', '--observe', '--dashboard', '--require-metrics', '--delete-metrics', '--reports-dir', path.join(work, 'reports')]), { progress, platform }, path.join(work, 'suite'));
   } finally {
-    delete env.RAMPART_PUSHGATEWAY;
-    delete env.RAMPART_PROMETHEUS;
+    delete env.RAMPART_OBSERVE_DIR;
     delete env.RAMPART_DASHBOARD_LINGER;
   }
   assert.equal(result.exitCode, 0, lines.join('\n'));
