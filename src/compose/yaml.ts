@@ -22,13 +22,37 @@ export function parseYaml(text: string, fileLabel: string): unknown {
     const what = first.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').trim();
     throw usageError(`${where}: YAML error: ${what}; fix the file and run again`);
   }
+  let value: unknown;
   try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
   } catch (error) {
     // yaml throws a ReferenceError when aliases expand past maxAliasCount (or one names no anchor)
     const what = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw usageError(`${fileLabel}: YAML error: ${what} (aliases may expand to at most ${MAX_ALIAS_COUNT} copies); write the values out or use fewer aliases`);
   }
+  const at = protoKeyAt(value, '');
+  if (at !== null) throw usageError(`${fileLabel}: the key '__proto__' (at ${at || 'the top level'}) cannot be a name; rename it`);
+  return value;
+}
+
+/**
+ * Where a mapping has the key '__proto__', or null. Merged into another object later (variables,
+ * plugins), such a key would replace that object's prototype instead of adding an entry.
+ */
+function protoKeyAt(value: unknown, at: string): string | null {
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = protoKeyAt(item, `${at}/${i}`);
+      if (found !== null) return found;
+    }
+  } else if (isRecord(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === '__proto__') return at === '' ? '/' : at;
+      const found = protoKeyAt(item, `${at}/${key}`);
+      if (found !== null) return found;
+    }
+  }
+  return null;
 }
 
 /** Read and parse a YAML file; missing, unreadable and oversized files are a one-line error too. */
