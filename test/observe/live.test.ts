@@ -1,12 +1,13 @@
 // End to end, against real processes started here on loopback: the reference platform, Debian's
 // Prometheus, Pushgateway, Alertmanager and exporters (src/observe/stack.ts), a webhook receiver and
 // a headless Chromium (Debian's /usr/bin/chromium through playwright-core). One short
-// `rampart run --observe --dashboard` publishes through Artillery's publish-metrics to that stack; Prometheus's figure of the
-// run's requests equals the bundle's; a budget that cannot hold (ci/slo-style file of the test's own)
-// makes exactly one alert fire and reach the webhook through Alertmanager; the run's groups are
-// deleted afterwards; every dashboard panel's query returns data; and the live page, watched while
-// the run goes, updates, stays on 127.0.0.1, keeps a hostile endpoint name inert and links the
-// report at the end. Every process is stopped by its pid (the browser by closing it).
+// `rampart run --observe --dashboard` publishes through Artillery's publish-metrics to that stack;
+// Prometheus's figure of the run's requests equals the bundle's; a budget that cannot hold
+// (ci/slo-style file of the test's own) makes exactly one alert fire and reach the webhook through
+// Alertmanager; the run's groups are deleted afterwards; every dashboard panel's query returns data;
+// and the live page, watched while the run goes, updates, stays on 127.0.0.1, keeps a hostile
+// endpoint name inert and links the report at the end. Every process is stopped by its pid (the
+// browser by closing it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
