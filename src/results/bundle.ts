@@ -12,7 +12,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import type { SchemaObject } from 'ajv';
-import { usageError } from '../core/errors.ts';
+import { fileError, systemErrorCode, usageError } from '../core/errors.ts';
 import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { ArtilleryOutput, ArtilleryPeriod, LoadedBundle } from '../core/bundle/types.ts';
 import { bundleFile, fileExists } from '../core/bundle/files.ts';
@@ -87,7 +87,8 @@ export async function loadBundle(pathToDirOrArtilleryJson: string): Promise<Load
   let info;
   try {
     info = await stat(path);
-  } catch {
+  } catch (error) {
+    if (systemErrorCode(error) !== 'ENOENT') throw fileError(error, pathToDirOrArtilleryJson, 'open the bundle');
     throw usageError(`${pathToDirOrArtilleryJson}: no such bundle folder or file; give reports/<run-id>/ or an 'artillery run --output' JSON file`);
   }
   if (info.isFile() && basename(path) !== BUNDLE_FILES.artillery) {

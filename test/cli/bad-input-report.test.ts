@@ -3,7 +3,7 @@
 // no report file is replaced when another cannot be), gate files that are not files, targets that
 // are not allowed or not reachable, unknown commands (./bad-input.ts).
 import { test } from 'node:test';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort } from '../../src/run/platform.ts';
 import { ALIAS_BOMB, editJson, fixture, runMatrix } from './bad-input.ts';
@@ -16,6 +16,12 @@ const report = (f: Fixture, args: string[], says: RegExp, extra: Partial<BadInpu
 
 const CASES: Record<string, Case> = {
   'report: a bundle that does not exist': (f) => report(f, [path.join(f.root, 'nope')], /nope: no such bundle folder or file/),
+  'report: a bundle path that is a link to itself': async (f) => {
+    const loop = path.join(f.root, 'loop');
+    await symlink(loop, loop);
+    return report(f, [loop], /loop: cannot open the bundle: too many symbolic links \(ELOOP\)/);
+  },
+  'report: a bundle path under a file': async (f) => report(f, [path.join(await f.file('bundle-file', 'x'), 'sub')], /bundle-file\/sub: cannot open the bundle: a part of the path is a file, not a folder \(ENOTDIR\)/),
   'report: a plain Artillery file that is not JSON': async (f) => report(f, [await f.file('plain-bad.json', '{"aggregate":')], /plain-bad\.json: not valid JSON/),
   'report: a plain Artillery file without an aggregate': async (f) => report(f, [await f.file('plain-none.json', '{"intermediate": []}')], /plain-none\.json: \/aggregate is missing/),
   'report: a plain Artillery file whose summary is text': async (f) => report(f, [await f.file('plain-text.json', JSON.stringify({ aggregate: { counters: {}, rates: {}, summaries: { 'http.response_time': 'fast' } } }))], /\/aggregate\/summaries\/http\.response_time must be object/),
