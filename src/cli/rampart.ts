@@ -28,6 +28,14 @@ function asRampartError(error: unknown): RampartError | null {
 const oneLine = (message: string): string =>
   message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 
+// A reader that goes away (`rampart gate x | head -1`) is not an error of the command: its output is
+// dropped and the command still finishes with its own exit code, instead of dying with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 try {
   process.exitCode = await dispatch(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),

@@ -3,7 +3,7 @@
 // itself: `--help` exits 0, no command exits 2 with the usage, an unknown command exits 2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from '../../src/core/paths.ts';
 import { COMMANDS } from '../../src/cli/commands.ts';
@@ -69,5 +69,17 @@ test('an unknown command or option before the command: exit 2, one line naming i
     assert.equal(o.code, 2);
     assert.equal(o.stdout, '');
     assert.deepEqual(lines(o.stderr), [`rampart: unknown ${what} '${arg}'; commands: ${Object.keys(COMMANDS).join(', ')} (see 'rampart --help')`]);
+  }
+});
+
+test('a reader that goes away (rampart ... | head -1): the command ends with its own exit code, no stack trace', async () => {
+  for (const [args, expected] of [[['gate', '--help'], 0], [['run', 'lunchtime'], 2]] as const) {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    child.stdout.destroy(); // the pipe's reading end is gone before the command writes
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, expected, `rampart ${args.join(' ')}: ${stderr}`);
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
   }
 });
