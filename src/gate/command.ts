@@ -101,6 +101,9 @@ export function parseGateArgs(argv: readonly string[]): GateOptions {
 /** The SLO files that apply: --slo files as given, else defaults.yml then <profile>.yml. */
 export async function sloFilesFor(options: GateOptions, profile: string | null): Promise<string[]> {
   if (options.sloFiles.length > 0) return options.sloFiles;
+  // a mistyped RAMPART_SLO_DIR would otherwise judge the run against no budgets at all
+  const isFolder = await stat(options.sloDir).then((info) => info.isDirectory(), () => false);
+  if (!isFolder) throw usageError(`${options.sloDir}: not a folder of SLO files (RAMPART_SLO_DIR, default ci/slo); give a folder holding defaults.yml or pass --slo FILE`);
   const files: string[] = [];
   const defaults = join(options.sloDir, 'defaults.yml');
   if (await fileExists(defaults)) files.push(defaults);

@@ -72,6 +72,7 @@ const CASES: Record<string, Case> = {
   'a misspelt endpoint key in --slo (names the nearest known one)': async (f) => gate(f, [f.good, '--slo', await f.file('typo.yml', 'endpoints:\n  "GET /api/v1/alert":\n    p95: 100\n')], 2, /typo\.yml:2: endpoint 'GET \/api\/v1\/alert' is measured by no run and named by no scenario.*did you mean 'GET \/api\/v1\/alerts'\?$/),
   'a misspelt metric in --slo': async (f) => gate(f, [f.good, '--slo', await f.file('metric.yml', 'defaults:\n  p59: 100\n')], 2, /metric\.yml:2: unknown metric 'p59' in defaults/),
   'an --slo budget of 1e400': async (f) => gate(f, [f.good, '--slo', await f.file('inf.yml', 'defaults:\n  p95: 1e400\n')], 2, /inf\.yml:2: defaults\.p95 must be a number \(milliseconds\) or null/),
+  'a RAMPART_SLO_DIR that is not a folder (no budgets at all would apply)': (f) => ({ ...gate(f, [f.good], 2, /no-such-slo-dir: not a folder of SLO files \(RAMPART_SLO_DIR, default ci\/slo\)/), env: { ...f.env, RAMPART_SLO_DIR: path.join(f.root, 'no-such-slo-dir') } }),
   '--repeat out of range': (f) => gate(f, [f.good, '--repeat', '99'], 2, /--repeat must be a whole number of extra runs from 0 to 20, got '99'/),
   '--slo without a value': (f) => gate(f, [f.good, '--slo'], 2, /--slo needs a value/),
   'an unknown option': (f) => gate(f, [f.good, '--frobnicate'], 2, /unknown option '--frobnicate'; known options: --baseline/),
