@@ -88,6 +88,13 @@ interface Bundle {
   processor: string;
 }
 
+/** --data-dir made (or found) a folder before anything starts: a path under a file is exit 2, not a platform that dies. */
+async function prepareDataDir(options: RunOptions): Promise<void> {
+  if (options.dataDir === undefined || options.target !== undefined) return;
+  const dir = path.resolve(options.dataDir);
+  await onFile(dir, "create the platform's data folder (--data-dir)", () => mkdir(dir, { recursive: true }));
+}
+
 /** The run's bundle folder with a copy of the processors (so concurrent runs never share a build). */
 async function prepareBundle(suite: string, options: RunOptions): Promise<Bundle> {
   const runId = newRunId(options.profile);
@@ -208,6 +215,7 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
   const draft = await composeRun(suite, options, 'http://127.0.0.1', path.join(processorsDir(suite), 'index.ts'));
   const publishTo = await publishSettings(suite, REPO_ROOT, options);
   const givenTarget = await checkGivenTarget(options);
+  await prepareDataDir(options);
   const bundle = await prepareBundle(suite, options);
   const interrupts = watchInterrupts(say);
   let platform: StartedPlatform | null = null;
