@@ -172,6 +172,9 @@ export function compose(profile: Profile, flowFiles: Map<string, FlowFile>, opti
 
   const phases = scalePhases(profile.phases, options.rateScale, options.durationSeconds);
   checkArrivalRate(phases, options.maxArrivalRate, profile.name);
+  if (phases.every((p) => peakRate(p) === 0)) {
+    throw usageError(`profile '${profile.name}' scaled by --rate-scale ${options.rateScale} asks for no arrivals at all; give a larger --rate-scale`);
+  }
 
   const variables: Record<string, unknown> = {};
   for (const { file } of files) Object.assign(variables, file.variables);

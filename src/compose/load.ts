@@ -30,6 +30,9 @@ function shownValue(v: unknown): string {
   return v === undefined ? 'nothing' : JSON.stringify(v);
 }
 
+/** A name as given, cut to a readable length for a message. */
+const shortened = (name: string): string => (name.length > 80 ? `${name.slice(0, 80)}...` : name);
+
 function numberField(phase: Record<string, unknown>, key: string, label: string): number | undefined {
   const v = phase[key];
   if (v === undefined) return undefined;
@@ -80,7 +83,7 @@ export function parsePhases(value: unknown, label: string): Phase[] {
 export async function loadProfile(root: string, name: string): Promise<Profile> {
   const available = await listProfiles(root);
   if (!isSafeName(name) || !available.includes(name)) {
-    throw usageError(`unknown profile '${name}'; available: ${available.join(', ') || `(none in ${PROFILE_DIR}/)`}`);
+    throw usageError(`unknown profile '${shortened(name)}'; available: ${available.join(', ') || `(none in ${PROFILE_DIR}/)`}`);
   }
   const file = path.join(root, PROFILE_DIR, `${name}.yml`);
   const label = path.join(PROFILE_DIR, `${name}.yml`);
@@ -113,7 +116,7 @@ const SCENARIO_HOOKS = ['beforeScenario', 'afterScenario', 'beforeRequest', 'aft
 export async function loadFlow(root: string, name: string): Promise<FlowFile> {
   const available = await listFlows(root);
   if (!isSafeName(name) || !available.includes(name)) {
-    throw usageError(`unknown flow '${name}'; available: ${available.join(', ') || `(none in ${FLOW_DIR}/)`}`);
+    throw usageError(`unknown flow '${shortened(name)}'; available: ${available.join(', ') || `(none in ${FLOW_DIR}/)`}`);
   }
   const file = path.join(root, FLOW_DIR, `${name}.yml`);
   const label = path.join(FLOW_DIR, `${name}.yml`);

@@ -50,6 +50,8 @@ const CASES: Record<string, (f: Fixture, dir: string) => BadInput | Promise<BadI
   'a --duration of 0': () => ({ args: ['run', 'tiny', '--duration', '0'], code: 2, says: /--duration '0' is not a duration/, unchanged: [] }),
   'a --rate-scale of 0': () => ({ args: ['run', 'tiny', '--rate-scale', '0'], code: 2, says: /--rate-scale '0' must be a positive number/, unchanged: [] }),
   'a --rate-scale of 1e400': () => ({ args: ['run', 'tiny', '--rate-scale', '1e400'], code: 2, says: /--rate-scale '1e400' must be a positive number/, unchanged: [] }),
+  'a --rate-scale so small no arrival is left': () => ({ args: ['run', 'tiny', '--rate-scale', '1e-300'], code: 2, says: /profile 'tiny' scaled by --rate-scale 1e-300 asks for no arrivals at all/, unchanged: [] }),
+  'a profile name of 10 000 characters (shown cut short)': () => ({ args: ['run', 'x'.repeat(10_000)], code: 2, says: /^rampart: unknown profile 'x{80}\.\.\.'; available: /, unchanged: [] }),
   'a negative --seed': () => ({ args: ['run', 'tiny', '--seed', '-1'], code: 2, says: /--seed '-1' must be a whole number >= 0/, unchanged: [] }),
   'an unknown flow in --flows': () => ({ args: ['run', 'tiny', '--flows', 'health,coffee'], code: 2, says: /unknown flow 'coffee'; available: .*health/, unchanged: [] }),
   'a flow listed twice in --flows': () => ({ args: ['run', 'tiny', '--flows', 'health,health'], code: 2, says: /flow 'health' is listed twice in --flows/, unchanged: [] }),
