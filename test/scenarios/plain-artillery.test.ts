@@ -8,11 +8,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { bundleFile } from '../../src/core/bundle/files.ts';
 import { readBundleFile } from '../../src/core/bundle/read.ts';
 import { readHistogramDocument } from '../../src/core/bundle/histogram-read.ts';
 import type { ArtilleryOutput } from '../../src/core/bundle/types.ts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
 import { compose } from '../../src/compose/compose.ts';
 import { loadFlow, loadProfile } from '../../src/compose/load.ts';
 import { loadBundle } from '../../src/results/index.ts';
@@ -145,6 +148,41 @@ test('flow files whose merged steps do validate: the plugin stops the run before
   assert.doesNotMatch(run.stdout, /Phase started/);
   assert.deepEqual(await bundles(), before);
   assert.equal(existsSync(path.join(suite, 'processors', 'dist', 'index.js')), false, 'the processor Artillery bundled is removed');
+});
+
+// Artillery's own merge of a script with --config (lib/util/prepare-test-execution-plan.ts): lodash's
+// merge, from Artillery's own dependencies.
+const { merge } = createRequire(path.join(REPO_ROOT, 'node_modules', 'artillery', 'package.json'))('lodash') as { merge: (target: object, source: object) => object };
+
+interface Doc { config: Record<string, unknown> & { phases?: Record<string, unknown>[]; variables?: Record<string, unknown>; ensure?: unknown } }
+
+/** What Artillery runs for a phase (lib/core/phases.ts): pause, else arrivalCount, else a ramp, else a rate. */
+function effectivePhase(p: Record<string, unknown>): Record<string, unknown> {
+  const named = { name: p.name };
+  if (p.pause !== undefined) return { ...named, pause: p.pause };
+  if (p.arrivalCount !== undefined) return { ...named, duration: p.duration, arrivalCount: p.arrivalCount, maxVusers: p.maxVusers };
+  return { ...named, duration: p.duration, arrivalRate: p.arrivalRate, rampTo: p.rampTo, maxVusers: p.maxVusers };
+}
+
+test('--config with every shipped profile over every flow file: Artillery\'s merge runs the profile\'s phases, variables and thresholds', async () => {
+  const names = async (dir: string): Promise<string[]> => (await readdir(path.join(REPO_ROOT, dir))).filter((f) => f.endsWith('.yml')).sort();
+  const read = async (file: string): Promise<Doc> => parse(await readFile(path.join(REPO_ROOT, file), 'utf8')) as Doc;
+  const profiles = await names('phases');
+  const flows = await names('scenarios');
+  assert.ok(profiles.length >= 8 && flows.length >= 8);
+  for (const profileFile of profiles) {
+    const profile = await read(`phases/${profileFile}`);
+    for (const flowFile of flows) {
+      const merged = merge(merge({}, await read(`scenarios/${flowFile}`)), profile) as Doc;
+      const pair = `--config phases/${profileFile} scenarios/${flowFile}`;
+      assert.deepEqual((merged.config.phases ?? []).map(effectivePhase), (profile.config.phases ?? []).map(effectivePhase), `${pair}: phases`);
+      for (const [name, value] of Object.entries(profile.config.variables ?? {})) {
+        assert.deepEqual(merged.config.variables?.[name], value, `${pair}: variable ${name}`);
+      }
+      assert.deepEqual(merged.config.ensure, profile.config.ensure, `${pair}: thresholds`);
+      assert.equal(merged.config.target, 'http://127.0.0.1:3000', `${pair}: the flow file's default target`);
+    }
+  }
 });
 
 test('rampart run ignores a flow file\'s plain defaults and refuses one whose files key names another flow', async () => {
