@@ -29,7 +29,7 @@ import { compose } from '../compose/compose.ts';
 import { loadConfig } from '../compose/config.ts';
 import { loadFlow, loadProfile } from '../compose/load.ts';
 import { processorsDir } from '../compose/paths.ts';
-import { checkTargetAllowed, isLoopbackHost, parseTarget, targetBase } from '../compose/target.ts';
+import { checkTargetAllowed, isLoopbackHost, parseTarget, redactTarget, targetBase } from '../compose/target.ts';
 import type { ComposedRun, FlowFile } from '../compose/types.ts';
 import { analyzeBundle, loadBundle } from '../results/index.ts';
 import { parseArtilleryOutput } from '../results/bundle.ts';
@@ -127,7 +127,7 @@ export async function prepareFargateBundle(suite: string, options: RunOptions, b
 async function fargateTarget(suite: string, options: RunOptions): Promise<string> {
   if (options.target === undefined) throw usageError('--fargate needs --target URL: a host the containers can reach, listed in targets.allow of rampart.config.yml');
   const url = parseTarget(options.target);
-  if (isLoopbackHost(url.hostname)) throw usageError(`--target ${options.target} is this machine's loopback, which Fargate containers cannot reach; give a host listed in targets.allow`);
+  if (isLoopbackHost(url.hostname)) throw usageError(`--target ${redactTarget(options.target)} is this machine's loopback, which Fargate containers cannot reach; give a host listed in targets.allow`);
   checkTargetAllowed(url, await loadConfig(suite));
   return targetBase(url);
 }
