@@ -3,7 +3,7 @@
 //
 // Input:  one or more bundles of the same build (the first is the run judged against the SLOs; all
 //         of them are evidence for the comparison), SLO files, a baseline.
-// Output: gate.json in the first bundle's folder, the reports re-rendered with the verdict, and a
+// Output: gate.json in the first bundle's folder (a plain Artillery file's folder, or --out DIR), the reports re-rendered with the verdict, and a
 //         summary on stdout. Exit 0 pass, 1 SLO breached or SLOWER (each named), 2 bad input,
 //         3 the run cannot be trusted (with the reason).
 //
@@ -13,10 +13,10 @@
 // baseline is ever written. `--repeat N`: while some endpoint is UNKNOWN for lack of evidence, run the
 // bundle's profile again (`rampart run`'s executeRun with the bundle's run.json, at most N more times,
 // against --target or a platform it starts) and judge all runs together.
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { dirname, join, basename } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseCommand } from '../core/command.ts';
 import type { CommandSpec, FlagSpec } from '../core/command.ts';
 import { EXIT, onFile, RampartError, usageError } from '../core/errors.ts';
@@ -31,9 +31,12 @@ import type { AnalysedRun } from './evaluate.ts';
 import { loadSlo } from './slo.ts';
 import type { SloConfig } from './slo.ts';
 import { formatGateResult } from './format.ts';
-import { parseDuration } from '../core/duration.ts';
 import { checkName, DEFAULT_BASELINE_DIR, DEFAULT_SLO_DIR, suiteDir } from '../core/paths.ts';
 import { checkSloEndpoints, suiteEndpointKeys } from './slo-endpoints.ts';
+import { rerunWithRampart } from './rerun.ts';
+import type { Rerun } from './rerun.ts';
+
+export type { Rerun } from './rerun.ts';
 
 
 export interface GateOptions {
@@ -45,6 +48,8 @@ export interface GateOptions {
   report: boolean;
   sloDir: string;
   baselineDir: string;
+  /** Folder for gate.json and the reports (default: the bundle's folder, or the plain file's). */
+  out?: string;
   /** Target of --repeat runs (default: they start their own platform). */
   target?: string;
 }
@@ -60,6 +65,7 @@ export const GATE_COMMAND = {
     repeat: { type: 'string', value: 'N', description: 'run the profile again, up to N more times, while an endpoint is undecided' },
     target: { type: 'string', value: 'URL', description: 'platform for --repeat runs (default: start one)' },
     slo: { type: 'string', multiple: true, value: 'FILE', description: 'SLO file (default ci/slo/defaults.yml then ci/slo/<profile>.yml)' },
+    out: { type: 'string', value: 'DIR', description: 'folder for gate.json and the reports (default: the bundle\'s folder; for a plain Artillery file, its folder)' },
     'no-report': { type: 'boolean', description: 'do not re-render the report with the verdict' },
   },
 } as const satisfies CommandSpec<Record<string, FlagSpec>>;
@@ -86,6 +92,7 @@ export function parseGateCommand(argv: readonly string[]): { help: true; text: s
       sloDir: process.env.RAMPART_SLO_DIR ?? DEFAULT_SLO_DIR,
       baselineDir: process.env.RAMPART_BASELINE_DIR ?? DEFAULT_BASELINE_DIR,
       ...(values.target === undefined ? {} : { target: values.target }),
+      ...(values.out === undefined ? {} : { out: values.out }),
     },
   };
 }
@@ -116,13 +123,21 @@ export function defaultBaselinePath(options: GateOptions, profile: string): stri
   return join(options.baselineDir, `${checkName(profile, "the run's profile (run.json)")}.json`);
 }
 
-/** Whether a path names a bundle folder (or its artillery.json), where gate.json may be written. */
-async function isBundleFolder(bundle: LoadedBundle, given: string): Promise<boolean> {
-  try {
-    return (await stat(given)).isDirectory() || basename(given) === BUNDLE_FILES.artillery || bundle.manifest !== null;
-  } catch {
-    return false;
-  }
+/**
+ * Where gate.json goes: the bundle's folder, or (for a plain Artillery file, or with --out) the
+ * output folder, which must not hold another run's reports or verdict (src/report/index.ts's
+ * overwrite rule). Checked before anything is written; `claim` records the folder's source.
+ */
+async function gateDestination(options: GateOptions, primary: LoadedBundle): Promise<{ path: string; claim: () => Promise<void> }> {
+  const given = options.bundles[0];
+  const { checkOverwrite, isPlainArtilleryFile, recordSource, sourceIdentity } = await import('../report/index.ts');
+  const plain = await isPlainArtilleryFile(given);
+  if (!plain && options.out === undefined) return { path: bundleFile(primary.dir, 'gate'), claim: () => Promise.resolve() };
+  const dir = resolve(options.out ?? dirname(resolve(given)));
+  await onFile(dir, `create the gate's folder${options.out === undefined ? '' : ' (--out)'}`, () => mkdir(dir, { recursive: true }));
+  const identity = await sourceIdentity(given, primary);
+  await checkOverwrite(dir, identity, false);
+  return { path: join(dir, BUNDLE_FILES.gate), claim: () => recordSource(dir, identity) };
 }
 
 /** SLO endpoint keys must name something measured or a scenario's request (./slo-endpoints.ts). */
@@ -135,47 +150,13 @@ async function checkSloKeys(slo: SloConfig, runs: readonly AnalysedRun[], baseli
   checkSloEndpoints(slo, known);
 }
 
-/** Runs the bundle's profile again with `rampart run` and returns the new bundle's folder. */
-export type Rerun = (bundle: LoadedBundle, target: string | undefined) => Promise<string>;
-
-/**
- * The same profile, flows, seed, rate scale and duration as the bundle's run.json, through
- * src/run/command.ts's executeRun; the new bundle goes beside the first. Without --target the run
- * starts its own platform, as `rampart run` does.
- */
-export const rerunWithRampart: Rerun = async (bundle, target) => {
-  const manifest = bundle.manifest;
-  if (manifest === null) throw usageError(`${bundle.dir}: --repeat needs a bundle made by 'rampart run' (run.json names the profile to run again)`);
-  const { executeRun } = await import('../run/command.ts');
-  const say = (line: string): void => {
-    process.stderr.write(`[rampart gate --repeat] ${line}\n`);
-  };
-  say(`some endpoints are undecided; running profile '${manifest.profile}' again`);
-  const seconds = manifest.durationOverride === null ? null : parseDuration(manifest.durationOverride);
-  const result = await executeRun({
-    profile: manifest.profile,
-    flows: manifest.flows.map((flow) => flow.name),
-    target,
-    durationSeconds: seconds ?? undefined,
-    durationText: manifest.durationOverride,
-    rateScale: manifest.rateScale,
-    seed: manifest.seed,
-    reportsDir: dirname(bundle.dir),
-    report: true,
-  }, { progress: say });
-  if (result.exitCode === EXIT.untrustworthy || result.exitCode === EXIT.usage) {
-    throw new RampartError(result.exitCode, `the repeat run of '${manifest.profile}' failed (exit ${result.exitCode}); see ${result.bundleDir}`);
-  }
-  return result.bundleDir;
-};
-
 export interface GateOutcome {
   result: GateResult;
   /** the judged run, loaded and analysed (the report takes it instead of reading the bundle again) */
   primary: AnalysedRun;
   exitCode: number;
   text: string;
-  gatePath: string | null;
+  gatePath: string;
   baselineWritten: string | null;
 }
 
@@ -227,8 +208,9 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
   // gate.json only after the baseline write succeeded: a failed --update-baseline leaves no new
   // verdict behind. Its place is checked first, so a gate.json that cannot be written stops the
   // gate before the baseline changes.
-  const gatePath = (await isBundleFolder(primary, options.bundles[0])) ? bundleFile(primary.dir, 'gate') : null;
-  if (gatePath !== null) await checkReplaceable(gatePath, 'write the gate result (gate.json)');
+  const destination = await gateDestination(options, primary);
+  const gatePath = destination.path;
+  await checkReplaceable(gatePath, 'write the gate result (gate.json)');
 
   let baselineWritten: string | null = null;
   if (options.updateBaseline && baselineFilePath !== null && result.outcome !== 'untrustworthy') {
@@ -238,7 +220,8 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
     if (file !== null) await onFile(path, 'write the baseline (--update-baseline)', () => writeBaselineFile(path, file));
     baselineWritten = baselineFilePath;
   }
-  if (gatePath !== null) await onFile(gatePath, 'write the gate result (gate.json)', () => writeJsonAtomic(gatePath, result));
+  await destination.claim();
+  await onFile(gatePath, 'write the gate result (gate.json)', () => writeJsonAtomic(gatePath, result));
 
   const exitCode = result.outcome === 'untrustworthy' ? EXIT.untrustworthy : result.outcome === 'fail' ? EXIT.checkFailed : EXIT.ok;
   const text = formatGateResult(result, { profile, runs: runs.length, sloSources: slo.sources, baselineWritten });
@@ -268,12 +251,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const options = parsed.options;
   const outcome = await runGate(options);
-  if (options.report && outcome.gatePath !== null && outcome.result.outcome !== 'untrustworthy') {
+  if (options.report && outcome.result.outcome !== 'untrustworthy') {
     collectGarbage();
     try {
       // The gate's own bundle and analysis: the report reads and analyses nothing again.
       const { writeReports } = await import('../report/index.ts');
-      await writeReports(dirname(outcome.gatePath), { gate: outcome.result, bundle: outcome.primary.bundle, analysis: outcome.primary.analysis });
+      await writeReports(options.bundles[0], { outDir: dirname(outcome.gatePath), gate: outcome.result, bundle: outcome.primary.bundle, analysis: outcome.primary.analysis });
     } catch (error) {
       process.stderr.write(`rampart gate: the report was not updated (${error instanceof Error ? error.message : String(error)})\n`);
     }

@@ -20,6 +20,8 @@ export interface BuildOptions {
   apdexTMs?: number;
   /** How many of the busiest endpoints get a line in the per-endpoint p95 chart (default 6). */
   chartEndpoints?: number;
+  /** The plain Artillery file's name, which titles a report that has no run.json (default: the folder's). */
+  sourceName?: string;
 }
 
 export const PLAIN_ARTILLERY_NOTE =
@@ -136,7 +138,7 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
   if (manifest?.interrupted === true) notes.push('The run was interrupted before its end: the last period is partial and the figures cover only what ran.');
   if (latencySource === 'histograms' && analyses.length === 0) notes.push('The measurement plugin recorded no endpoints.');
 
-  const title = `Rampart report: ${manifest?.profile ?? 'Artillery run'} ${manifest?.runId ?? basename(bundle.dir)}`;
+  const title = `Rampart report: ${manifest?.profile ?? 'Artillery run'} ${manifest?.runId ?? options.sourceName ?? basename(bundle.dir)}`;
   const runInfo: ReportModel['run'] = {
     runId: manifest?.runId ?? null,
     profile: manifest?.profile ?? null,

@@ -7,7 +7,7 @@
 // Errors: RampartError (exit 2): missing/corrupt bundle or gate.json, zero requests, a folder that
 //         holds another bundle's reports. Nothing is written unless all three render.
 import { readFile, mkdir, realpath, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { onFile, usageError } from '../core/errors.ts';
 import { readJsonFile, readSchemaFile } from '../core/bundle/read.ts';
@@ -73,12 +73,41 @@ export async function loadChartAssets(): Promise<ChartAssets> {
 }
 
 
-/** The identity of a bundle for the overwrite rule: its folder, or the plain Artillery file itself. */
-async function sourceIdentity(input: string, bundle: LoadedBundle): Promise<string> {
+/** Whether the input is a plain `artillery run --output` file (not a bundle folder or its artillery.json). */
+export async function isPlainArtilleryFile(input: string): Promise<boolean> {
   const path = resolve(input);
-  const info = await stat(path);
-  if (info.isFile() && basename(path) !== BUNDLE_FILES.artillery) return realpath(path);
+  return (await stat(path)).isFile() && basename(path) !== BUNDLE_FILES.artillery;
+}
+
+/** The identity of a bundle for the overwrite rule: its folder, or the plain Artillery file itself. */
+export async function sourceIdentity(input: string, bundle: LoadedBundle): Promise<string> {
+  if (await isPlainArtilleryFile(input)) return realpath(resolve(input));
   return realpath(bundle.dir);
+}
+
+/** Writes the record naming the source of the reports (and gate.json) in a folder. */
+export async function recordSource(outDir: string, identity: string): Promise<void> {
+  const path = join(outDir, REPORT_SOURCE_FILE);
+  const record: ReportSource = { schema: 'rampart.report-source/1', source: identity, writtenAt: new Date().toISOString() };
+  await checkReplaceable(path, 'write the report');
+  await onFile(path, 'write the report (choose a writable --out folder)', () => writeFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`));
+}
+
+/**
+ * The gate result a report shows by default: a bundle's own gate.json; for a plain Artillery file,
+ * the gate.json of the output folder or of the file's folder whose record names that file (another
+ * file's verdict in the same folder is never shown).
+ */
+async function storedGateResult(input: string, bundle: LoadedBundle, outDir: string): Promise<GateResult | null> {
+  if (!(await isPlainArtilleryFile(input))) return readGateResult(join(bundle.dir, BUNDLE_FILES.gate));
+  const identity = await sourceIdentity(input, bundle);
+  for (const dir of new Set([outDir, dirname(resolve(input))])) {
+    if ((await readSource(dir)) === identity) {
+      const gate = await readGateResult(join(dir, BUNDLE_FILES.gate));
+      if (gate !== null) return gate;
+    }
+  }
+  return null;
 }
 
 async function readSource(outDir: string): Promise<string | null> {
@@ -95,9 +124,9 @@ async function readSource(outDir: string): Promise<string | null> {
  * bundle: the folder's .rampart-report.json names it, or (no record) the folder is that bundle's
  * own folder. Otherwise refuse, unless forced.
  */
-async function checkOverwrite(outDir: string, identity: string, force: boolean): Promise<void> {
+export async function checkOverwrite(outDir: string, identity: string, force: boolean): Promise<void> {
   if (force) return;
-  const names = [BUNDLE_FILES.report, BUNDLE_FILES.summary, BUNDLE_FILES.junit];
+  const names = [BUNDLE_FILES.report, BUNDLE_FILES.summary, BUNDLE_FILES.junit, BUNDLE_FILES.gate];
   const present = [];
   for (const name of names) if (await fileExists(join(outDir, name))) present.push(name);
   if (present.length === 0) return;
@@ -116,8 +145,10 @@ export async function writeReports(bundlePathOrFile: string, options: WriteRepor
   if (analysis.run.summary.requests === 0) {
     throw usageError(`${bundlePathOrFile}: the run made no requests, so there is nothing to report; check that the target was reachable and the phases ran`);
   }
-  const gate = options.gate ?? (await readGateResult(join(bundle.dir, BUNDLE_FILES.gate)));
-  const model = buildReportModel(bundle, { gate, analysis });
+  const outDir = resolve(options.outDir ?? bundle.dir);
+  const gate = options.gate ?? (await storedGateResult(bundlePathOrFile, bundle, outDir));
+  const plain = await isPlainArtilleryFile(bundlePathOrFile);
+  const model = buildReportModel(bundle, { gate, analysis, ...(plain ? { sourceName: basename(bundlePathOrFile) } : {}) });
   const assets = await loadChartAssets();
   const texts = {
     html: renderHtml(model, assets),
@@ -125,7 +156,6 @@ export async function writeReports(bundlePathOrFile: string, options: WriteRepor
     junit: renderJunit(model),
   };
 
-  const outDir = resolve(options.outDir ?? bundle.dir);
   await onFile(outDir, `create the reports' folder${options.outDir === undefined ? '' : ' (--out)'}`, () => mkdir(outDir, { recursive: true }));
   const identity = await sourceIdentity(bundlePathOrFile, bundle);
   await checkOverwrite(outDir, identity, options.force === true);

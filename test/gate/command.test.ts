@@ -144,7 +144,7 @@ test('--help prints the usage and every flag, exit 0, and judges nothing', () =>
 test('bad input: each a one-line error, exit 2, and nothing written', async () => {
   const baselineBefore = await readFile(join(baselineDir, 'baseline.json'), 'utf8');
   oneLineError(gate([]), 2, /^rampart gate: missing <bundle> \[<bundle>\.\.\.\]; usage: rampart gate <bundle>/);
-  oneLineError(gate(['--frobnicate', 'x']), 2, /^rampart gate: unknown option '--frobnicate'; known options: --baseline, --update-baseline, --repeat, --target, --slo, --no-report, --help/);
+  oneLineError(gate(['--frobnicate', 'x']), 2, /^rampart gate: unknown option '--frobnicate'; known options: --baseline, --update-baseline, --repeat, --target, --slo, --out, --no-report, --help/);
   oneLineError(gate(['x', '--repeat', 'many']), 2, /--repeat must be a whole number/);
   oneLineError(gate([join(root, 'nope')]), 2, /nope: no such bundle folder or file/);
 
@@ -198,16 +198,32 @@ test('several runs of the candidate are judged together', async () => {
   assert.match(ran.stdout, /SLOWER  GET \/api\/v1\/alerts .* in 2 run\(s\) vs \d+ in 3 baseline run\(s\)/);
 });
 
-test('a plain `artillery run --output` file is judged from Artillery\'s summaries, and nothing is written beside it', async () => {
+test('a plain `artillery run --output` file is judged from Artillery\'s summaries; gate.json and the reports, titled after the file, go beside it or to --out', async () => {
   const dir = join(root, 'plain');
   await mkdir(dir);
   const file = join(dir, 'out.json');
+  const other = join(dir, 'other.json');
   await writeFile(file, await readFile(join(import.meta.dirname, '..', 'report', 'fixtures', 'artillery-plain.json')));
+  await writeFile(other, await readFile(file));
   const ran = gate([file, '--slo', join(sloDir, 'defaults.yml')]);
   assert.equal(ran.code, 1, ran.stderr);
   assert.match(ran.stdout, /profile unknown, 1 run\(s\)/);
   assert.match(ran.stdout, /BREACHED \* errorRate 29\.56% > 1\.00%/);
-  assert.deepEqual(await readdir(dir), ['out.json']);
+  assert.deepEqual((await readdir(dir)).sort(), ['.rampart-report.json', 'gate.json', 'junit.xml', 'other.json', 'out.json', 'report.html', 'summary.md']);
+  assert.equal((JSON.parse(await readFile(join(dir, 'gate.json'), 'utf8')) as GateResult).outcome, 'fail');
+  const html = await readFile(join(dir, 'report.html'), 'utf8');
+  assert.match(html, /<title>Rampart report: Artillery run out\.json<\/title>/);
+  assert.match(html, /FAIL/);
+  assert.doesNotMatch(html, /NOT JUDGED/);
+
+  // another file of the same folder neither overwrites that verdict nor shows it
+  const refused = gate([other, '--slo', join(sloDir, 'defaults.yml')]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /already holds .*gate\.json of .*out\.json; choose another --out folder/);
+  const out = join(root, 'plain-other');
+  assert.equal(gate([other, '--slo', join(sloDir, 'defaults.yml'), '--out', out]).code, 1);
+  assert.deepEqual((await readdir(out)).sort(), ['.rampart-report.json', 'gate.json', 'junit.xml', 'report.html', 'summary.md']);
+  assert.match(await readFile(join(out, 'report.html'), 'utf8'), /<title>Rampart report: Artillery run other\.json<\/title>/);
 });
 
 test('a run recorded in the baseline is not compared with itself', async () => {
