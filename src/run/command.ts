@@ -15,11 +15,9 @@ import { cp, mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { EXIT, onFile, untrustworthy, type ExitCode } from '../core/errors.ts';
-import { loadConfig } from '../compose/config.ts';
-import { compose, totalDuration } from '../compose/compose.ts';
-import { loadFlow, loadProfile } from '../compose/load.ts';
-import { checkReachable, checkTargetAllowed, parseTarget, redactTarget, targetBase } from '../compose/target.ts';
-import type { ComposedRun, FlowFile } from '../compose/types.ts';
+import { totalDuration } from '../compose/compose.ts';
+import { checkReachable, parseTarget, redactTarget, targetBase } from '../compose/target.ts';
+import type { ComposedRun } from '../compose/types.ts';
 import { processorsDir } from '../compose/paths.ts';
 import { BUNDLE_FILES, type LoadedBundle, type RunManifest } from '../core/bundle/types.ts';
 import { writeJsonAtomic } from '../core/bundle/files.ts';
@@ -33,6 +31,7 @@ import { finishManifest, newRunId, startManifest } from './manifest.ts';
 import { collectArtilleryOutput, decideExit, readGenerator } from './outcome.ts';
 import { startPlatform, type StartedPlatform } from './platform.ts';
 import { formatSummary } from './summary.ts';
+import { composeRun } from './compose-run.ts';
 import { checkPublished, planPublishing, publishSettings } from '../observe/index.ts';
 import { LIVE_PLUGINS, endLivePage, startLivePage, type LivePage } from '../observe/live/server.ts';
 
@@ -51,27 +50,6 @@ export interface RunHooks {
 }
 
 type Say = (line: string) => void;
-
-/** Load and compose without side effects: every input error surfaces here, before anything starts. */
-async function composeRun(suite: string, options: RunOptions, target: string, processor: string, plugins?: Record<string, unknown>): Promise<ComposedRun> {
-  const config = await loadConfig(suite);
-  const profile = await loadProfile(suite, options.profile);
-  const names = options.flows ?? Object.entries(profile.mix).filter(([, w]) => w > 0).map(([n]) => n);
-  const files = new Map<string, FlowFile>();
-  for (const name of names) files.set(name, await loadFlow(suite, name));
-  const composed = compose(profile, files, {
-    target,
-    flows: options.flows,
-    rateScale: options.rateScale,
-    durationSeconds: options.durationSeconds,
-    seed: options.seed,
-    processor,
-    maxArrivalRate: config.maxArrivalRate,
-    plugins,
-  });
-  if (options.target !== undefined) checkTargetAllowed(parseTarget(options.target), config);
-  return composed;
-}
 
 /** A given --target, normalised and answering /health (exit 3 when not); null when none was given. */
 async function checkGivenTarget(options: RunOptions): Promise<string | null> {

@@ -25,18 +25,17 @@ import { bundleFile, writeJsonAtomic } from '../core/bundle/files.ts';
 import { writeHistogramFile } from '../core/bundle/histogram-file.ts';
 import type { RunManifest } from '../core/bundle/types.ts';
 import { REPO_ROOT } from '../core/paths.ts';
-import { compose } from '../compose/compose.ts';
 import { loadConfig } from '../compose/config.ts';
-import { loadFlow, loadProfile } from '../compose/load.ts';
 import { processorsDir } from '../compose/paths.ts';
 import { checkTargetAllowed, isLoopbackHost, parseTarget, redactTarget, targetBase } from '../compose/target.ts';
-import type { ComposedRun, FlowFile } from '../compose/types.ts';
+import type { ComposedRun } from '../compose/types.ts';
 import { analyzeBundle, loadBundle } from '../results/index.ts';
 import { parseArtilleryOutput } from '../results/bundle.ts';
 import { histogramsFromCounters } from '../results/counter-histograms.ts';
 import { generatorFromCounters } from '../results/counter-trust.ts';
 import type { RunOptions } from './args.ts';
 import { runArtillery } from './artillery.ts';
+import { composeRun } from './compose-run.ts';
 import { finishManifest, newRunId, startManifest } from './manifest.ts';
 import { decideExit } from './outcome.ts';
 import { formatSummary } from './summary.ts';
@@ -93,21 +92,7 @@ export async function prepareFargateBundle(suite: string, options: RunOptions, b
     filter: (src) => !src.split(path.sep).includes('dist') && !src.split(path.sep).includes('node_modules'),
   });
   const tarball = packPlugin(contextDir);
-  const config = await loadConfig(suite);
-  const profile = await loadProfile(suite, options.profile);
-  const names = options.flows ?? Object.entries(profile.mix).filter(([, w]) => w > 0).map(([n]) => n);
-  const files = new Map<string, FlowFile>();
-  for (const name of names) files.set(name, await loadFlow(suite, name));
-  const composed = compose(profile, files, {
-    target,
-    flows: options.flows,
-    rateScale: options.rateScale,
-    durationSeconds: options.durationSeconds,
-    seed: options.seed,
-    processor: './processors/index.ts',
-    maxArrivalRate: config.maxArrivalRate,
-    plugins: { rampart: { suppressOutput: true, counters: true } },
-  });
+  const composed = await composeRun(suite, options, target, './processors/index.ts', { rampart: { suppressOutput: true, counters: true } });
   composed.script.config.includeFiles = [tarball];
   const scriptPath = path.join(contextDir, 'script.yml');
   await writeFile(scriptPath, `# Composed by rampart run --fargate; each container runs it whole\n${stringify(composed.script, { lineWidth: 0 })}`);
