@@ -7,6 +7,7 @@
 //   outcome 'untrustworthy' when any candidate run cannot be trusted (then nothing is judged);
 //   'fail' when an SLO is breached or an endpoint is SLOWER; else 'pass'.
 import type { LatencyStats } from '../core/histogram.ts';
+import { expectResults } from '../results/index.ts';
 import type { BundleAnalysis, EndpointAnalysis, EndpointSummary } from '../results/index.ts';
 import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../core/bundle/types.ts';
 import { baselineRunOf, checkProfile, profileOf, runIdOf, seriesOf } from './baseline.ts';
@@ -19,7 +20,7 @@ import { ENDPOINT_METRICS, RUN_METRICS, endpointBudget } from './slo.ts';
 import type { Budget, EndpointMetric, RunMetric, SloConfig } from './slo.ts';
 
 /** Custom metric names behind the run-wide security budgets (recorded by the processors). */
-export const SECURITY_METRICS: Record<Exclude<RunMetric, EndpointMetric>, { metric: string; percentile: 'p95' | 'p99' }> = {
+export const SECURITY_METRICS: Record<Exclude<RunMetric, EndpointMetric | 'expectFailedRate'>, { metric: string; percentile: 'p95' | 'p99' }> = {
   detectionLatencyP95: { metric: 'rampart.detection_latency', percentile: 'p95' },
   detectionLatencyP99: { metric: 'rampart.detection_latency', percentile: 'p99' },
   correlationTimeP95: { metric: 'rampart.correlation_time', percentile: 'p95' },
@@ -106,7 +107,7 @@ function budgetChecks<M extends string>(scope: string, budget: Budget<M>, units:
 const RUN_LATENCY_METRICS = new Set<string>(['p50', 'p90', 'p95', 'p99', 'max']);
 
 /** SLO checks of one run: every endpoint of the run, endpoint overrides without data, and the run. */
-export function checkSlos(slo: SloConfig, analysis: BundleAnalysis): SloCheck[] {
+export function checkSlos(slo: SloConfig, analysis: BundleAnalysis, counters: Readonly<Record<string, number>> = {}): SloCheck[] {
   const { endpoints, run, metrics } = analysis;
   const checks: SloCheck[] = [];
   const seen = new Set<string>();
@@ -120,7 +121,11 @@ export function checkSlos(slo: SloConfig, analysis: BundleAnalysis): SloCheck[] 
   }
   const byName = new Map(metrics.map((m) => [m.name, m]));
   const totals = runTotals(endpoints);
-  checks.push(...budgetChecks('*', slo.run, RUN_METRICS, (metric) => {
+  const expected = expectResults(counters);
+  // The expect plugin's assertions are checks the user wrote: none may fail unless a budget says so.
+  const runBudget: Budget<RunMetric> = expected === null ? slo.run : { expectFailedRate: 0, ...slo.run };
+  checks.push(...budgetChecks('*', runBudget, RUN_METRICS, (metric) => {
+    if (metric === 'expectFailedRate') return expected?.failedRate ?? null;
     if (Object.hasOwn(SECURITY_METRICS, metric)) {
       const source = SECURITY_METRICS[metric as keyof typeof SECURITY_METRICS];
       return byName.get(source.metric)?.stats?.[source.percentile] ?? null;
@@ -232,7 +237,7 @@ export function evaluate(candidates: readonly AnalysedRun[], slo: SloConfig, bas
     return { schema: 'rampart.gate/1', outcome: 'untrustworthy', trust: { trustworthy: false, reasons }, slo: [], comparisons: [], baseline: baselineSummary };
   }
 
-  const slos = checkSlos(slo, candidates[0].analysis);
+  const slos = checkSlos(slo, candidates[0].analysis, candidates[0].bundle.artillery.aggregate.counters);
   let comparisons: EndpointComparison[] = [];
   if (baseline !== null) {
     const runs = candidates.map((a) => baselineRunOf(a.bundle, a.analysis.endpoints));

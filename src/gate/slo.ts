@@ -31,6 +31,7 @@ export const RUN_METRICS = {
   detectionLatencyP99: 'ms',
   correlationTimeP95: 'ms',
   correlationTimeP99: 'ms',
+  expectFailedRate: 'ratio',
 } as const;
 
 export type EndpointMetric = keyof typeof ENDPOINT_METRICS;

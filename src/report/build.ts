@@ -6,7 +6,7 @@ import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
 import type { LatencyStats } from '../core/histogram.ts';
 import { isFullPeriod, isBelowPlan, TRUST_RULES } from '../core/trust.ts';
 import { isSecurityMetric, metricLabel } from '../core/metrics.ts';
-import { analyzeBundle } from '../results/index.ts';
+import { analyzeBundle, expectResults } from '../results/index.ts';
 import type { BundleAnalysis, CustomMetric, EndpointAnalysis } from '../results/index.ts';
 import type { CustomMetricRow, EndpointRow, LatencyFigures, ReportModel } from './model.ts';
 import { buildCharts } from './charts.ts';
@@ -135,6 +135,11 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
   const metrics = analysis.metrics;
   const notes: string[] = [];
   if (latencySource === 'artillery') notes.push(PLAIN_ARTILLERY_NOTE);
+  const expect = expectResults(counters);
+  if (expect !== null && expect.failed > 0) {
+    const kinds = expect.failedByKind.map((k) => `${k.kind} ×${k.count}`).join(', ');
+    notes.push(`${expect.failed} of ${expect.ok + expect.failed} expect assertions failed (${(expect.failedRate * 100).toFixed(2)}%${kinds === '' ? '' : `: ${kinds}`}); the gate breaches on any failed assertion unless run.expectFailedRate allows it.`);
+  }
   if (manifest?.interrupted === true) notes.push('The run was interrupted before its end: the last period is partial and the figures cover only what ran.');
   if (latencySource === 'histograms' && analyses.length === 0) notes.push('The measurement plugin recorded no endpoints.');
 
@@ -168,6 +173,7 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
     schema: 'rampart.report/1',
     title,
     latencySource,
+    expect,
     run: runInfo,
     verdict,
     notes,

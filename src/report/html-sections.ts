@@ -40,6 +40,7 @@ ${model.charts.vusers === null ? '' : `<div class="charts">${chartBlock(model.ch
 ${countTable('Virtual users created per scenario', model.scenarios.map((s) => ({ name: s.name, count: s.created })), 'Artillery reported no per-scenario counts.')}
 ${countTable('HTTP status codes', model.httpCodes.map((c) => ({ name: c.code, count: c.count })), 'No HTTP responses were recorded.')}
 ${countTable('Errors (no response)', model.errorsByCode.map((c) => ({ name: c.code, count: c.count })), 'No transport errors.')}
+${model.expect === null ? '' : countTable(`Expect assertions: ${formatCount(model.expect.ok)} passed, ${formatCount(model.expect.failed)} failed`, model.expect.failedByKind.map((k) => ({ name: `failed ${k.kind}`, count: k.count })), 'No assertion failed.')}
 </div></section>`;
 }
 

@@ -1,6 +1,7 @@
 // The report's view of a run: everything the three renderers show, already computed. Built once
 // from a loaded bundle (build.ts), rendered by html.ts, markdown.ts and junit.ts, which are pure
 // functions of it. Latencies here are milliseconds; times are ms since the epoch.
+import type { ExpectResults } from '../results/index.ts';
 import type { EndpointComparison, GateResult, GeneratorPeriod, SloCheck, Verdict } from '../core/bundle/types.ts';
 
 /** pass/fail come from a gate result; untrustworthy from the gate or the generator's own verdict. */
@@ -108,6 +109,8 @@ export interface ReportModel {
   scenarios: ScenarioRow[];
   errorsByCode: { code: string; count: number }[]; // Artillery's errors.<code> counters
   httpCodes: { code: string; count: number }[];
+  /** The expect plugin's assertions (src/results/expect.ts); null when the run made none. */
+  expect: ExpectResults | null;
   security: CustomMetricRow[];
   otherMetrics: CustomMetricRow[];
   /** Artillery counters named rampart.* (probe polls, detection and correlation timeouts, ...). */

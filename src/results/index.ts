@@ -19,6 +19,8 @@ export type { AnalysisOptions, BundleAnalysis } from './analysis.ts';
 export { apdex } from './apdex.ts';
 export { endpointKeyOfArtilleryName } from './artillery-source.ts';
 export type { CustomMetric } from './custom-metrics.ts';
+export { expectResults } from './expect.ts';
+export type { ExpectResults } from './expect.ts';
 export type { EndpointAnalysis, EndpointSummary, PeriodPoint } from './endpoints.ts';
 
 /** Adds the derived parts (per-period stats, overall, totals) to a histogram document. */

@@ -1,0 +1,96 @@
+// Foreign runs: plain `artillery run --output` files made by real Artillery (the binary, spawned
+// here, against a node:http server this file starts), judged and reported as a user would.
+// One run, made once for the whole file: two endpoints, one of which answers 404 to a flow that
+// expects 200 (the expect plugin's failures), and a processor that records a custom counter,
+// rate and histogram.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GateResult } from '../../src/core/bundle/types.ts';
+import { removeDir, tempDir } from './fixtures.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'src', 'cli', 'rampart.ts');
+const ARTILLERY = join(ROOT, 'node_modules', 'artillery', 'bin', 'run');
+
+let root: string;
+let output: string;
+const server = createServer((req, res) => {
+  if (req.url?.startsWith('/missing')) res.writeHead(404).end('{}');
+  else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+});
+
+/** Runs real Artillery on a script; the child is stopped by its pid if it overruns. */
+async function artillery(dir: string, script: string): Promise<string> {
+  await writeFile(join(dir, 'script.yml'), script);
+  const out = join(dir, 'out.json');
+  const child = spawn(process.execPath, [ARTILLERY, 'run', '--output', out, join(dir, 'script.yml')], {
+    cwd: dir, env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true' }, stdio: 'ignore',
+  });
+  const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); }, 60_000);
+  await new Promise<void>((resolve) => child.on('exit', () => { resolve(); }));
+  clearTimeout(timer);
+  return out;
+}
+
+before(async () => {
+  root = await tempDir();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const dir = join(root, 'expect');
+  await mkdir(dir);
+  await writeFile(join(dir, 'processor.js'), `module.exports = {
+  shop(req, res, ctx, ee, done) { ee.emit('counter', 'shop.orders', 1); ee.emit('rate', 'shop.clicks'); ee.emit('histogram', 'shop.checkout_ms', 40 + Math.random() * 20); done(); }
+};\n`);
+  output = await artillery(dir, `config:
+  target: "http://127.0.0.1:${port}"
+  processor: "./processor.js"
+  phases: [{ duration: 3, arrivalRate: 10 }]
+  plugins: { expect: {}, metrics-by-endpoint: {} }
+scenarios:
+  - name: shopper
+    flow:
+      - get: { url: "/ok", name: "GET /api/v1/ok", afterResponse: "shop", expect: [{ statusCode: 200 }] }
+      - get: { url: "/missing", name: "GET /api/v1/missing", expect: [{ statusCode: 200 }] }
+`);
+});
+
+after(async () => {
+  server.close();
+  await removeDir(root);
+});
+
+interface Ran { code: number | null; stdout: string; stderr: string }
+function rampart(args: string[]): Ran {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function slo(name: string, text: string): Promise<string> {
+  const path = join(root, name);
+  await writeFile(path, text);
+  return path;
+}
+
+test('failed expect assertions breach the gate and are shown in the report; a run budget can allow them', async () => {
+  const budgets = await slo('plain.yml', 'defaults:\n  errorRate: 0.01\n');
+  const ran = rampart(['gate', output, '--slo', budgets]);
+  assert.equal(ran.code, 1, ran.stderr + ran.stdout);
+  assert.match(ran.stdout, /BREACHED \* expectFailedRate 50\.00% > 0\.00%/);
+  const result = JSON.parse(await readFile(join(root, 'expect', 'gate.json'), 'utf8')) as GateResult;
+  const check = result.slo.find((c) => c.metric === 'expectFailedRate');
+  assert.equal(check?.passed, false);
+  assert.equal(check.actual, 0.5);
+  const html = await readFile(join(root, 'expect', 'report.html'), 'utf8');
+  assert.match(html, /Expect assertions: 30 passed, 30 failed/);
+  assert.match(html, /30 of 60 expect assertions failed \(50\.00%: statusCode ×30\)/);
+  assert.match(await readFile(join(root, 'expect', 'summary.md'), 'utf8'), /30 of 60 expect assertions failed/);
+
+  const lenient = await slo('lenient.yml', 'defaults:\n  errorRate: 0.01\nrun:\n  expectFailedRate: 0.6\n');
+  const allowed = rampart(['gate', output, '--slo', lenient, '--no-report']);
+  assert.equal(allowed.code, 0, allowed.stderr + allowed.stdout);
+});
