@@ -1,6 +1,7 @@
 // Attack injection and detection probes. A probe injects an attack pattern that one enabled detection
 // rule must catch (crafted from the rule's own parameters, read once per worker through the admin
-// API), then polls the alert list until the alert appears. Every probe uses a fresh attacker IP, so
+// API), then waits for the alert on the platform's long poll (GET /api/v1/alerts/wait: one request
+// answered as soon as the alert exists, at most PROBE_WAIT_SECONDS each, a bounded number of them). Every probe uses a fresh attacker IP, so
 // its alert is new (not deduplicated) and easy to find; a second stage from the same IP makes the
 // platform correlate both alerts into an incident.
 import { DEMO, session } from './tokens.mts';
@@ -39,8 +40,13 @@ export interface Probe {
   correlatedAt: number | null;
   /** the alert's own correlationMs (alert created -> joined an incident), once correlated */
   serverCorrelationMs: number | null;
+  /** waits answered so far (GET /api/v1/alerts/wait), and the most the probe makes */
   polls: number;
+  maxPolls: number;
 }
+
+/** The longest single wait a probe asks for (below the flows' 30 s HTTP timeout and the platform's 25 s cap). */
+export const PROBE_WAIT_SECONDS = 20;
 
 // --- The rulebook (once per worker) ------------------------------------------------------------
 let rulebook: Promise<Rule[]> | null = null;
@@ -174,7 +180,14 @@ export function chooseRule(rules: Rule[], stage: 'initial' | 'correlated', not?:
 }
 
 export function newProbe(plan: AttackPlan, stage: Probe['stage'], timeoutMs: number): Probe {
-  return { plan, stage, injectedAt: null, deadline: Date.now() + timeoutMs, alertId: null, seenAt: null, serverLatencyMs: null, incidentId: null, correlatedAt: null, serverCorrelationMs: null, polls: 0 };
+  // Enough waits to cover the timeout, plus two for answers cut short (a 429 or 503 answers at once).
+  const maxPolls = Math.ceil(timeoutMs / (PROBE_WAIT_SECONDS * 1000)) + 2;
+  return { plan, stage, injectedAt: null, deadline: Date.now() + timeoutMs, alertId: null, seenAt: null, serverLatencyMs: null, incidentId: null, correlatedAt: null, serverCorrelationMs: null, polls: 0, maxPolls };
+}
+
+/** Seconds the next wait may last: what is left of the probe's timeout, at most PROBE_WAIT_SECONDS. */
+export function nextWaitSeconds(probe: Probe, now: number): number {
+  return Math.max(0, Math.min(PROBE_WAIT_SECONDS, Math.ceil((probe.deadline - now) / 1000)));
 }
 
 export const attackBatch = (plan: AttackPlan): { batchId: string; events: PlatformEvent[] } => ({ batchId: newBatchId(), events: plan.events });
@@ -190,7 +203,7 @@ interface AlertItem {
   correlationMs?: number | null;
 }
 
-/** Update the probe from one alert-list page; returns the probe (mutated). */
+/** Update the probe from one answer of GET /api/v1/alerts/wait (or an alert-list page); returns the probe (mutated). */
 export function observeAlerts(probe: Probe, body: unknown, now: number): Probe {
   probe.polls += 1;
   const items = ((body as { items?: unknown[] } | null)?.items ?? []) as AlertItem[];
@@ -209,9 +222,9 @@ export function observeAlerts(probe: Probe, body: unknown, now: number): Probe {
   return probe;
 }
 
-/** Keep polling? Until seen (and, for the correlated stage, attached to an incident) or the deadline. */
+/** Wait again? Until seen (and, for the correlated stage, attached to an incident), the deadline or maxPolls waits. */
 export function probePending(probe: Probe, now: number): boolean {
-  if (now >= probe.deadline) return false;
+  if (now >= probe.deadline || probe.polls >= probe.maxPolls) return false;
   if (probe.seenAt === null) return true;
   return probe.stage === 'correlated' && probe.correlatedAt === null;
 }

@@ -1,16 +1,17 @@
 // scenarios/incident-response.yml: an alert storm. A responder injects an attack crafted from an
-// enabled detection rule (attacks.mts), polls the alert list until its alert appears, injects a
-// second stage from the same attacker and waits until the platform correlates both into an
-// incident; then works the storm (bulk acknowledge, update the incident, group free alerts).
+// enabled detection rule (attacks.mts), waits on the platform's long poll (GET /api/v1/alerts/wait)
+// until its alert appears, injects a second stage from the same attacker and waits until the
+// platform correlates both into an incident; then works the storm (bulk acknowledge, update the
+// incident, group free alerts). A wait holds one request open instead of a poll every 100 ms.
 //
 // Custom metrics (Artillery histograms, ms; the rampart plugin mirrors them into histograms.json):
-//   rampart.detection_latency         202 of the attack batch -> first poll that shows its alert
+//   rampart.detection_latency         202 of the attack batch -> the wait's answer that shows its alert
 //   rampart.detection_latency_server  the alert's own detectionLatencyMs (event ingested -> alert created)
 //   rampart.correlation_time          202 of the second-stage batch -> its alert seen in an incident
 //   rampart.correlation_time_server   the alert's own correlationMs (alert created -> joined the incident)
-// and counters rampart.probe.polls, rampart.detections.<rule kind>, rampart.detection_timeout,
+// and counters rampart.probe.polls (waits answered), rampart.detections.<rule kind>, rampart.detection_timeout,
 // rampart.correlation_timeout.
-import { attackBatch, chooseRule, craftAttack, freshAttackerIp, loadRulebook, newProbe, observeAlerts, probePending, type Probe } from './attacks.mts';
+import { attackBatch, chooseRule, craftAttack, freshAttackerIp, loadRulebook, newProbe, nextWaitSeconds, observeAlerts, probePending, type Probe } from './attacks.mts';
 import { itemsOf, parseBody, setJson } from './bodies.mts';
 import { afterResponse, beforeRequest, step } from './hooks.mts';
 import { faker, isProbeIp, pick, uniqueToken } from './payloads.mts';
@@ -53,7 +54,11 @@ export const setAttackBatch = beforeRequest((req, context) => {
   setJson(req, attackBatch(currentProbe(context).plan));
 });
 
-/** afterResponse of the attack batch: detection latency is measured from the acknowledgement. */
+/**
+ * afterResponse of the attack batch: detection latency is measured from the acknowledgement. Sets
+ * the query of the waits: probeRuleId, probeSrcIp, probeSince, probeCorrelated (the second stage
+ * waits for the incident), probeWaitSeconds.
+ */
 export const markInjected = afterResponse((_req, res, context) => {
   const probe = currentProbe(context);
   if (res.statusCode === 202) {
@@ -62,12 +67,18 @@ export const markInjected = afterResponse((_req, res, context) => {
   }
   context.vars.probeSince = new Date(Date.now() - 60_000).toISOString();
   context.vars.probeRuleId = probe.plan.ruleId;
+  context.vars.probeSrcIp = probe.plan.srcIp;
+  context.vars.probeCorrelated = probe.stage === 'correlated';
+  context.vars.probeWaitSeconds = nextWaitSeconds(probe, Date.now());
 });
 
-/** afterResponse of each poll of the alert list. */
+/** afterResponse of each wait (GET /api/v1/alerts/wait): the answer, and how long the next wait may last. */
 export const observeProbe = afterResponse((_req, res, context, events) => {
   const probe = currentProbe(context);
-  if (res.statusCode === 200) observeAlerts(probe, parseBody(res.body), Date.now());
+  const now = Date.now();
+  if (res.statusCode === 200) observeAlerts(probe, parseBody(res.body), now);
+  else probe.polls += 1; // a refused wait (429, 503) still counts against the probe's bound
+  context.vars.probeWaitSeconds = nextWaitSeconds(probe, now);
   events.emit('counter', 'rampart.probe.polls', 1);
 });
 

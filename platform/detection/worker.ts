@@ -31,6 +31,16 @@ export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
 
 export type PassResult = { events: number; alerts: number; deduplicated: number; correlated: number; incidentsCreated: number };
 
+/** What a committed pass raised, for listeners that wait on new alerts (GET /api/v1/alerts/wait). */
+export type AlertNotice = {
+  /** Source IPs of the alerts raised; alerts swept into an incident by correlation share one of them. */
+  srcIps: ReadonlySet<string>;
+  /** An alert without a source IP was raised (correlated by username: any alert may have changed). */
+  anyWithoutSrcIp: boolean;
+};
+
+export type AlertListener = (notice: AlertNotice) => void;
+
 export type DetectionObservers = {
   detection(rule: string, severity: Severity, seconds: number): void;
   correlation(seconds: number): void;
@@ -68,6 +78,7 @@ export class DetectionWorker {
   #again = false;
   #stopped = false;
   #lastError: string | null = null;
+  #listeners = new Set<AlertListener>();
 
   constructor(db: TransactionRunner, observe: DetectionObservers, log: FastifyBaseLogger, options: Partial<DetectionOptions> = {}) {
     this.#db = db;
@@ -83,6 +94,12 @@ export class DetectionWorker {
     }, this.options.pollIntervalMs);
     this.#timer.unref();
     this.wake();
+  }
+
+  /** Calls `listener` after every committed pass that raised alerts; returns the unsubscribe. */
+  onAlerts(listener: AlertListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Asks for a pass soon; coalesces with a pass already running (it loops once more). */
@@ -145,6 +162,14 @@ export class DetectionWorker {
     if (outcome === null) return { events: 0, alerts: 0, deduplicated: 0, correlated: 0, incidentsCreated: 0 };
     for (const a of outcome.written.raised) this.#observe.detection(a.ruleName, a.severity, a.detectionLatencyMs / 1000);
     for (const j of outcome.correlation.joined) this.#observe.correlation(j.correlationMs / 1000);
+    if (outcome.written.raised.length > 0 && this.#listeners.size > 0) {
+      const raised = outcome.written.raised;
+      const notice: AlertNotice = {
+        srcIps: new Set(raised.flatMap((a) => (a.srcIp === null ? [] : [a.srcIp]))),
+        anyWithoutSrcIp: raised.some((a) => a.srcIp === null),
+      };
+      for (const listener of this.#listeners) listener(notice);
+    }
     return {
       events: outcome.events,
       alerts: outcome.written.raised.length,

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_RULES } from '../../platform/detection/rules-seed.ts';
-import { chooseRule, craftAttack, newProbe, observeAlerts, probePending, type Rule } from '../../processors/attacks.mts';
+import { chooseRule, craftAttack, newProbe, nextWaitSeconds, observeAlerts, PROBE_WAIT_SECONDS, probePending, type Rule } from '../../processors/attacks.mts';
 import { pickItem } from '../../processors/capture.mts';
 import { pickFreeAlerts } from '../../processors/incident-response.mts';
 import { isProbeIp, pools, uniqueIp } from '../../processors/payloads.mts';
@@ -35,6 +35,21 @@ test('a probe is pending until its alert is seen, and for the correlated stage u
   assert.equal(probePending(probe, 1300), false);
   const late = newProbe(plan, 'initial', 10);
   assert.equal(probePending(late, Date.now() + 1000), false, 'the deadline ends the polling');
+});
+
+test('a probe makes a bounded number of waits, each no longer than what is left of its timeout', () => {
+  const probe = newProbe(craftAttack(rules[3], '198.18.1.3'), 'initial', 60_000);
+  const start = Date.now();
+  probe.deadline = start + 60_000;
+  assert.equal(nextWaitSeconds(probe, start), PROBE_WAIT_SECONDS);
+  assert.equal(nextWaitSeconds(probe, start + 52_500), 8, 'rounded up to whole seconds');
+  assert.equal(nextWaitSeconds(probe, start + 61_000), 0);
+  assert.equal(probe.maxPolls, 5, 'three full waits cover 60 s, plus two answered early');
+  for (let i = 0; i < probe.maxPolls; i++) {
+    assert.equal(probePending(probe, start + 1000), true);
+    observeAlerts(probe, { items: [], timedOut: true }, start + 1000);
+  }
+  assert.equal(probePending(probe, start + 1000), false, 'no wait beyond maxPolls, even before the deadline');
 });
 
 test('flows that close alerts or group them into incidents leave the probes\' alerts alone', async () => {

@@ -5,6 +5,7 @@
 //   POST  /api/v1/alerts/bulk            {ids, status?, assigneeId?} -> {updated}   (audit: alert.bulk_update)
 //   GET   /api/v1/alerts/:id/comments    comments, oldest first; cursor
 //   POST  /api/v1/alerts/:id/comments    {body} -> 201 comment   (audit: alert.comment)
+//   GET   /api/v1/alerts/wait            long poll until an alert matches (wait.ts)
 // Handlers validate, call app.alertsRepository (platform/plugins/app/alerts/alerts-repository.ts)
 // and map "not there" to 404; their types come from the schemas below (JSON-schema type provider).
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +15,7 @@ import { eventItem } from '../../domain/event.ts';
 import { badRequest, notFound } from '../../errors.ts';
 import { decodeCursor, isIdCursor, isTimeIdCursor } from '../../lib/pagination.ts';
 import { dateTime, errorResponses, idParams, pageQuery, pageSchema, severity } from '../../schemas.ts';
+import waitRoute from './wait.ts';
 
 /** Related events shown in an alert's detail (the rest stay reachable through the events search). */
 const DETAIL_EVENTS = 100;
@@ -128,6 +130,7 @@ const createAlertComment = {
 export default function alertsRoutes(fastify: FastifyInstance): void {
   const app = fastify.withTypeProvider<JsonSchemaToTsProvider>();
   const alerts = app.alertsRepository;
+  waitRoute(fastify);
 
   app.get('/', { schema: listAlerts }, async (request) => {
     const { cursor, limit, ...filters } = request.query;

@@ -108,6 +108,18 @@ export type AlertFilters = {
   cursor?: { t: string; id: number };
 };
 
+/** What GET /api/v1/alerts/wait waits for: alerts matching every given filter, oldest first. */
+export type AlertMatch = {
+  ruleId?: number;
+  srcIp?: string;
+  from?: string;
+  /** alert ids strictly greater than this (the last id a client has seen) */
+  after?: number;
+  /** only alerts automatic correlation has put in an incident */
+  correlated?: boolean;
+  limit: number;
+};
+
 /** What a change sets: a status, and/or an assignee (null unassigns). */
 export type AlertChanges = { status?: AlertStatus; assigneeId?: number | null };
 
@@ -141,6 +153,22 @@ function createAlertsRepository(app: FastifyInstance) {
         f.params,
       );
       return pageOf(rows, q.limit, toAlertItem, (r) => ({ t: r.cursor_t, id: Number(r.id) }));
+    },
+
+    /** Alerts matching `q`, oldest first (by id), at most q.limit. */
+    async matching(q: AlertMatch): Promise<AlertItem[]> {
+      const f = new Filter()
+        .equals('a.rule_id', q.ruleId)
+        .add((n) => `a.src_ip = ${n}::inet`, q.srcIp)
+        .add((n) => `a.created_at >= ${n}`, q.from)
+        .add((n) => `a.id > ${n}`, q.after)
+        .add((n) => `(a.correlated_at IS NOT NULL) = ${n}::boolean`, q.correlated === true ? true : undefined);
+      const limit = f.param(q.limit);
+      const { rows } = await db.query<AlertRow>(
+        `SELECT ${ALERT_COLUMNS} FROM alerts a JOIN rules r ON r.id = a.rule_id ${f.where()} ORDER BY a.id LIMIT ${limit}`,
+        f.params,
+      );
+      return rows.map(toAlertItem);
     },
 
     /** The alert with its rule's technique, its first `eventLimit` related events and its comment count. */
