@@ -29,14 +29,16 @@ function workflow(file: string): { text: string; parsed: Workflow; steps: Step[]
   return { text, parsed, steps: Object.values(parsed.jobs).flatMap((job) => job.steps) };
 }
 
-const shellcheckFound = spawnSync('shellcheck', ['--version']).status === 0;
+/** Debian's shellcheck 0.9 (.ci/run installs it). */
+const SHELLCHECK = 'shellcheck';
+const shellcheckFound = spawnSync(SHELLCHECK, ['--version']).status === 0;
 // CI must lint the shell: there a missing shellcheck fails; a developer machine may skip with the reason.
 const shellcheckSkip = shellcheckFound || process.env.CI !== undefined
   ? false
   : 'shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)';
 
 function shellcheck(args: string[], input?: string): { status: number | null; output: string } {
-  const result = spawnSync('shellcheck', args, { input, encoding: 'utf8' });
+  const result = spawnSync(SHELLCHECK, args, { input, encoding: 'utf8' });
   if (result.error !== undefined) throw new Error(`shellcheck could not run: ${result.error.message}`);
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
