@@ -20,6 +20,26 @@ export function describeCheck(check: SloCheck): string {
   return `${check.scope} ${check.metric} ${value(check, check.actual)} ${relation} ${value(check, check.threshold)}`;
 }
 
+/**
+ * The budgets that checked nothing, one line per scope: an endpoint key the run never called (every
+ * one of its checks without data: a misspelt key or a flow that did not run), or a run metric the
+ * run does not have.
+ */
+function noDataWarnings(checks: readonly SloCheck[]): string[] {
+  const byScope = new Map<string, SloCheck[]>();
+  for (const check of checks) byScope.set(check.scope, [...(byScope.get(check.scope) ?? []), check]);
+  const warnings: string[] = [];
+  for (const [scope, scoped] of byScope) {
+    const empty = scoped.filter((c) => c.actual === null);
+    if (empty.length === 0) continue;
+    const metrics = empty.map((c) => c.metric).join(', ');
+    if (scope === '*') warnings.push(`whole run ${metrics}: no data, not checked`);
+    else if (empty.length === scoped.length && /^[A-Z]+ \//.test(scope)) warnings.push(`${scope}: the run never called it, so its budgets (${metrics}) were not checked`);
+    else warnings.push(`${scope} ${metrics}: no data, not checked`);
+  }
+  return warnings;
+}
+
 export function formatGateResult(result: GateResult, context: FormatContext): string {
   const lines: string[] = [];
   const head = result.outcome === 'pass' ? 'PASS' : result.outcome === 'fail' ? 'FAIL' : 'UNTRUSTWORTHY (not judged)';
@@ -30,8 +50,10 @@ export function formatGateResult(result: GateResult, context: FormatContext): st
   }
   const breaches = result.slo.filter((c) => !c.passed);
   const withData = result.slo.filter((c) => c.actual !== null);
-  lines.push(`SLOs (${context.sloSources.length > 0 ? context.sloSources.join(' + ') : 'no SLO files'}): ${withData.length - breaches.length} of ${withData.length} met, ${breaches.length} breached`);
+  const noData = result.slo.length - withData.length;
+  lines.push(`SLOs (${context.sloSources.length > 0 ? context.sloSources.join(' + ') : 'no SLO files'}): ${withData.length - breaches.length} of ${withData.length} met, ${breaches.length} breached${noData === 0 ? '' : `, ${noData} with no data (not checked)`}`);
   for (const check of breaches) lines.push(`  BREACHED ${describeCheck(check)}`);
+  for (const warning of noDataWarnings(result.slo)) lines.push(`  WARNING  ${warning}`);
   if (result.baseline === null) {
     lines.push('Baseline: none (comparison skipped; create one with --update-baseline)');
   } else {

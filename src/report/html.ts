@@ -139,20 +139,27 @@ function renderThresholds(model: ReportModel): string {
     return `<section>${head}<p class="muted">The gate checked no SLO budgets (${h(baseline)}).</p></section>`;
   }
   const breached = model.slo.filter((c) => !c.passed);
-  const passed = model.slo.filter((c) => c.passed);
+  // A check without data checked nothing: it is shown as such, never as a pass.
+  const noData = model.slo.filter((c) => c.passed && c.actual === null);
+  const passed = model.slo.filter((c) => c.passed && c.actual !== null);
+  const result = (c: SloCheck): string => (!c.passed ? badge('fail', 'breached') : c.actual === null ? badge('neutral', 'no data') : badge('pass', 'pass'));
   const row = (c: SloCheck): string => `<tr class="${c.passed ? '' : 'row-bad'}"><td class="key">${h(c.scope === '*' ? 'whole run' : c.scope)}</td><td>${h(c.metric)}</td>`
     + `<td class="num">${h(`${sloComparator(c.metric, c.unit)} ${formatSloValue(c.threshold, c.unit)}`)}</td>`
     + `<td class="num">${h(formatSloValue(c.actual, c.unit))}</td>`
-    + `<td>${c.passed ? badge('pass', 'pass') : badge('fail', 'breached')}</td></tr>`;
+    + `<td>${result(c)}</td></tr>`;
   const table = (checks: SloCheck[]): string => '<div class="scroll"><table><thead><tr><th>Scope</th><th>Metric</th><th class="num">Budget</th><th class="num">Actual</th><th>Result</th></tr></thead>\n<tbody>\n'
     + checks.map(row).join('\n') + '\n</tbody></table></div>';
+  const plural = (n: number, word: string): string => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
   // Breaches are shown; passed checks (often a hundred or more) fold away, readable without JavaScript.
   const passedBlock = passed.length === 0 ? ''
-    : `<details class="passed-checks"${breached.length === 0 ? ' open' : ''}><summary>${formatCount(passed.length)} passed check${passed.length === 1 ? '' : 's'}</summary>${table(passed)}</details>`;
+    : `<details class="passed-checks"${breached.length === 0 ? ' open' : ''}><summary>${plural(passed.length, 'passed check')}</summary>${table(passed)}</details>`;
+  const noDataBlock = noData.length === 0 ? ''
+    : `<details class="no-data-checks"><summary>${plural(noData.length, 'check')} with no data (not checked: the run never called the endpoint or has no such metric)</summary>${table(noData)}</details>`;
+  const counts = [`${formatCount(passed.length)} met`, breached.length === 0 ? '0 breached' : `<strong>${formatCount(breached.length)} breached</strong>`, ...(noData.length === 0 ? [] : [`${formatCount(noData.length)} with no data`])];
   return `<section>${head}
-<p>${formatCount(model.slo.length)} SLO check${model.slo.length === 1 ? '' : 's'}, ${breached.length === 0 ? 'all passed' : `<strong>${formatCount(breached.length)} breached</strong>`}; ${h(baseline)}.</p>
+<p>${plural(model.slo.length, 'SLO check')}: ${counts.join(', ')}; ${h(baseline)}.</p>
 ${breached.length === 0 ? '' : table(breached)}
-${passedBlock}</section>`;
+${passedBlock}${noDataBlock}</section>`;
 }
 
 const VERDICT_BADGE: Record<string, string> = { SLOWER: 'fail', FASTER: 'pass', SAME: 'neutral', UNKNOWN: 'unknown' };

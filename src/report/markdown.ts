@@ -38,7 +38,15 @@ export function renderMarkdown(model: ReportModel, options: MarkdownOptions = {}
     }
     out.push('');
   } else if (model.slo.length > 0) {
-    out.push(`All ${model.slo.length} SLO checks passed.`);
+    const met = model.slo.filter((c) => c.actual !== null).length;
+    out.push(met === model.slo.length ? `All ${met} SLO checks passed.` : `All ${met} SLO checks with data passed.`);
+    out.push('');
+  }
+  const noData = model.slo.filter((c) => c.passed && c.actual === null);
+  if (noData.length > 0) {
+    const scopes = [...new Set(noData.map((c) => (c.scope === '*' ? `whole run ${c.metric}` : c.scope)))];
+    const shown = scopes.slice(0, 10).map(md).join(', ');
+    out.push(`${noData.length} SLO check${noData.length === 1 ? '' : 's'} had no data (not checked): ${shown}${scopes.length > 10 ? `, and ${scopes.length - 10} more` : ''}.`);
     out.push('');
   }
 

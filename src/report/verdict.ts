@@ -32,7 +32,10 @@ export function verdictOf(model: Pick<ReportModel, 'gate' | 'generator' | 'total
       return { level: 'fail', headline: parts.length > 0 ? `${parts.join('; ')}.` : 'The gate failed this run.', reasons };
     }
     const baseline = gate.baseline === null ? 'no baseline was compared' : `no endpoint slower than the baseline (${gate.comparisons.length} compared)`;
-    return { level: 'pass', headline: `All ${gate.slo.length} SLO checks passed; ${baseline}.`, reasons };
+    const withData = gate.slo.filter((c) => c.actual !== null).length;
+    const noData = gate.slo.length - withData;
+    const checks = noData === 0 ? `All ${withData} SLO checks passed` : `All ${withData} SLO checks with data passed (${noData} had no data)`;
+    return { level: 'pass', headline: `${checks}; ${baseline}.`, reasons };
   }
   if (model.generator !== null && !model.generator.trust.trustworthy) {
     return { level: 'untrustworthy', headline: 'The load generator did not keep to the planned schedule; the figures understate latency.', reasons: model.generator.trust.reasons };

@@ -94,3 +94,22 @@ test('failed expect assertions breach the gate and are shown in the report; a ru
   const allowed = rampart(['gate', output, '--slo', lenient, '--no-report']);
   assert.equal(allowed.code, 0, allowed.stderr + allowed.stdout);
 });
+
+test('budgets without data are shown as no data, never as passes, and a key the run never called is a warning', async () => {
+  const budgets = await slo('no-data.yml', 'defaults:\n  errorRate: 0.5\nendpoints:\n  "GET /api/v1/alerts":\n    p95: 500\nrun:\n  expectFailedRate: null\n  detectionLatencyP95: 10000\n');
+  const out = join(root, 'no-data');
+  const ran = rampart(['gate', output, '--slo', budgets, '--out', out]);
+  assert.equal(ran.code, 0, ran.stderr + ran.stdout);
+  assert.match(ran.stdout, /: 2 of 2 met, 0 breached, 3 with no data \(not checked\)/);
+  assert.match(ran.stdout, /WARNING {2}GET \/api\/v1\/alerts: the run never called it, so its budgets \(p95, errorRate\) were not checked/);
+  assert.match(ran.stdout, /WARNING {2}rampart\.detection_latency detectionLatencyP95: no data, not checked/);
+  const html = await readFile(join(out, 'report.html'), 'utf8');
+  assert.match(html, /All 2 SLO checks with data passed \(3 had no data\)/);
+  assert.match(html, /5 SLO checks: 2 met, 0 breached, 3 with no data/);
+  assert.equal(html.match(/badge-neutral">no data</g)?.length, 3);
+  assert.match(html, /<td class="key">GET \/api\/v1\/alerts<\/td><td>p95<\/td><td class="num">[^<]*<\/td><td class="num">no data<\/td><td><span class="badge badge-neutral">no data</);
+  const summary = await readFile(join(out, 'summary.md'), 'utf8');
+  assert.match(summary, /All 2 SLO checks with data passed\./);
+  assert.match(summary, /3 SLO checks had no data \(not checked\): GET \/api\/v1\/alerts, rampart\\?\.detection\\?_latency\./);
+  assert.match(await readFile(join(out, 'junit.xml'), 'utf8'), /<skipped message="no data: the run never called this endpoint/);
+});
