@@ -9,14 +9,14 @@
 //   rampart.detection_latency_server  the alert's own detectionLatencyMs (event ingested -> alert created)
 //   rampart.correlation_time          202 of the second-stage batch -> its alert seen in an incident
 //   rampart.correlation_time_server   the alert's own correlationMs (alert created -> joined the incident)
-// and counters rampart.probe.polls (waits answered), rampart.detections.<rule kind>, rampart.detection_timeout,
+// and counters rampart.probe.polls (waits answered), rampart.probe.wait_failed.<status|error>, rampart.detections.<rule kind>, rampart.detection_timeout,
 // rampart.correlation_timeout.
 import { attackBatch, chooseRule, craftAttack, freshAttackerIp, loadRulebook, newProbe, nextWaitSeconds, observeAlerts, probePending, type Probe } from './attacks.mts';
 import { itemsOf, parseBody, setJson } from './bodies.mts';
 import { afterResponse, beforeRequest, step } from './hooks.mts';
 import { faker, isProbeIp, pick, uniqueToken } from './payloads.mts';
 import { idsVar, intVar, targetOf } from './vars.mts';
-import type { Condition, LoopCondition, StepFunction, VuContext } from './types.mts';
+import type { Condition, StepFunction, VuContext, VuEvents } from './types.mts';
 
 const probeOf = (context: VuContext): Probe | undefined => context.vars.probe as Probe | undefined;
 
@@ -56,8 +56,8 @@ export const setAttackBatch = beforeRequest((req, context) => {
 
 /**
  * afterResponse of the attack batch: detection latency is measured from the acknowledgement. Sets
- * the query of the waits: probeRuleId, probeSrcIp, probeSince, probeCorrelated (the second stage
- * waits for the incident), probeWaitSeconds.
+ * the query of the first look: probeRuleId, probeSrcIp, probeSince, probeCorrelated (the second
+ * stage waits for the incident).
  */
 export const markInjected = afterResponse((_req, res, context) => {
   const probe = currentProbe(context);
@@ -69,23 +69,53 @@ export const markInjected = afterResponse((_req, res, context) => {
   context.vars.probeRuleId = probe.plan.ruleId;
   context.vars.probeSrcIp = probe.plan.srcIp;
   context.vars.probeCorrelated = probe.stage === 'correlated';
-  context.vars.probeWaitSeconds = nextWaitSeconds(probe, Date.now());
 });
 
-/** afterResponse of each wait (GET /api/v1/alerts/wait): the answer, and how long the next wait may last. */
-export const observeProbe = afterResponse((_req, res, context, events) => {
-  const probe = currentProbe(context);
-  const now = Date.now();
-  if (res.statusCode === 200) observeAlerts(probe, parseBody(res.body), now);
-  else probe.polls += 1; // a refused wait (429, 503) still counts against the probe's bound
-  context.vars.probeWaitSeconds = nextWaitSeconds(probe, now);
+/** Counts one answer (or failure) of GET /api/v1/alerts/wait against the probe. */
+function observeWait(probe: Probe, status: number, body: unknown, events: VuEvents): void {
+  if (status === 200) observeAlerts(probe, body, Date.now());
+  else {
+    probe.polls += 1; // a refused or failed wait still counts against the probe's bound
+    events.emit('counter', `rampart.probe.wait_failed.${status === 0 ? 'error' : String(status)}`, 1);
+  }
   events.emit('counter', 'rampart.probe.polls', 1);
+}
+
+/** afterResponse of the first look (GET /api/v1/alerts/wait with timeout 0, an Artillery request). */
+export const observeProbe = afterResponse((_req, res, context, events) => {
+  observeWait(currentProbe(context), res.statusCode, parseBody(res.body), events);
 });
 
-/** whileTrue of the polling loop. */
-export const probeStillPending: LoopCondition = (context, next) => {
-  const probe = probeOf(context);
-  next(probe !== undefined && probe.injectedAt !== null && probePending(probe, Date.now()));
+const WAIT_GRACE_MS = 10_000; // beyond the wait's own timeout, before the client gives up on an answer
+const RETRY_AFTER_FAILED_WAIT_MS = 1000;
+
+/**
+ * Step: the long waits, until the probe's alert is there (in an incident, for the second stage),
+ * its deadline or maxPolls waits. They go through fetch, not Artillery's HTTP engine, on purpose:
+ * a wait lasts as long as detection does, which is the probe's measurement (rampart.detection_latency),
+ * not a response time; as Artillery requests they would dominate http.response_time and the endpoint
+ * histograms. Each wait is one request against the analyst's rate limit, counted in rampart.probe.polls.
+ */
+export const awaitProbe: StepFunction = async (context, events) => {
+  const probe = currentProbe(context);
+  const url = `${targetOf(context)}/api/v1/alerts/wait`;
+  const headers = { authorization: `Bearer ${String(context.vars.token)}` };
+  while (probe.injectedAt !== null && probePending(probe, Date.now())) {
+    const timeout = nextWaitSeconds(probe, Date.now());
+    const query = new URLSearchParams({ ruleId: String(probe.plan.ruleId), srcIp: probe.plan.srcIp, from: String(context.vars.probeSince), timeout: String(timeout) });
+    if (probe.stage === 'correlated') query.set('correlated', 'true');
+    let status = 0;
+    let body: unknown = null;
+    try {
+      const res = await fetch(`${url}?${query.toString()}`, { headers, signal: AbortSignal.timeout(timeout * 1000 + WAIT_GRACE_MS) });
+      status = res.status;
+      body = parseBody(await res.text());
+    } catch {
+      status = 0; // refused connection, reset or no answer in time: counted, then retried
+    }
+    observeWait(probe, status, body, events);
+    if (status !== 200) await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_FAILED_WAIT_MS));
+  }
 };
 
 /** Step: record the probe's metrics; an attack the platform never detected fails the virtual user. */

@@ -10,7 +10,7 @@ export { setAlertAssign, setAlertComment, setAlertResolve, triageFilters } from 
 export { rememberBatch, setEventBatch, setReplayBatch } from './sensor-ingest.mts';
 export {
   attackNeedsIndicators, hasFreeAlerts, markInjected, observeProbe, pickFreeAlerts, planAttack, planFollowUpAttack,
-  probeStillPending, recordDetection, setAttackBatch, setAttackIndicators, setBulkAcknowledge, setIncidentFromFreeAlerts,
+  awaitProbe, recordDetection, setAttackBatch, setAttackIndicators, setBulkAcknowledge, setIncidentFromFreeAlerts,
   setIncidentUpdate,
 } from './incident-response.mts';
 export { huntFilters, setIndicatorFeed } from './threat-hunting.mts';
