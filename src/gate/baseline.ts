@@ -198,7 +198,7 @@ export async function readBaselineFile(path: string): Promise<BaselineFile | nul
  * A baseline from a path: a baseline file (schema rampart.baseline/1), or else a run bundle
  * (folder or Artillery JSON) used as a one-run baseline.
  */
-export async function loadBaseline(path: string): Promise<Baseline> {
+export async function loadBaseline(path: string, refuse?: (bundle: LoadedBundle, analyses: readonly EndpointAnalysis[]) => string | null): Promise<Baseline> {
   if (path.endsWith('.json') && !(await isFolder(path))) {
     const value = await readJsonFile(path, 'a baseline', { missing: 'give a baseline file (ci/baselines/<profile>.json) or a bundle folder' });
     const declared = (value as { schema?: unknown } | null)?.schema;
@@ -208,7 +208,10 @@ export async function loadBaseline(path: string): Promise<Baseline> {
     }
   }
   const bundle = await loadBundle(path);
-  const run = baselineRunOf(bundle, analyzeBundle(bundle).endpoints);
+  const analyses = analyzeBundle(bundle).endpoints;
+  const reason = refuse?.(bundle, analyses) ?? null;
+  if (reason !== null) throw usageError(`${path}: cannot serve as a baseline: ${reason}; give a trustworthy run of the same build`);
+  const run = baselineRunOf(bundle, analyses);
   return { source: path, kind: 'bundle', file: { schema: BASELINE_SCHEMA, profile: run.profile, updatedAt: new Date(0).toISOString(), runs: [run] } };
 }
 

@@ -24,9 +24,10 @@ import { BUNDLE_FILES } from '../core/bundle/types.ts';
 import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
 import { bundleFile, checkReplaceable, fileExists, writeJsonAtomic } from '../core/bundle/files.ts';
 import { analyzeBundle, loadBundle } from '../results/index.ts';
+import type { EndpointAnalysis } from '../results/index.ts';
 import { baselineRunOf, combineBaselines, loadBaseline, profileOf, readBaselineFile, withRun, writeBaselineFile } from './baseline.ts';
 import type { Baseline } from './baseline.ts';
-import { evaluate, undecided } from './evaluate.ts';
+import { assessTrust, evaluate, runTotals, undecided } from './evaluate.ts';
 import type { AnalysedRun } from './evaluate.ts';
 import { loadSlo } from './slo.ts';
 import type { SloConfig } from './slo.ts';
@@ -180,7 +181,12 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
     baselineFilePath = options.baselines[0];
   } else if (options.baselines.length > 0) {
     const loaded: Baseline[] = [];
-    for (const path of options.baselines) loaded.push(await loadBaseline(path));
+    // A run that cannot be trusted (or in which every request failed) is no yardstick for another.
+    const refuse = (bundle: LoadedBundle, analyses: readonly EndpointAnalysis[]): string | null => {
+      const trust = assessTrust(bundle, runTotals(analyses));
+      return trust.trustworthy ? null : trust.reasons.join('; ');
+    };
+    for (const path of options.baselines) loaded.push(await loadBaseline(path, refuse));
     baseline = combineBaselines(loaded);
     if (options.baselines.length === 1 && loaded[0].kind === 'file') baselineFilePath = options.baselines[0];
   } else if (profile !== null) {

@@ -83,13 +83,15 @@ export function compareSeries(endpoint: string, candidateRuns: readonly RunSerie
   const usable = (runs: readonly RunSeries[]): RunSeries[] => runs.filter((r) => r.values.length >= settings.minPeriods && r.values.every((v) => v > 0));
   const candidate = usable(candidateRuns);
   const baseline = usable(baselineRuns);
+  // An endpoint the baseline never measured says so first, whatever the run's own periods.
+  if (baselineRuns.length === 0) return unknown('not in the baseline', [...candidateRuns], []);
   if (candidate.length === 0) {
     const most = Math.max(0, ...candidateRuns.map((r) => r.values.length));
     return unknown(`too few periods in the run (${most} with enough requests, need ${settings.minPeriods})`, [...candidateRuns], [...baselineRuns]);
   }
   if (baseline.length === 0) {
     const most = Math.max(0, ...baselineRuns.map((r) => r.values.length));
-    return unknown(baselineRuns.length === 0 ? 'not in the baseline' : `too few periods in the baseline (${most} with enough requests, need ${settings.minPeriods})`, candidate, [...baselineRuns]);
+    return unknown(`too few periods in the baseline (${most} with enough requests, need ${settings.minPeriods})`, candidate, [...baselineRuns]);
   }
 
   const seed = seedOf(endpoint);

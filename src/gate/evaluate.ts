@@ -228,8 +228,12 @@ export interface AnalysedRun {
 export function evaluate(candidates: readonly AnalysedRun[], slo: SloConfig, baseline: Baseline | null): GateResult {
   if (candidates.length === 0) throw new RangeError('evaluate needs at least one candidate run');
   if (baseline !== null) for (const { bundle } of candidates) checkProfile(profileOf(bundle), baseline);
-  const baselineSummary = baseline === null ? null : { source: baseline.source, runs: baseline.file.runs.length };
 
+  // A run never serves as its own baseline (e.g. judged again after --update-baseline recorded it):
+  // the baseline's count is of the runs actually compared with.
+  const own = new Set(candidates.map((a) => runIdOf(a.bundle)));
+  const baselineRuns = baseline?.file.runs.filter((run) => !own.has(run.runId)) ?? [];
+  const baselineSummary = baseline === null ? null : { source: baseline.source, runs: baselineRuns.length };
   const judged = candidates.map((run) => ({ ...run, trust: assessTrust(run.bundle, runTotals(run.analysis.endpoints)) }));
   const untrusted = judged.filter((a) => !a.trust.trustworthy);
   if (untrusted.length > 0) {
@@ -239,11 +243,9 @@ export function evaluate(candidates: readonly AnalysedRun[], slo: SloConfig, bas
 
   const slos = checkSlos(slo, candidates[0].analysis, candidates[0].bundle.artillery.aggregate.counters);
   let comparisons: EndpointComparison[] = [];
-  if (baseline !== null) {
+  if (baselineRuns.length > 0) {
     const runs = candidates.map((a) => baselineRunOf(a.bundle, a.analysis.endpoints));
-    // A run never serves as its own baseline (e.g. judged again after --update-baseline recorded it).
-    const own = new Set(runs.map((run) => run.runId));
-    comparisons = compareWithBaseline(slo, runs, baseline.file.runs.filter((run) => !own.has(run.runId)));
+    comparisons = compareWithBaseline(slo, runs, baselineRuns);
   }
   const failed = slos.some((c) => !c.passed) || comparisons.some((c) => c.verdict === 'SLOWER');
   return {

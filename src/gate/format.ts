@@ -56,6 +56,8 @@ export function formatGateResult(result: GateResult, context: FormatContext): st
   for (const warning of noDataWarnings(result.slo)) lines.push(`  WARNING  ${warning}`);
   if (result.baseline === null) {
     lines.push('Baseline: none (comparison skipped; create one with --update-baseline)');
+  } else if (result.baseline.runs === 0) {
+    lines.push(`Baseline ${result.baseline.source}: it holds no run but the judged one(s), so nothing was compared`);
   } else {
     const counts = new Map<string, number>();
     for (const c of result.comparisons) counts.set(c.verdict, (counts.get(c.verdict) ?? 0) + 1);

@@ -19,8 +19,11 @@ const ARTILLERY = join(ROOT, 'node_modules', 'artillery', 'bin', 'run');
 
 let root: string;
 let output: string;
+let allFailed: string;
+let baselineRun: string;
 const server = createServer((req, res) => {
   if (req.url?.startsWith('/missing')) res.writeHead(404).end('{}');
+  else if (req.url?.startsWith('/down')) res.writeHead(503).end('{}');
   else res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 });
 
@@ -41,22 +44,34 @@ before(async () => {
   root = await tempDir();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const dir = join(root, 'expect');
-  await mkdir(dir);
-  await writeFile(join(dir, 'processor.js'), `module.exports = {
+  const dirs = ['expect', 'all-failed', 'baseline'].map((name) => join(root, name));
+  for (const dir of dirs) await mkdir(dir);
+  await writeFile(join(dirs[0], 'processor.js'), `module.exports = {
   shop(req, res, ctx, ee, done) { ee.emit('counter', 'shop.orders', 1); ee.emit('rate', 'shop.clicks'); ee.emit('histogram', 'shop.checkout_ms', 40 + Math.random() * 20); done(); }
 };\n`);
-  output = await artillery(dir, `config:
+  const config = `config:
   target: "http://127.0.0.1:${port}"
-  processor: "./processor.js"
   phases: [{ duration: 3, arrivalRate: 10 }]
   plugins: { expect: {}, metrics-by-endpoint: {} }
+`;
+  // the three runs at once: each Artillery start costs seconds
+  [output, allFailed, baselineRun] = await Promise.all([
+    artillery(dirs[0], `${config}  processor: "./processor.js"
 scenarios:
   - name: shopper
     flow:
       - get: { url: "/ok", name: "GET /api/v1/ok", afterResponse: "shop", expect: [{ statusCode: 200 }] }
       - get: { url: "/missing", name: "GET /api/v1/missing", expect: [{ statusCode: 200 }] }
-`);
+`),
+    artillery(dirs[1], `${config}scenarios:
+  - flow:
+      - get: { url: "/down", name: "GET /api/v1/ok" }
+`),
+    artillery(dirs[2], `${config}scenarios:
+  - flow:
+      - get: { url: "/ok", name: "GET /api/v1/ok" }
+`),
+  ]);
 });
 
 after(async () => {
@@ -112,4 +127,28 @@ test('budgets without data are shown as no data, never as passes, and a key the 
   assert.match(summary, /All 2 SLO checks with data passed\./);
   assert.match(summary, /3 SLO checks had no data \(not checked\): GET \/api\/v1\/alerts, rampart\\?\.detection\\?_latency\./);
   assert.match(await readFile(join(out, 'junit.xml'), 'utf8'), /<skipped message="no data: the run never called this endpoint/);
+});
+
+test('a run in which every request failed is refused as a baseline, in one line, and nothing is written', async () => {
+  const out = join(root, 'refused');
+  const ran = rampart(['gate', output, '--baseline', allFailed, '--out', out]);
+  assert.equal(ran.code, 2, ran.stderr + ran.stdout);
+  assert.equal(ran.stderr.trimEnd().split('\n').length, 1, ran.stderr);
+  assert.match(ran.stderr, /all-failed\/out\.json: cannot serve as a baseline: every one of the 30 requests failed \(HTTP 503 x30\); give a trustworthy run/);
+  await assert.rejects(readFile(join(out, 'gate.json')), { code: 'ENOENT' });
+});
+
+test('an endpoint missing from the baseline is UNKNOWN "not in the baseline", and the baseline counts only runs compared with', async () => {
+  const budgets = await slo('compare.yml', 'run:\n  expectFailedRate: null\n');
+  const ran = rampart(['gate', output, '--baseline', baselineRun, '--slo', budgets, '--out', join(root, 'compared')]);
+  assert.equal(ran.code, 0, ran.stderr + ran.stdout);
+  assert.match(ran.stdout, /Baseline .*baseline\/out\.json \(1 run\(s\)\)/);
+  assert.match(ran.stdout, /UNKNOWN GET \/api\/v1\/missing +not in the baseline/);
+  assert.match(ran.stdout, /UNKNOWN GET \/api\/v1\/ok +too few periods in the run/);
+
+  // judged against itself: its own entry is dropped, and the count says so
+  const self = rampart(['gate', output, '--baseline', output, '--slo', budgets, '--no-report']);
+  assert.equal(self.code, 0, self.stderr + self.stdout);
+  assert.match(self.stdout, /profile unknown, 1 run\(s\)/);
+  assert.match(self.stdout, /expect\/out\.json: it holds no run but the judged one\(s\), so nothing was compared/);
 });
