@@ -1,6 +1,6 @@
 // scenarios/login-storm.yml: loads authentication itself. Every virtual user logs in through an
 // Artillery request with a password (not through the token pool), reads its identity, refreshes its
-// token and logs out; a 429 from the per-username login limit leaves it without tokens.
+// token and logs out; a 429 from the login limit (per username and client address) leaves it without tokens.
 import { objectOf } from './bodies.mts';
 import { afterResponse, step } from './hooks.mts';
 import { randomAnalyst } from './identities.mts';

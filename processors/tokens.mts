@@ -71,7 +71,7 @@ async function login(target: string, username: string, password: string): Promis
   for (let attempt = 1; ; attempt++) {
     const { status, json } = await post(target, '/api/v1/auth/login', { username, password });
     if (status === 200 && isLoginAnswer(json)) return toSession(json);
-    // The per-username login limit can be hit when many workers start at once: wait and retry.
+    // The login limit per username and client address can be hit when many workers start at once: wait and retry.
     if (status === 429 && attempt < 5) {
       await new Promise((r) => setTimeout(r, 2000 * attempt));
       continue;

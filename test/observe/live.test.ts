@@ -58,7 +58,6 @@ const PROFILE = `phases:
     batchSize: 20
     feedSize: 20
     analysts: 3
-    probeInterval: "100ms"
     reportPollInterval: "200ms"
   rampart:
     description: Three open platform endpoints and incident response.
