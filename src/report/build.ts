@@ -6,7 +6,7 @@ import type { GateResult, LoadedBundle } from '../core/bundle/types.ts';
 import type { LatencyStats } from '../core/histogram.ts';
 import { isFullPeriod, isBelowPlan, TRUST_RULES } from '../core/trust.ts';
 import { isSecurityMetric, metricLabel } from '../core/metrics.ts';
-import { analyzeBundle, expectResults } from '../results/index.ts';
+import { analyzeBundle, expectResults, isCustomMetricName } from '../results/index.ts';
 import type { BundleAnalysis, CustomMetric, EndpointAnalysis } from '../results/index.ts';
 import type { CustomMetricRow, EndpointRow, LatencyFigures, ReportModel } from './model.ts';
 import { buildCharts } from './charts.ts';
@@ -196,7 +196,7 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
     security: metrics.filter((m) => isSecurityMetric(m.name)).map((m) => metricRow(m, gate)),
     otherMetrics: metrics.filter((m) => !isSecurityMetric(m.name)).map((m) => metricRow(m, gate)),
     customCounters: Object.entries(counters)
-      .filter(([name]) => name.startsWith('rampart.'))
+      .filter(([name]) => isCustomMetricName(name))
       .map(([name, count]) => ({ name, count }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     generator,

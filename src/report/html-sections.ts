@@ -57,15 +57,15 @@ function metricTable(rows: CustomMetricRow[]): string {
 }
 
 export function renderSecurity(model: ReportModel): string {
-  const head = '<h2 id="security">Security metrics</h2>';
-  const body = model.security.length === 0
-    ? '<p class="muted">This run recorded no security metrics (detection latency, correlation time): the flows that inject attacks and probe for their alerts did not run.</p>'
-    : `<p class="muted">Milliseconds, from the injection of an attack to the platform’s alert (detection) or incident (correlation).</p>${metricTable(model.security)}`;
-  const other = model.otherMetrics.length === 0 ? '' : `<h3>Other custom metrics</h3>${metricTable(model.otherMetrics)}`;
+  // The security explanation only for a run that has security metrics; any run's own metrics below.
+  const security = model.security.length === 0 ? ''
+    : `<h2 id="security">Security metrics</h2><p class="muted">Milliseconds, from the injection of an attack to the platform’s alert (detection) or incident (correlation).</p>${metricTable(model.security)}`;
+  const other = model.otherMetrics.length === 0 ? '' : `<h3>Custom metrics</h3><p class="muted">Histograms and summaries the run’s processors recorded.</p>${metricTable(model.otherMetrics)}`;
   const counters = model.customCounters.length === 0 ? ''
-    : `<h3>Probe counters</h3><p class="muted">Artillery counters named rampart.*; a <code>…_timeout</code> counts attacks whose alert or incident was not seen within the probe’s time limit.</p>`
+    : `<h3>Custom counters</h3><p class="muted">Counters the run’s processors recorded (rampart.* are the probes’; a <code>…_timeout</code> counts attacks whose alert or incident was not seen within the probe’s time limit).</p>`
       + `<div class="columns">${countTable('', model.customCounters.map((c) => ({ name: c.name, count: c.count })), '')}</div>`;
-  return `<section>${head}${body}${counters}${other}</section>`;
+  if (security === '' && other === '' && counters === '') return '';
+  return `<section>${security === '' ? '<h2 id="custom">Custom metrics</h2>' : security}${counters}${other}</section>`;
 }
 
 export function renderGenerator(model: ReportModel): string {

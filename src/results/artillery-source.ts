@@ -1,15 +1,21 @@
 // The Artillery-summary source, for a plain `artillery run --output` file (no histograms.json):
 // `plugins.metrics-by-endpoint.response_time.<name>` summaries (whole milliseconds, sketch
 // percentiles) and the `.codes.<status>` / `.errors.<code>` counters per endpoint; `http.codes.*`,
-// `errors.*` and `http.response_time` for the run; summaries named `rampart.*` as custom metrics.
+// `errors.*` and `http.response_time` for the run; every summary outside Artillery's own namespaces as a custom metric.
 // The run's totals are Artillery's aggregate, not a sum of its periods.
 import { PERIOD_MS } from '../core/bundle/types.ts';
 import type { ArtilleryOutput, ArtilleryPeriod, ArtillerySummary } from '../core/bundle/types.ts';
 import type { LatencyStats } from '../core/histogram.ts';
 import type { PeriodSlice, ResultsSource, SeriesFigures, SeriesTotal } from './source.ts';
 
-/** Prefix of custom metrics recorded by processors (ee.emit('histogram', 'rampart.<name>', ms)). */
-export const CUSTOM_METRIC_PREFIX = 'rampart.';
+
+/** Artillery's own metric namespaces; every other name was emitted by the user's processors. */
+const ARTILLERY_NAMESPACES = ['http.', 'vusers.', 'plugins.', 'errors.', 'browser.', 'engine.', 'core.', 'ensure.', 'websocket.', 'socketio.'];
+
+/** Whether a metric name is a custom one (a processor's ee.emit), not one of Artillery's own. */
+export function isCustomMetricName(name: string): boolean {
+  return !ARTILLERY_NAMESPACES.some((prefix) => name.startsWith(prefix));
+}
 
 const MBE_RESPONSE_TIME = 'plugins.metrics-by-endpoint.response_time.';
 const MBE_COUNTER = /^plugins\.metrics-by-endpoint\.(.+)\.(codes|errors)\.([^.]+)$/;
@@ -79,7 +85,7 @@ const withoutHistogram = (f: SeriesFigures): SeriesTotal => ({ ...f, histogram: 
 export function artillerySource(artillery: ArtilleryOutput): ResultsSource {
   const aggregate = artillery.aggregate;
   const totals = endpointsOf(aggregate);
-  const metrics = Object.keys(aggregate.summaries).filter((name) => name.startsWith(CUSTOM_METRIC_PREFIX)).sort();
+  const metrics = Object.keys(aggregate.summaries).filter(isCustomMetricName).sort();
   return {
     kind: 'artillery',
     periods: artillery.intermediate.length,

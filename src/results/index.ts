@@ -17,7 +17,7 @@ export { loadBundle } from './bundle.ts';
 export { analyzeBundle } from './analysis.ts';
 export type { AnalysisOptions, BundleAnalysis } from './analysis.ts';
 export { apdex } from './apdex.ts';
-export { endpointKeyOfArtilleryName } from './artillery-source.ts';
+export { endpointKeyOfArtilleryName, isCustomMetricName } from './artillery-source.ts';
 export type { CustomMetric } from './custom-metrics.ts';
 export { expectResults } from './expect.ts';
 export type { ExpectResults } from './expect.ts';

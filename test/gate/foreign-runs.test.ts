@@ -102,6 +102,10 @@ test('failed expect assertions breach the gate and are shown in the report; a ru
   assert.equal(check.actual, 0.5);
   const html = await readFile(join(root, 'expect', 'report.html'), 'utf8');
   assert.match(html, /Expect assertions: 30 passed, 30 failed/);
+  // the processor's own counter and histogram are shown; the platform's security metrics are not explained
+  assert.match(html, /<td class="key">shop\.orders<\/td><td class="num">30<\/td>/);
+  assert.match(html, /shop\.checkout_ms/);
+  assert.doesNotMatch(html, /Security metrics|detection latency/);
   assert.match(html, /30 of 60 expect assertions failed \(50\.00%: statusCode ×30\)/);
   assert.match(await readFile(join(root, 'expect', 'summary.md'), 'utf8'), /30 of 60 expect assertions failed/);
 
