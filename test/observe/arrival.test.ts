@@ -14,14 +14,14 @@ import { artilleryGroup, publishPlan, publishedName, statusGroup, type RunIdenti
 import { exposition, pushAdd, readGroup, readGroups } from '../../src/observe/pushgateway.ts';
 import { plannedArrivals, statusText } from '../../src/observe/status.ts';
 import { BINARIES, findBinary } from '../../src/observe/stack.ts';
-import { isOneLineUsageError } from '../support.ts';
+import { isOneLineUsageError, skipUnlessCi } from '../support.ts';
 
 let gateway: ChildProcess | undefined;
 let url = '';
 const run: RunIdentity = { profile: 'baseline', runId: '20261201T230000-baseline-ab12', gitRevision: 'abc123', flows: ['analyst-triage', 'sensor-ingest'] };
 
 /** Debian's prometheus-pushgateway (.ci/run installs it), or why the Pushgateway tests are skipped. */
-const SKIP = findBinary(BINARIES.pushgateway.bin) === null ? 'prometheus-pushgateway is not installed (apt-get install prometheus-pushgateway)' : false;
+const SKIP = skipUnlessCi(findBinary(BINARIES.pushgateway.bin) === null ? 'prometheus-pushgateway is not installed (apt-get install prometheus-pushgateway)' : false);
 
 before(async () => {
   if (SKIP !== false) return;

@@ -26,6 +26,7 @@ import { budgetRules } from '../../src/observe/rules.ts';
 import { readGroups } from '../../src/observe/pushgateway.ts';
 import type { ArtilleryOutput } from '../../src/core/bundle/types.ts';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { skipUnlessCi } from '../support.ts';
 
 interface Webhook { alerts: { status: string; labels: Record<string, string> }[] }
 
@@ -37,7 +38,7 @@ let browser: BrowserContext | undefined;
 const received: Webhook[] = [];
 const CHROMIUM = '/usr/bin/chromium';
 /** Why this machine cannot run the test (CI installs everything: .ci/run), or false. */
-const SKIP = missingBinaries().advice ?? (existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`);
+const SKIP = skipUnlessCi(missingBinaries().advice ?? (existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`));
 const HOSTILE = 'GET /health <img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
 // Open endpoints at a steady rate, and the repository's incident-response flow (attacks to detect and

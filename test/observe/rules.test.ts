@@ -15,10 +15,11 @@ import { findBinary } from '../../src/observe/stack.ts';
 import { profileNames } from '../../src/observe/generate.ts';
 import { loadBudgets } from '../../src/observe/slo-budgets.ts';
 import { endpointBudget, loadSlo } from '../../src/gate/slo.ts';
+import { skipUnlessCi } from '../support.ts';
 
 const run = promisify(execFile);
 /** promtool and amtool come with Debian's prometheus and prometheus-alertmanager (.ci/run installs them). */
-const SKIP = findBinary('promtool') === null || findBinary('amtool') === null ? 'promtool or amtool is missing: apt-get install prometheus prometheus-alertmanager' : false;
+const SKIP = skipUnlessCi(findBinary('promtool') === null || findBinary('amtool') === null ? 'promtool or amtool is missing: apt-get install prometheus prometheus-alertmanager' : false);
 const OBS = path.join(REPO_ROOT, 'observability');
 
 test('promtool: every alert rule fires in one case and stays quiet in another', { skip: SKIP }, async () => {
