@@ -1,6 +1,8 @@
 // Service plugin: decorates app.metrics (prom-client) and observes every request in
 // http_request_duration_seconds{route, status_code}, route being the endpoint key. Also default
-// Node metrics (event-loop lag, GC, heap) and the pg pool gauges rampart_db_pool_total/idle/waiting.
+// Node metrics (event-loop lag, GC, heap), the pg pool gauges rampart_db_pool_total/idle/waiting and
+// rampart_detection_backlog (events with detected_at IS NULL, counted through the partial index
+// events_undetected_idx at scrape time: it reads only the undetected rows, never the whole table).
 // Owners of other parts add their own metrics to app.metrics.registry.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -61,6 +63,20 @@ function metricsPlugin(app: FastifyInstance): void {
   gauge('rampart_db_pool_idle', 'Idle connections in the database pool', () => pool.idleCount);
   gauge('rampart_db_pool_waiting', 'Requests waiting for a database connection', () => pool.waitingCount);
   gauge('rampart_db_pool_in_use', 'Connections checked out of the database pool', () => pool.totalCount - pool.idleCount);
+  const db = app.db;
+  new Gauge({
+    name: 'rampart_detection_backlog',
+    help: 'Events not yet evaluated by detection (detected_at IS NULL), counted at scrape time through events_undetected_idx',
+    registers: [metrics.registry],
+    async collect() {
+      try {
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE detected_at IS NULL');
+        this.set(rows[0].n);
+      } catch {
+        // Database unavailable: keep the last value; /ready reports the outage.
+      }
+    },
+  });
 
   app.decorate('metrics', metrics);
   app.addHook('onResponse', async (request, reply) => {
