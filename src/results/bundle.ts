@@ -93,7 +93,7 @@ export async function loadBundle(pathToDirOrArtilleryJson: string): Promise<Load
   }
   if (info.isFile() && basename(path) !== BUNDLE_FILES.artillery) {
     const artillery = await readArtillery(path);
-    return { dir: dirname(path), manifest: null, artillery, histograms: histogramsFromCounters(artillery), generator: null };
+    return { dir: dirname(path), manifest: null, artillery, histograms: histogramsFromCounters(artillery), generator: null, resources: null, statements: null };
   }
   const dir = info.isFile() ? dirname(path) : path;
   const artilleryPath = bundleFile(dir, 'artillery');
@@ -105,5 +105,7 @@ export async function loadBundle(pathToDirOrArtilleryJson: string): Promise<Load
   const histogramsPath = bundleFile(dir, 'histograms');
   const histograms = (await fileExists(histogramsPath)) ? await openHistogramFile(histogramsPath) : histogramsFromCounters(artillery);
   const generator = await readBundleFile(bundleFile(dir, 'generator'), 'generator', { optional: true });
-  return { dir, manifest, artillery, histograms, generator };
+  const resources = await readBundleFile(bundleFile(dir, 'resources'), 'resources', { optional: true });
+  const statements = await readBundleFile(bundleFile(dir, 'statements'), 'statements', { optional: true });
+  return { dir, manifest, artillery, histograms, generator, resources, statements };
 }

@@ -2,6 +2,7 @@
 //
 //   run.json        RUN_MANIFEST_SCHEMA   written by `rampart run`
 //   generator.json  GENERATOR_SCHEMA      written by the measurement plugin
+//   resources.json, statements.json       written by src/sample (./sample-schemas.ts)
 //
 // Each schema's `properties` must name exactly the fields of its TypeScript type (./types.ts): the
 // `satisfies Fields<T>` below fails to compile when a field is added to one and not the other.
@@ -10,6 +11,7 @@
 import type { SchemaObject } from 'ajv';
 import type { GeneratorFile, GeneratorPeriod, PlannedPhase, RunManifest } from './types.ts';
 import { SAFE_NAME } from '../paths.ts';
+import { RESOURCES_SCHEMA, STATEMENTS_SCHEMA } from './sample-schemas.ts';
 
 /** One schema per field of T, optional fields included, no field T does not have. */
 export type Fields<T> = { [K in keyof Required<T>]: SchemaObject };
@@ -151,6 +153,8 @@ export const GENERATOR_SCHEMA: BundleSchema<GeneratorFile> = {
 export const BUNDLE_SCHEMAS = {
   run: RUN_MANIFEST_SCHEMA,
   generator: GENERATOR_SCHEMA,
+  resources: RESOURCES_SCHEMA,
+  statements: STATEMENTS_SCHEMA,
 } as const;
 
 export type BundleFileKind = keyof typeof BUNDLE_SCHEMAS;

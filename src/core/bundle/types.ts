@@ -5,6 +5,8 @@
 //   artillery.json   Artillery's own --output JSON ({aggregate, intermediate[]})
 //   histograms.json  HistogramFile   the measurement plugin's exact, mergeable latency histograms
 //   generator.json   GeneratorFile   the measurement plugin's load-generator health per period
+//   resources.json   ResourcesFile   the platform's, its database's and the generator's resources (src/sample)
+//   statements.json  StatementsFile  pg_stat_statements delta over the run and EXPLAIN of the top statements
 //   report.html, summary.md, junit.xml   written by `rampart report`
 //   gate.json        GateResult      written by `rampart gate`
 //
@@ -19,6 +21,8 @@ export const BUNDLE_FILES = {
   artillery: 'artillery.json',
   histograms: 'histograms.json',
   generator: 'generator.json',
+  resources: 'resources.json',
+  statements: 'statements.json',
   report: 'report.html',
   summary: 'summary.md',
   junit: 'junit.xml',
@@ -156,7 +160,62 @@ export interface LoadedBundle {
   artillery: ArtilleryOutput;
   histograms: HistogramFile | HistogramFileHandle | null;
   generator: GeneratorFile | null;
+  /** resources.json / statements.json (src/sample); null or absent when the bundle has none */
+  resources?: ResourcesFile | null;
+  statements?: StatementsFile | null;
 }
+
+// resources.json and statements.json: written by src/sample while `rampart run` goes (docs/analysis.md).
+export interface ResourcesFile {
+  schema: 'rampart.resources/1';
+  intervalMs: number;
+  /** where each part came from; null = not sampled */
+  sources: { platform: 'proc' | 'metrics' | null; database: 'postgres' | null; generator: 'proc' | null };
+  /** one line per part that could not be sampled and why */
+  missing: string[];
+  samples: ResourceSample[]; // oldest first
+  /** the sampler's own cost: samples taken and CPU of the sampling process per sample (an upper bound) */
+  sampler?: { samples: number; cpuMsPerSample: number };
+}
+export interface ResourceSample {
+  t: number; // ms since epoch, end of the interval
+  platform?: {
+    cpuUserPercent: number; cpuSystemPercent: number; // percent of one core over the interval
+    rssBytes: number;
+    heapUsedBytes?: number; eventLoopDelayP99Ms?: number;
+    gcSeconds?: number; // GC time within the interval
+    handles?: number;
+    diskReadBytes?: number; diskWriteBytes?: number; // within the interval (/proc/<pid>/io)
+  };
+  databaseProcess?: { cpuPercent: number; rssBytes: number; diskReadBytes?: number; diskWriteBytes?: number };
+  host?: { cpuPercent: number; netRxBytes: number; netTxBytes: number }; // whole machine; net within the interval
+  pool?: { total: number; inUse: number; waiting: number };
+  database?: {
+    active: number; idle: number; idleInTransaction: number;
+    waitingOnLock: number;
+    cacheHitRatio: number | null; // within the interval
+    rowsRead: number; rowsWritten: number;
+    tempBytes: number; deadlocks: number;
+  };
+  generator?: { cpuPercent: number; rssBytes: number };
+  /** queue depth gauges from /metrics (names ending in _backlog, or _backlog_<unit>) */
+  queues?: Record<string, number>;
+}
+export interface StatementsFile {
+  schema: 'rampart.statements/1';
+  source: 'pg_stat_statements';
+  window: { start: number; end: number }; // ms since epoch of the two snapshots
+  totalExecMs: number;
+  statements: StatementDelta[]; // calls > 0, by totalExecMs descending
+  plans: StatementPlan[];
+}
+export interface StatementDelta {
+  queryId: string; query: string;
+  calls: number; totalExecMs: number; meanExecMs: number; rows: number;
+  sharedBlksHit: number; sharedBlksRead: number; tempBlksWritten: number;
+}
+/** plan = EXPLAIN (FORMAT JSON, GENERIC_PLAN)'s first element's "Plan"; null with `error` when it could not be explained */
+export interface StatementPlan { queryId: string; plan: unknown; error?: string }
 
 // The gate's result (gate.json); the report shows it.
 export interface SloCheck {
