@@ -18,6 +18,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   coverage: { summary: 'compare the platform\'s OpenAPI operations with the scenarios\' endpoint keys', load: () => import('../coverage/command.ts') },
   report: { summary: 'write report.html, summary.md and junit.xml for a run bundle', load: () => import('../report/command.ts') },
   gate: { summary: 'judge a run against SLOs and a baseline: exit 1 on breach or regression', load: () => import('../gate/command.ts') },
+  analyze: { summary: 'rank what limited a run (statements, CPU, pool, locks, queues, errors, the generator) with evidence and what to do', load: () => import('../analyze/command.ts') },
   observe: { summary: 'the live observability stack (Prometheus, Pushgateway, Alertmanager, exporters): up|down|status|generate', load: () => import('../observe/command.ts') },
 };
 

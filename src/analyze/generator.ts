@@ -1,0 +1,47 @@
+// The load generator as the bottleneck (generator.json): when the generator cannot keep its
+// schedule or its worker's event loop is saturated, latencies include client-side queueing and the
+// platform never saw the planned load, so this finding ranks first whatever else the run shows. Pure.
+//
+// A period is flagged when the busiest worker's event loop was >= 90% busy, its event-loop delay p99
+// was >= 100 ms, or (a full period) its arrivals fell below plan. The finding is made when the
+// plugin's verdict names the generator (fell behind, send rate below plan, CPU saturated) or when at
+// least half the periods are flagged; its share is the flagged share of the periods (the whole run
+// when only the on-time rule failed).
+import { isBelowPlan } from '../core/trust.ts';
+import { round } from './context.ts';
+import type { RuleInput } from './context.ts';
+import type { Candidate } from './types.ts';
+
+export const GENERATOR_RULES = { workerUtilization: 0.9, eventLoopDelayMs: 100, flaggedShare: 0.5 } as const;
+
+const GENERATOR_REASON = /generator|send rate below/i;
+
+export function generatorFindings(input: RuleInput): Candidate[] {
+  const file = input.generator;
+  if (file === null || file.periods.length === 0) return [];
+  const judged = file.judged;
+  const flagged = file.periods.filter((p) => {
+    const full = judged !== undefined && p.start >= judged.start && p.start + 10_000 <= judged.end;
+    return (p.workerUtilization ?? 0) >= GENERATOR_RULES.workerUtilization || p.eventLoopDelayP99Ms >= GENERATOR_RULES.eventLoopDelayMs || (full && isBelowPlan(p.actualArrivals, p.plannedArrivals));
+  });
+  const reasons = file.trust.reasons.filter((r) => GENERATOR_REASON.test(r));
+  const share = flagged.length / file.periods.length;
+  if (reasons.length === 0 && share < GENERATOR_RULES.flaggedShare) return [];
+  const maxOf = (values: number[]): number => (values.length === 0 ? 0 : Math.max(...values));
+  const utilisation = file.periods.flatMap((p) => (p.workerUtilization === undefined ? [] : [p.workerUtilization]));
+  return [{
+    rule: 'generator-bound', tier: 'bottleneck', subject: 'the load generator', share: share > 0 ? share : 1, shareOf: 'run',
+    title: `the load generator is the bottleneck: ${reasons.length > 0 ? reasons[0] : `saturated or behind plan in ${String(flagged.length)} of ${String(file.periods.length)} periods`}`,
+    evidence: [
+      { label: 'periods saturated or behind plan', value: flagged.length, unit: 'count' },
+      { label: 'periods', value: file.periods.length, unit: 'count' },
+      { label: 'busiest worker event-loop utilisation, max', value: round(maxOf(utilisation) * 100), unit: '%' },
+      { label: 'event-loop delay p99, max', value: round(maxOf(file.periods.map((p) => p.eventLoopDelayP99Ms))), unit: 'ms' },
+      { label: 'generator CPU, max', value: round(maxOf(file.periods.map((p) => p.cpuPercent))), unit: '% of a core' },
+      { label: 'arrivals planned', value: file.planned.arrivals, unit: 'count' },
+      { label: 'arrivals created', value: file.actual.arrivals, unit: 'count' },
+      { label: 'trust reasons naming the generator', value: reasons.length, unit: 'count' },
+    ],
+    recommendation: 'the measurement, not the platform, hit its limit: make the processors cheaper per request (no busy loops, no large payloads built per request), lower the rate per generator, or spread the load over more generators (rampart run --fargate)',
+  }];
+}
