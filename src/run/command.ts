@@ -32,6 +32,8 @@ import { collectArtilleryOutput, decideExit, readGenerator } from './outcome.ts'
 import { startPlatform, type StartedPlatform } from './platform.ts';
 import { formatSummary } from './summary.ts';
 import { composeRun } from './compose-run.ts';
+import { startRunSampler, stopRunSampler } from './sampling.ts';
+import type { Sampler } from '../sample/index.ts';
 import { checkPublished, planPublishing, publishSettings } from '../observe/index.ts';
 import { LIVE_PLUGINS, endLivePage, startLivePage, type LivePage } from '../observe/live/server.ts';
 
@@ -135,6 +137,8 @@ interface ArtilleryStep {
   say: Say;
   /** more environment for the child (src/observe: the publish-metrics group) */
   extraEnv?: Record<string, string>;
+  /** the platform sampler, told the generator's pid */
+  sampler: Sampler | null;
 }
 
 /** Artillery as a child with the rampart plugin's environment; Ctrl-C is passed on to it. */
@@ -157,6 +161,7 @@ async function runArtilleryStep(step: ArtilleryStep): Promise<ArtilleryRun> {
     phaseCount: composed.phases.length,
     onProgress: say,
   });
+  step.sampler?.setGeneratorPid(child.pid);
   step.interrupts.forwardTo(child);
   return child.done;
 }
@@ -198,6 +203,7 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
   const interrupts = watchInterrupts(say);
   let platform: StartedPlatform | null = null;
   let live: LivePage | null = null;
+  let sampler: Sampler | null = null;
   try {
     platform = await startPlatformIfNeeded(options, hooks, bundle, say);
     if (interrupts.interrupted()) throw untrustworthy('interrupted before the load started; nothing was measured');
@@ -215,7 +221,9 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
       live = await startLivePage({ runId: bundle.runId, profile: options.profile, bundleDir: bundle.dir, logFile: path.join(bundle.dir, 'artillery.log'), phases: composed.phases, platformUrl: target });
       say(`live page: ${live.url}`);
     }
-    const ran = await runArtilleryStep({ bundle, scriptPath, composed, options, target, platform, interrupts, say, extraEnv: publishing?.env });
+    sampler = await startRunSampler(bundle.dir, platform, givenTarget, say);
+    const ran = await runArtilleryStep({ bundle, scriptPath, composed, options, target, platform, interrupts, say, extraEnv: publishing?.env, sampler });
+    await stopRunSampler(sampler, say);
     await status?.stop();
     interrupts.stop();
     const interrupted = interrupts.interrupted() || ran.interrupted;
@@ -234,6 +242,7 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
     return { exitCode: exit, bundleDir: bundle.dir, manifest: final, summary };
   } finally {
     interrupts.stop();
+    await sampler?.stop(); // a run that failed after the sampler started: keep what it sampled (resolves at once when stopped)
     await live?.close();
     await unlinkNodeModules(bundle);
     if (needsOwnPlatform(options, hooks) && platform !== null) {
