@@ -8,8 +8,9 @@ import { isFullPeriod, isBelowPlan, TRUST_RULES } from '../core/trust.ts';
 import { isSecurityMetric, metricLabel } from '../core/metrics.ts';
 import { analyzeBundle, expectResults, isCustomMetricName } from '../results/index.ts';
 import type { BundleAnalysis, CustomMetric, EndpointAnalysis } from '../results/index.ts';
-import type { CustomMetricRow, EndpointRow, LatencyFigures, ReportModel } from './model.ts';
+import type { ChartSpec, CustomMetricRow, EndpointRow, LatencyFigures, ReportModel } from './model.ts';
 import { buildCharts } from './charts.ts';
+import { alignCharts, buildPlatformSection } from './platform.ts';
 import { describeCheck, verdictOf } from './verdict.ts';
 
 export interface BuildOptions {
@@ -124,6 +125,10 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
   const counters = bundle.artillery.aggregate.counters;
   const g = bundle.generator;
   const charts = buildCharts({ analysis, intermediate: bundle.artillery.intermediate, generator: g, chartEndpoints: options.chartEndpoints ?? 6 });
+  const platform = buildPlatformSection(bundle.resources, bundle.statements);
+  if (platform !== null && platform.charts.length > 0) {
+    alignCharts([...Object.values(charts).filter((c): c is ChartSpec => c !== null), ...platform.charts]);
+  }
 
   // ---- scenarios, virtual users, codes
   const scenarios = Object.entries(counters)
@@ -200,5 +205,6 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
       .map(([name, count]) => ({ name, count }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     generator,
+    platform,
   };
 }

@@ -7,6 +7,7 @@ import type { SloCheck } from '../core/bundle/types.ts';
 import { createHash } from 'node:crypto';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import { badge, chartBlock, renderGenerator, renderSecurity, renderVusers, sloCell, tile } from './html-sections.ts';
+import { renderPlatform } from './html-platform.ts';
 import {
   formatApdex, formatChange, formatCount, formatDuration, formatMs, formatPercent, formatRate,
   formatSloValue, sloComparator,
@@ -32,7 +33,7 @@ export function renderHtml(model: ReportModel, assets: ChartAssets): string {
     if (/<\/style/i.test(sheet)) throw new Error('a stylesheet contains </style; it cannot be inlined');
   }
 
-  const charts = Object.values(model.charts).filter((c): c is ChartSpec => c !== null);
+  const charts = [...Object.values(model.charts).filter((c): c is ChartSpec => c !== null), ...(model.platform?.charts ?? [])];
   const data = { charts };
   const title = model.title;
   // Only the two scripts written here may run: their hashes are the page's script policy, and it
@@ -63,6 +64,7 @@ ${renderThresholds(model)}
 ${renderEndpoints(model)}
 ${renderComparisons(model)}
 ${renderCharts(model)}
+${renderPlatform(model.platform)}
 ${renderVusers(model)}
 ${renderSecurity(model)}
 ${renderGenerator(model)}

@@ -45,8 +45,38 @@ export interface ChartSpec {
   id: string; // DOM id, [a-z0-9-]
   title: string;
   unit: string; // axis label
-  x: number[]; // period starts, ms since the epoch
+  x: number[]; // period starts (resource charts: sample times), ms since the epoch
   lines: SeriesLine[];
+  /** the x range every time chart shares (ms since the epoch), so resources line up with latency */
+  range?: [number, number];
+}
+
+/** One row of the top-statements table (statements.json). */
+export interface StatementRow {
+  queryId: string;
+  query: string; // normalised text, whitespace collapsed
+  calls: number;
+  totalExecMs: number;
+  meanExecMs: number;
+  rows: number;
+  share: number | null; // of all statement time in the run, 0..1
+  sharedBlksHit: number;
+  sharedBlksRead: number;
+  hitRatio: number | null;
+  plan: string | null; // the plan's nodes, outermost first
+  planError: string | null;
+}
+
+/** The platform's side of the run (resources.json, statements.json); see src/report/platform.ts. */
+export interface PlatformSection {
+  sources: { platform: 'proc' | 'metrics' | null; database: 'postgres' | null; generator: 'proc' | null } | null;
+  intervalMs: number | null;
+  samples: number;
+  /** what could not be sampled and why */
+  missing: string[];
+  samplerCpuMsPerSample: number | null;
+  charts: ChartSpec[];
+  statements: { windowSeconds: number; totalExecMs: number; count: number; rows: StatementRow[] } | null;
 }
 
 export interface CustomMetricRow extends LatencyFigures {
@@ -130,4 +160,6 @@ export interface ReportModel {
     /** The plugin's saturation threshold for worker event-loop utilisation, 0..1. */
     workerUtilizationLimit: number;
   } | null;
+  /** Resources and SQL of the platform; null when the bundle has no resources.json nor statements.json. */
+  platform: PlatformSection | null;
 }

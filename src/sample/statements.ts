@@ -75,6 +75,13 @@ export function statementsDelta(start: StatementsSnapshot, end: StatementsSnapsh
   };
 }
 
+/**
+ * A typed literal (`interval '1 day'`) becomes `interval $2` in pg_stat_statements' text, which does
+ * not parse; written as a cast (`$2::interval`) it plans the same (pure).
+ */
+export const explainableText = (query: string): string =>
+  query.replace(/\b(interval|timestamptz|timestamp|date|time|numeric|inet|cidr|uuid|jsonb|json)\s+(\$\d+)/gi, '$2::$1');
+
 const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 
 /**
@@ -85,7 +92,7 @@ const firstLine = (error: unknown): string => (error instanceof Error ? error.me
 export async function explainStatement(connection: SamplerConnection, statement: StatementDelta): Promise<StatementPlan> {
   if (statement.query.includes(';')) return { queryId: statement.queryId, plan: null, error: 'not explained: the text holds more than one statement' };
   try {
-    const rows = await connection.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON, GENERIC_PLAN) ${statement.query}`);
+    const rows = await connection.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON, GENERIC_PLAN) ${explainableText(statement.query)}`);
     const document = rows[0]?.['QUERY PLAN'];
     const first = Array.isArray(document) ? (document[0] as { Plan?: unknown } | undefined) : undefined;
     if (first?.Plan === undefined) return { queryId: statement.queryId, plan: null, error: 'EXPLAIN returned no plan' };

@@ -31,7 +31,8 @@
       width: width,
       height: 260,
       scales: {
-        x: { time: true },
+        // charts that share a range (resources beside latency) line up on one time axis
+        x: chart.range ? { time: true, range: function () { return [chart.range[0] / 1000, chart.range[1] / 1000]; } } : { time: true },
         // every figure here is a non-negative amount: start the axis at zero so small changes do not look large
         y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.08 : 1]; } }
       },
