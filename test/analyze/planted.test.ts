@@ -1,0 +1,112 @@
+// rampart analyze on bundles with one known, planted bottleneck each, made for real: the stand-in
+// platform (./stand-in.ts) on an embedded PostgreSQL, a short Artillery run with the Rampart plugin
+// and the platform sampler around it (./planted.ts). Each bundle must name its bottleneck first,
+// with the evidence that shows it. The database cases run side by side (they wait, they do not
+// compute); the CPU-bound route and the generator-bound run, which each need a core, run after them.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validate } from '../../src/core/bundle/read.ts';
+import { analyzeBundle, loadBundle } from '../../src/results/index.ts';
+import { findingsOf } from '../../src/analyze/index.ts';
+import { planFacts, suggestedIndex } from '../../src/analyze/plans.ts';
+import { FINDINGS_SCHEMA } from '../../src/analyze/schema.ts';
+import type { Evidence, Finding, FindingsFile } from '../../src/analyze/types.ts';
+import { PLANTED, runPlanted, startCluster } from './planted.ts';
+import type { Cluster } from './planted.ts';
+import { LINES_PER_ORDER } from './stand-in.ts';
+
+const DURATION_SECONDS = 5;
+let dir = '';
+let cluster: Cluster | null = null;
+const findings = new Map<string, FindingsFile>();
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rampart-analyze-'));
+  cluster = await startCluster();
+  const byName = (names: string[]) => PLANTED.filter((c) => names.includes(c.name));
+  for (const batch of [byName(['missing-index', 'n-plus-one', 'saturated-pool']), byName(['cpu-bound-route', 'generator-bound'])]) {
+    await Promise.all(batch.map(async (c) => {
+      const run = await runPlanted(c, { cluster, dir, durationSeconds: DURATION_SECONDS, intervalMs: 500 });
+      const bundle = await loadBundle(run.bundleDir);
+      findings.set(c.name, findingsOf(bundle, analyzeBundle(bundle)));
+    }));
+  }
+}, { timeout: 120_000 });
+
+after(async () => {
+  await cluster?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const top = (name: string): Finding => {
+  const file = findings.get(name);
+  assert.ok(file !== undefined, `no findings for ${name}`);
+  const first = file.findings.at(0);
+  assert.ok(first !== undefined, `${name}: no finding at all`);
+  return first;
+};
+const value = (f: Finding, label: string | RegExp): number => {
+  const e: Evidence | undefined = f.evidence.find((x) => (typeof label === 'string' ? x.label === label : label.test(x.label)));
+  assert.ok(e !== undefined, `${f.rule}: no evidence '${String(label)}' in ${JSON.stringify(f.evidence)}`);
+  return e.value;
+};
+
+test('every planted bundle names its bottleneck first, and its findings document is valid rampart.findings/1', () => {
+  for (const c of PLANTED) {
+    const file = findings.get(c.name);
+    assert.ok(file !== undefined);
+    assert.doesNotThrow(() => validate(FINDINGS_SCHEMA, JSON.parse(JSON.stringify(file)), `${c.name}/findings.json`));
+    assert.equal(top(c.name).rule, c.expected, `${c.name}: ${JSON.stringify(file.findings.map((f) => [f.rule, f.share]))}`);
+    assert.deepEqual(file.findings.map((f) => f.rank), file.findings.map((_, i) => i + 1));
+  }
+});
+
+test('a missing index: the unindexed lookup, its sequential scan, the blocks it reads per row, and the index to create', async () => {
+  const f = top('missing-index');
+  assert.match(f.subject, /SELECT id, price FROM items WHERE sku = \$1/);
+  assert.equal(f.shareOf, 'database time');
+  assert.ok(f.share > 0.9, `share ${String(f.share)}`);
+  assert.ok(value(f, 'blocks read per row returned') >= 100);
+  assert.equal(f.recommendation.split(';')[0], 'CREATE INDEX ON items (sku)');
+  // the plan behind it, as the sampler stored it
+  const statements = JSON.parse(await readFile(join(dir, 'missing-index', 'statements.json'), 'utf8')) as { statements: { queryId: string; query: string }[]; plans: { queryId: string; plan: unknown }[] };
+  const id = statements.statements.find((s) => s.query.includes('FROM items'))?.queryId;
+  const scan = planFacts(statements.plans.find((p) => p.queryId === id)?.plan).scans[0];
+  assert.equal(scan.node, 'Seq Scan');
+  assert.deepEqual(scan.filterColumns, ['sku']);
+  assert.equal(suggestedIndex(scan), 'CREATE INDEX ON items (sku)');
+});
+
+test('an N+1: the per-line query, called once per line of every order, named after its endpoint', () => {
+  const f = top('n-plus-one');
+  assert.match(f.subject, /SELECT name, price FROM products WHERE id = \$1/);
+  assert.match(f.title, /GET \/orders\/:id/);
+  assert.ok(Math.abs(value(f, 'calls per request of GET /orders/:id') - LINES_PER_ORDER) <= 1);
+  assert.ok(value(f, 'mean execution time') < 2);
+});
+
+test('a saturated pool: requests waited for one of its 2 connections', () => {
+  const f = top('saturated-pool');
+  assert.equal(value(f, 'pool size, max'), 2);
+  assert.ok(value(f, 'requests waiting, max') > 0);
+  assert.ok(value(f, 'samples with requests waiting') >= 2);
+  assert.ok(f.share > 0.2, `share ${String(f.share)}`);
+});
+
+test('a CPU-bound route: the platform near a core, the hashing route holding the request time', () => {
+  const f = top('cpu-bound-route');
+  assert.equal(f.subject, 'GET /hash');
+  assert.ok(value(f, 'platform CPU, mean') >= 70);
+  assert.ok(value(f, 'share of request time in GET /hash') > 99);
+});
+
+test('a generator-bound run: the generator\'s worker saturated by its processor', () => {
+  const f = top('generator-bound');
+  assert.ok(value(f, 'busiest worker event-loop utilisation, max') >= 90);
+  assert.ok(value(f, 'periods saturated or behind plan') >= 1);
+  // the stand-in's route did nothing: no resource finding blames the platform
+  assert.ok(!(findings.get('generator-bound')?.findings ?? []).some((x) => x.rule === 'cpu-bound'));
+});

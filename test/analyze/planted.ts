@@ -1,0 +1,145 @@
+// Runs with one planted bottleneck each, for real: the stand-in platform (./stand-in.ts, a child
+// process) on an embedded PostgreSQL, a short Artillery run with the Rampart plugin (src/run's
+// runArtillery), and the platform sampler (src/sample) around it, so the bundle holds
+// histograms.json, generator.json, resources.json and statements.json as a `rampart run` writes
+// them. Used by test/analyze/planted.test.ts (short runs) and bench/analyze.ts (longer ones).
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startEmbeddedDatabase, withDatabase } from '../../platform/db/embedded.ts';
+import { writeJsonAtomic } from '../../src/core/bundle/files.ts';
+import type { RunManifest } from '../../src/core/bundle/types.ts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
+import { runArtillery } from '../../src/run/artillery.ts';
+import { startSampler } from '../../src/sample/index.ts';
+import { prepareStandInDatabase } from './stand-in.ts';
+
+export interface PlantedCase {
+  /** the bottleneck planted, also the bundle's name */
+  name: string;
+  /** the rule analyze must rank first */
+  expected: string;
+  endpoint: string; // the request's name (its endpoint key)
+  url: string; // Artillery URL template
+  rate: number; // arrivals per second
+  poolMax?: number;
+  /** CPU burnt in the generator before each request (ms), in a processor */
+  generatorBurnMs?: number;
+  database: boolean;
+}
+
+export const PLANTED: readonly PlantedCase[] = [
+  { name: 'missing-index', expected: 'missing-index', endpoint: 'GET /lookup', url: '/lookup?sku={{ $randomNumber(1, 200000) }}', rate: 15, database: true },
+  { name: 'n-plus-one', expected: 'n-plus-one', endpoint: 'GET /orders/:id', url: '/orders/{{ $randomNumber(1, 500) }}', rate: 20, poolMax: 20, database: true },
+  { name: 'saturated-pool', expected: 'pool-bound', endpoint: 'GET /sleep', url: '/sleep', rate: 30, poolMax: 2, database: true },
+  { name: 'cpu-bound-route', expected: 'cpu-bound', endpoint: 'GET /hash', url: '/hash', rate: 75, database: false },
+  { name: 'generator-bound', expected: 'generator-bound', endpoint: 'GET /ping', url: '/ping', rate: 30, generatorBurnMs: 40, database: false },
+];
+
+export interface Cluster { url: string; postmasterPid: number; dir: string; stop(): Promise<void> }
+
+/** An embedded PostgreSQL in a temporary folder (pg_stat_statements preloaded); stop() removes it. */
+export async function startCluster(): Promise<Cluster> {
+  const dir = await mkdtemp(join(tmpdir(), 'rampart-analyze-pg-'));
+  await chmod(dir, 0o755);
+  const embedded = await startEmbeddedDatabase({ dataDir: join(dir, 'data'), durable: false, ownProcessGroup: false });
+  const postmasterPid = Number((await readFile(join(dir, 'data', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  return { url: embedded.url, postmasterPid, dir, stop: async () => { await embedded.stop(); await rm(dir, { recursive: true, force: true }); } };
+}
+
+async function createDatabase(cluster: Cluster, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(cluster.url, name);
+  await prepareStandInDatabase(url);
+  return url;
+}
+
+/** The stand-in as a child process; resolves with its port once it listens. */
+function startStandIn(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'test/analyze/stand-in.ts')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('the stand-in did not start within 15 s')); }, 15_000);
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const port = /listening (\d+)/.exec(text)?.[1];
+      if (port !== undefined) { clearTimeout(timer); resolve({ child, port: Number(port) }); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the stand-in exited with ${String(code)}`)); });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => { child.kill('SIGKILL'); }, 5000);
+    child.once('exit', () => { clearTimeout(kill); resolve(); });
+    child.kill('SIGTERM');
+  });
+}
+
+function script(c: PlantedCase, port: number, durationSeconds: number): string {
+  const burn = c.generatorBurnMs === undefined ? '' : '      - function: burn\n';
+  return `config:
+  target: "http://127.0.0.1:${String(port)}"
+  phases:
+    - { name: planted, duration: ${String(durationSeconds)}, arrivalRate: ${String(c.rate)} }
+  http: { timeout: 30 }
+${c.generatorBurnMs === undefined ? '' : '  processor: "./burn.js"\n'}  plugins:
+    rampart: {}
+scenarios:
+  - name: ${c.name}
+    flow:
+${burn}      - get: { url: "${c.url}", name: "${c.endpoint}" }
+`;
+}
+
+/** CPU the generator spends per virtual user: a busy loop, as a heavy processor would. */
+const burnProcessor = (ms: number): string => `module.exports = { burn(context, events, done) { const end = Date.now() + ${String(ms)}; while (Date.now() < end) {} return done(); } };\n`;
+
+export interface CaseRun { bundleDir: string; artilleryExitCode: number | null }
+
+/** One planted run: its own database (when it needs one), stand-in, sampler and Artillery run. */
+export async function runPlanted(c: PlantedCase, options: { cluster: Cluster | null; dir: string; durationSeconds: number; intervalMs: number }): Promise<CaseRun> {
+  const bundleDir = join(options.dir, c.name);
+  await mkdir(bundleDir, { recursive: true });
+  const databaseUrl = c.database && options.cluster !== null ? await createDatabase(options.cluster, c.name.replace(/-/g, '_')) : null;
+  const standIn = await startStandIn({ ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }), POOL_MAX: String(c.poolMax ?? 10) });
+  try {
+    await writeFile(join(bundleDir, 'script.yml'), script(c, standIn.port, options.durationSeconds));
+    if (c.generatorBurnMs !== undefined) await writeFile(join(bundleDir, 'burn.js'), burnProcessor(c.generatorBurnMs));
+    const sampler = await startSampler({
+      bundleDir, platformPid: standIn.child.pid ?? null, metricsUrl: `http://127.0.0.1:${String(standIn.port)}`, databaseUrl,
+      postmasterPid: databaseUrl === null ? null : (options.cluster?.postmasterPid ?? null), local: true,
+      missing: databaseUrl === null ? ['database: the stand-in route uses no database'] : [], intervalMs: options.intervalMs,
+    });
+    const startedAt = new Date().toISOString();
+    const run = runArtillery({
+      root: REPO_ROOT, scriptPath: join(bundleDir, 'script.yml'), outputPath: join(bundleDir, 'artillery.json'), logFile: join(bundleDir, 'artillery.log'),
+      env: { RAMPART_BUNDLE_DIR: bundleDir }, phaseCount: 1,
+    });
+    sampler.setGeneratorPid(run.pid);
+    const timer = setTimeout(() => { run.interrupt(); }, (options.durationSeconds + 60) * 1000);
+    const result = await run.done.finally(() => { clearTimeout(timer); });
+    await sampler.stop();
+    const manifest: RunManifest = {
+      schema: 'rampart.run/1', runId: c.name, profile: 'planted', flows: [{ name: c.name, weight: 1 }], seed: 0,
+      target: `http://127.0.0.1:${String(standIn.port)}`, gitRevision: null, startedAt, endedAt: new Date().toISOString(), interrupted: result.interrupted,
+      artilleryExitCode: result.exitCode, rateScale: 1, durationOverride: null, phases: [{ name: 'planted', duration: options.durationSeconds, arrivalRate: c.rate }],
+      versions: { rampart: '0.1.0', artillery: '2.0.34', node: process.version }, host: { hostname: 'planted', cpus: 2, memoryBytes: 0 },
+    };
+    await writeJsonAtomic(join(bundleDir, 'run.json'), manifest);
+    return { bundleDir, artilleryExitCode: result.exitCode };
+  } finally {
+    await stopChild(standIn.child);
+  }
+}
