@@ -19,6 +19,8 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   report: { summary: 'write report.html, summary.md and junit.xml for a run bundle', load: () => import('../report/command.ts') },
   gate: { summary: 'judge a run against SLOs and a baseline: exit 1 on breach or regression', load: () => import('../gate/command.ts') },
   analyze: { summary: 'rank what limited a run (statements, CPU, pool, locks, queues, errors, the generator) with evidence and what to do', load: () => import('../analyze/command.ts') },
+  capacity: { summary: 'find the knee: the highest steady arrival rate within the profile\'s SLOs: rampart capacity <profile>', load: () => import('../capacity/command.ts') },
+  compare: { summary: 'two runs, sets of runs or platform configurations (run A B A B) side by side: rampart compare A B', load: () => import('../compare/command.ts') },
   observe: { summary: 'the live observability stack (Prometheus, Pushgateway, Alertmanager, exporters): up|down|status|generate', load: () => import('../observe/command.ts') },
 };
 

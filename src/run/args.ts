@@ -3,6 +3,7 @@
 import { usageError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
 import { parseCommand, type CommandSpec, type FlagSpec, type FlagValues } from '../core/command.ts';
+import type { Phase } from '../compose/types.ts';
 
 export interface RunOptions {
   profile: string;
@@ -27,6 +28,8 @@ export interface RunOptions {
   deleteMetrics?: boolean;
   /** serve the live page on 127.0.0.1 while the run goes */
   dashboard?: boolean;
+  /** phases replacing the profile's (rampart capacity's steady steps); the profile's mix, config and SLOs stay */
+  phases?: Phase[];
 }
 
 const RUN_FLAGS = {

@@ -11,7 +11,8 @@ import type { RunOptions } from './args.ts';
 /** Load and compose without side effects: every input error surfaces here, before anything starts. */
 export async function composeRun(suite: string, options: RunOptions, target: string, processor: string, plugins?: Record<string, unknown>): Promise<ComposedRun> {
   const config = await loadConfig(suite);
-  const profile = await loadProfile(suite, options.profile);
+  const loaded = await loadProfile(suite, options.profile);
+  const profile = options.phases === undefined ? loaded : { ...loaded, phases: options.phases };
   const names = options.flows ?? Object.entries(profile.mix).filter(([, w]) => w > 0).map(([n]) => n);
   const files = new Map<string, FlowFile>();
   for (const name of names) files.set(name, await loadFlow(suite, name));

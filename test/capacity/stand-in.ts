@@ -1,0 +1,98 @@
+// A stand-in server with a known capacity, for rampart capacity and rampart compare (tests and
+// npm run bench:capacity). It has `slots` service slots; each request holds one for `serviceMs`
+// (a timer, not CPU work, so the capacity does not depend on how busy the machine is) and waits in
+// a FIFO queue while all are taken. Capacity = slots / serviceMs requests per second: below it a
+// request takes serviceMs; above it the queue, and so the latency, grows for as long as the load
+// lasts. GET /health answers at once (outside the slots). `slowdown` multiplies one path's service
+// time (compare's known difference). Loopback only; stopped by close().
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface StandInOptions {
+  slots: number;
+  serviceMs: number;
+  /** path -> factor on its service time, e.g. { '/b': 1.3 } */
+  slowdown?: Record<string, number>;
+}
+
+export interface StandIn {
+  url: string;
+  /** the nominal capacity, slots / serviceMs, in requests per second */
+  capacity: number;
+  /** the capacity from the measured hold times (timers fire a little late): slots / mean hold */
+  measuredCapacity(): number | null;
+  served(): number;
+  maxQueue(): number;
+  close(): Promise<void>;
+}
+
+export async function startStandIn(options: StandInOptions): Promise<StandIn> {
+  let free = options.slots;
+  const queue: (() => void)[] = [];
+  let served = 0;
+  let heldMs = 0;
+  let maxQueue = 0;
+  const release = (): void => {
+    const next = queue.shift();
+    if (next === undefined) free += 1;
+    else next();
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') {
+      res.end('ok');
+      return;
+    }
+    const factor = options.slowdown?.[path] ?? 1;
+    const work = (): void => {
+      const started = performance.now();
+      setTimeout(() => {
+        heldMs += performance.now() - started;
+        served += 1;
+        res.setHeader('content-type', 'application/json');
+        res.end('{"ok":true}');
+        release();
+      }, options.serviceMs * factor);
+    };
+    req.resume();
+    if (free > 0) {
+      free -= 1;
+      work();
+    } else {
+      queue.push(work);
+      maxQueue = Math.max(maxQueue, queue.length);
+    }
+  };
+  const server = createServer(handle);
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    capacity: options.slots / (options.serviceMs / 1000),
+    measuredCapacity: () => (served === 0 ? null : options.slots / (heldMs / served / 1000)),
+    served: () => served,
+    maxQueue: () => maxQueue,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => { resolve(); });
+    }),
+  };
+}
+
+/**
+ * A suite folder (RAMPART_SUITE_DIR layout) whose profile `standin` sends one request per virtual user
+ * to each of `paths` of a stand-in; its own empty processors keep Artillery's start short. The
+ * profile's phases are only a default: capacity replaces them with its steady steps.
+ */
+export async function writeStandInSuite(dir: string, paths: readonly string[], phases = '    - { name: steady, duration: 5, arrivalRate: 10 }'): Promise<string> {
+  for (const sub of ['phases', 'scenarios', 'processors']) await mkdir(join(dir, sub), { recursive: true });
+  await writeFile(join(dir, 'processors', 'index.ts'), '// no hooks: the stand-in flow calls none\nexport {};\n');
+  await writeFile(join(dir, 'processors', 'package.json'), '{ "type": "commonjs" }\n');
+  await writeFile(join(dir, 'phases', 'standin.yml'), `config:\n  phases:\n${phases}\n  http:\n    timeout: 30\n  rampart:\n    description: the stand-in server's flow\n    mix:\n      standin: 1\n`);
+  const requests = paths.map((p) => `      - get: { url: "${p}", name: "GET ${p}" }`).join('\n');
+  await writeFile(join(dir, 'scenarios', 'standin.yml'), `scenarios:\n  - name: standin\n    flow:\n${requests}\n`);
+  return dir;
+}
