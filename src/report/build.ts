@@ -10,6 +10,7 @@ import { analyzeBundle, expectResults, isCustomMetricName } from '../results/ind
 import type { BundleAnalysis, CustomMetric, EndpointAnalysis } from '../results/index.ts';
 import type { ChartSpec, CustomMetricRow, EndpointRow, LatencyFigures, ReportModel } from './model.ts';
 import { buildCharts } from './charts.ts';
+import { findRunFindings } from '../analyze/index.ts';
 import { alignCharts, buildPlatformSection } from './platform.ts';
 import { describeCheck, verdictOf } from './verdict.ts';
 
@@ -206,5 +207,6 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
       .sort((a, b) => a.name.localeCompare(b.name)),
     generator,
     platform,
+    findings: findRunFindings({ analysis, generator: g, resources: bundle.resources ?? null, statements: bundle.statements ?? null }),
   };
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import { badge, chartBlock, renderGenerator, renderSecurity, renderVusers, sloCell, tile } from './html-sections.ts';
 import { renderPlatform } from './html-platform.ts';
+import { renderFindings } from './findings-section.ts';
 import {
   formatApdex, formatChange, formatCount, formatDuration, formatMs, formatPercent, formatRate,
   formatSloValue, sloComparator,
@@ -59,6 +60,7 @@ ${renderRunMeta(model)}
 <main>
 ${renderVerdict(model)}
 ${renderNotes(model)}
+${renderFindings(model.findings)}
 ${renderTiles(model)}
 ${renderThresholds(model)}
 ${renderEndpoints(model)}

@@ -1,6 +1,7 @@
 // The report's view of a run: everything the three renderers show, already computed. Built once
 // from a loaded bundle (build.ts), rendered by html.ts, markdown.ts and junit.ts, which are pure
 // functions of it. Latencies here are milliseconds; times are ms since the epoch.
+import type { Finding } from '../analyze/types.ts';
 import type { ExpectResults } from '../results/index.ts';
 import type { EndpointComparison, GateResult, GeneratorPeriod, SloCheck, Verdict } from '../core/bundle/types.ts';
 
@@ -162,4 +163,6 @@ export interface ReportModel {
   } | null;
   /** Resources and SQL of the platform; null when the bundle has no resources.json nor statements.json. */
   platform: PlatformSection | null;
+  /** What limited the run, ranked (src/analyze); absent in models built without them */
+  findings?: Finding[];
 }

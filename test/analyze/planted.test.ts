@@ -5,10 +5,14 @@
 // compute); the CPU-bound route and the generator-bound run, which each need a core, run after them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '../../src/core/bundle/read.ts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
+import { writeReports } from '../../src/report/index.ts';
 import { analyzeBundle, loadBundle } from '../../src/results/index.ts';
 import { findingsOf } from '../../src/analyze/index.ts';
 import { planFacts, suggestedIndex } from '../../src/analyze/plans.ts';
@@ -109,4 +113,35 @@ test('a generator-bound run: the generator\'s worker saturated by its processor'
   assert.ok(value(f, 'periods saturated or behind plan') >= 1);
   // the stand-in's route did nothing: no resource finding blames the platform
   assert.ok(!(findings.get('generator-bound')?.findings ?? []).some((x) => x.rule === 'cpu-bound'));
+});
+
+const cli = (args: string[]) => promisify(execFile)(process.execPath, [join(REPO_ROOT, 'src/cli/rampart.ts'), ...args], { cwd: REPO_ROOT, timeout: 30_000 });
+
+test('rampart analyze prints the ranked findings (text, --json, --top) and --out writes the same document, exit 0', async () => {
+  const bundle = join(dir, 'missing-index');
+  const text = await cli(['analyze', bundle]);
+  assert.match(text.stdout, /^rampart analyze: run missing-index: \d+ findings?/);
+  assert.match(text.stdout, /\n1\. missing-index \[bottleneck\]: \d+(\.\d)?% of database time\n {3}SELECT id, price FROM items WHERE sku = \$1\n/);
+  assert.match(text.stdout, /do: CREATE INDEX ON items \(sku\)/);
+  const out = join(dir, 'findings.json');
+  const json = await cli(['analyze', bundle, '--json', '--top', '1', '--out', out]);
+  const printed = validate(FINDINGS_SCHEMA, JSON.parse(json.stdout), 'stdout');
+  assert.equal(printed.findings.length, 1);
+  assert.equal(printed.findings[0].rule, 'missing-index');
+  assert.deepEqual(JSON.parse(await readFile(out, 'utf8')), printed);
+  // an earlier analysis of the same run is replaced; another file is not
+  await cli(['analyze', bundle, '--out', out]);
+  await assert.rejects(cli(['analyze', join(dir, 'n-plus-one'), '--out', out]), (error: { code?: number; stderr?: string }) => error.code === 2 && /findings\.json: already exists and is not an analysis of run n-plus-one; .*--force/.test(error.stderr ?? ''));
+});
+
+test('the report shows the findings section, escaped, with the top bottleneck first', async () => {
+  const bundle = join(dir, 'n-plus-one');
+  const written = await writeReports(bundle, { outDir: join(dir, 'report-n-plus-one') });
+  const html = await readFile(written.html, 'utf8');
+  const section = html.slice(html.indexOf('<h2 id="findings">'), html.indexOf('</section>', html.indexOf('<h2 id="findings">')));
+  assert.match(section, /What limited this run/);
+  const firstRow = section.slice(section.indexOf('<tbody>'), section.indexOf('</tr>'));
+  assert.match(firstRow, /n-plus-one/);
+  assert.match(firstRow, /N\+1 queries in GET \/orders\/:id/);
+  assert.ok(!section.includes('<script'), 'nothing from the bundle is markup');
 });

@@ -69,7 +69,7 @@ function startStandIn(env: Record<string, string>): Promise<{ child: ChildProces
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('the stand-in did not start within 15 s')); }, 15_000);
     let text = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       const port = /listening (\d+)/.exec(text)?.[1];
       if (port !== undefined) { clearTimeout(timer); resolve({ child, port: Number(port) }); }

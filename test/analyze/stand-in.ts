@@ -50,12 +50,12 @@ async function serve(): Promise<void> {
   gauge('rampart_db_pool_waiting', 'requests waiting for a connection', () => pool.waitingCount);
 
   const routes: Record<string, (url: URL) => Promise<unknown>> = {
-    '/lookup': async (url) => (await pool.query('SELECT id, price FROM items WHERE sku = $1', [`sku-${url.searchParams.get('sku') ?? '1'}`])).rows,
+    '/lookup': async (url) => (await pool.query<{ id: string; price: string }>('SELECT id, price FROM items WHERE sku = $1', [`sku-${url.searchParams.get('sku') ?? '1'}`])).rows,
     '/orders': async (url) => {
       const id = Number(url.pathname.split('/')[2] ?? '1');
       const lines = await pool.query<{ product_id: number }>('SELECT product_id FROM order_lines WHERE order_id = $1 ORDER BY line', [id]);
-      const out = [];
-      for (const line of lines.rows) out.push((await pool.query('SELECT name, price FROM products WHERE id = $1', [line.product_id])).rows[0]);
+      const out: { name: string; price: string }[] = [];
+      for (const line of lines.rows) out.push(...(await pool.query<{ name: string; price: string }>('SELECT name, price FROM products WHERE id = $1', [line.product_id])).rows);
       return out;
     },
     '/sleep': async () => (await pool.query('SELECT pg_sleep(0.1)')).rowCount,
@@ -71,7 +71,7 @@ async function serve(): Promise<void> {
       });
       return;
     }
-    const route = routes[`/${url.pathname.split('/')[1] ?? ''}`];
+    const route = routes[`/${url.pathname.split('/')[1]}`] as ((url: URL) => Promise<unknown>) | undefined;
     if (route === undefined) {
       res.writeHead(404).end();
       return;

@@ -1,0 +1,33 @@
+// rampart analyze's bad input: one line naming what is wrong and what to do, exit 2, nothing
+// written. In process through the command's main (as the dispatcher calls it), and once through
+// the real CLI for the stderr line and the exit code. (Good input: ./planted.test.ts.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { main } from '../../src/analyze/command.ts';
+import { REPO_ROOT } from '../../src/core/paths.ts';
+import { rejectsWithUsage, tempDir } from '../support.ts';
+
+test('analyze refuses a missing bundle, a folder that is not one, a run without requests, a corrupt sample file, a bad --top and an unknown flag', async (t) => {
+  const dir = await tempDir(t);
+  const empty = join(dir, 'empty');
+  await mkdir(empty);
+  await rejectsWithUsage(main([join(dir, 'nope')]), /nope: no such bundle folder or file; give reports\/<run-id>\//);
+  await rejectsWithUsage(main([empty]), /empty: not a run bundle \(no artillery\.json\)/);
+  await writeFile(join(empty, 'artillery.json'), JSON.stringify({ aggregate: { counters: {}, rates: {}, summaries: {} }, intermediate: [] }));
+  await rejectsWithUsage(main([empty]), /the run made no requests, so there is nothing to analyse/);
+  await writeFile(join(empty, 'resources.json'), '{"schema": "rampart.resources/1"}');
+  await rejectsWithUsage(main([empty]), /resources\.json: /);
+  await rejectsWithUsage(main([empty, '--top', '0']), /--top must be a whole number of findings, 1 or more, got '0'/);
+  await rejectsWithUsage(main([empty, '--top', '2.5']), /--top must be a whole number/);
+  await rejectsWithUsage(main([empty, '--bogus']), /--bogus/);
+  await rejectsWithUsage(main([]), /analyze/);
+  assert.deepEqual((await readdir(empty)).sort(), ['artillery.json', 'resources.json']);
+
+  const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'src/cli/rampart.ts'), 'analyze', join(dir, 'nope')], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(cli.status, 2);
+  assert.equal(cli.stdout, '');
+  assert.equal(cli.stderr.trimEnd().split('\n').length, 1, cli.stderr);
+});
