@@ -79,7 +79,7 @@ const strings = { type: 'array', items: { type: 'string' } } as const;
 const interval = { oneOf: [{ type: 'null' }, { type: 'object', required: ['ratio', 'lower', 'upper', 'verdict'], properties: { ratio: num, lower: num, upper: num, verdict } }] } as const;
 const side = { oneOf: [{ type: 'null' }, { type: 'object', required: ['requests', 'p50', 'p95', 'p99', 'errorRate'], properties: { requests: num, p50: nullableNumber, p95: nullableNumber, p99: nullableNumber, errorRate: num } }] } as const;
 const perRun = { oneOf: [{ type: 'null' }, { type: 'object', required: ['callsPerRun', 'totalExecMsPerRun', 'meanExecMs'], properties: { callsPerRun: num, totalExecMsPerRun: num, meanExecMs: num } }] } as const;
-const resources = { oneOf: [{ type: 'null' }, { type: 'object', required: ['runs', 'samples', 'platformCpuPercent', 'databaseCpuPercent', 'poolWaitingMean', 'queuesMax', 'missing'], properties: { runs: num, samples: num, queuesMax: { type: 'object', additionalProperties: num }, missing: strings } }] } as const;
+const resources = { oneOf: [{ type: 'null' }, { type: 'object', required: ['runs', 'samples', 'platformCpuPercent', 'databaseCpuPercent', 'poolWaitingMean', 'queuesMax', 'missing'], properties: { runs: num, samples: num, platformCpuPercent: nullableNumber, databaseCpuPercent: nullableNumber, poolWaitingMean: nullableNumber, queuesMax: { type: 'object', additionalProperties: num }, missing: strings } }] } as const;
 const compareSide = {
   type: 'object',
   required: ['label', 'env', 'runs'],

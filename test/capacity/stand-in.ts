@@ -96,3 +96,33 @@ export async function writeStandInSuite(dir: string, paths: readonly string[], p
   await writeFile(join(dir, 'scenarios', 'standin.yml'), `scenarios:\n  - name: standin\n    flow:\n${requests}\n`);
   return dir;
 }
+
+/**
+ * The stand-in in a child process of its own (`node test/capacity/stand-in.ts SLOTS SERVICE_MS`), so
+ * that its timers fire on time however busy the test's own event loop is; stopped by its pid.
+ */
+export async function spawnStandIn(slots: number, serviceMs: number): Promise<{ url: string; capacity: number; stop: () => Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [import.meta.filename, String(slots), String(serviceMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const line = /^(http:\/\/\S+)\n/.exec(text);
+      if (line !== null) resolve(line[1]);
+    });
+    child.once('exit', (code) => { reject(new Error(`the stand-in exited (${String(code)}) before it listened`)); });
+  });
+  const stop = (): Promise<void> => new Promise((resolve) => {
+    if (child.exitCode !== null || child.pid === undefined) { resolve(); return; }
+    child.once('exit', () => { resolve(); });
+    process.kill(child.pid, 'SIGTERM');
+  });
+  return { url, capacity: slots / (serviceMs / 1000), stop };
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const server = await startStandIn({ slots: Number(process.argv[2]), serviceMs: Number(process.argv[3]) });
+  process.stdout.write(`${server.url}\n`);
+  process.once('SIGTERM', () => { void server.close().then(() => process.exit(0)); });
+}
