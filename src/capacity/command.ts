@@ -24,7 +24,7 @@ import { composeRun } from '../run/compose-run.ts';
 import { newRunId } from '../run/manifest.ts';
 import { processorsDir } from '../compose/paths.ts';
 import { loadSlo } from '../gate/slo.ts';
-import { describeEnv, redactEnv } from '../compare/env.ts';
+import { describeEnv, redactEnv } from './env.ts';
 import { searchKnee } from './search.ts';
 import type { SearchResult } from './search.ts';
 import { runCapacityStep } from './step.ts';

@@ -9,7 +9,7 @@ import { checkName, DEFAULT_SLO_DIR } from '../core/paths.ts';
 import { fileExists } from '../core/bundle/files.ts';
 import { loadProfile } from '../compose/load.ts';
 import { peakRate } from '../compose/compose.ts';
-import { parseEnvAssignments } from '../compare/env.ts';
+import { parseEnvAssignments } from './env.ts';
 
 const FLAGS = {
   target: { type: 'string', value: 'URL', description: 'search against a running platform (loopback or allowlisted) instead of starting one' },

@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../core/paths.ts';
 import { executeRun } from '../run/command.ts';
 import type { RunOptions } from '../run/args.ts';
 import { startPlatform } from '../run/platform.ts';
-import { describeEnv } from './env.ts';
+import { describeEnv } from '../capacity/env.ts';
 
 export type Side = 'A' | 'B';
 

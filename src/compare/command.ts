@@ -26,7 +26,7 @@ import { sloFiles } from '../capacity/options.ts';
 import { checkSides, compareEndpoints, loadSide, sideBySide, sideRuns } from './judge.ts';
 import { platformRunner, runAlternately } from './alternate.ts';
 import type { SideRunner } from './alternate.ts';
-import { describeEnv, redactEnv } from './env.ts';
+import { describeEnv, redactEnv } from '../capacity/env.ts';
 import { COMPARE_FILE_SCHEMA } from './document.ts';
 import type { CompareFile } from './document.ts';
 import { formatCompare, renderCompareHtml } from './render.ts';

@@ -4,7 +4,7 @@ import type { CommandSpec, FlagSpec, FlagValues } from '../core/command.ts';
 import { usageError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
 import { checkName } from '../core/paths.ts';
-import { parseEnvAssignments } from './env.ts';
+import { parseEnvAssignments } from '../capacity/env.ts';
 
 const FLAGS = {
   a: { type: 'string', value: 'DIR[,DIR...]', description: 'the bundles of side A (the reference)' },

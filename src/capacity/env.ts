@@ -1,4 +1,4 @@
-// Environment assignments for a platform configuration given on the command line
+// Environment assignments for a platform configuration given on the command line (capacity and compare)
 // (`--a-env OPTIMIZATIONS=none`, capacity's `--platform-env`): NAME=value, NAME a valid environment
 // identifier. The values of names that look like secrets are never printed or written: shown and
 // stored as '<redacted>'.
