@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
+import { OPTIMIZATIONS, parseOptimizations, type Optimization } from './optimizations.ts';
 
 export type SeedPreset = 'small' | 'representative' | 'none';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -34,6 +35,8 @@ export type PlatformConfig = {
   injectLatency: ReadonlyMap<string, number>;
   logLevel: LogLevel;
   seedPreset: SeedPreset;
+  /** The switchable optimisations that are on (OPTIMIZATIONS; empty: the platform as first written). */
+  optimizations: ReadonlySet<Optimization>;
 };
 
 export class ConfigError extends Error {
@@ -122,6 +125,14 @@ export function parseInjectLatency(raw: string | undefined): Map<string, number>
   return result;
 }
 
+function optimizations(raw: string | undefined): ReadonlySet<Optimization> {
+  const parsed = parseOptimizations(raw);
+  if (!parsed.ok) {
+    throw new ConfigError(`OPTIMIZATIONS names an unknown optimisation ${JSON.stringify(parsed.unknown)}; use none, all or a comma-separated list of ${OPTIMIZATIONS.join(', ')}`);
+  }
+  return parsed.value;
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): PlatformConfig {
   const secret = env.JWT_SECRET;
   if (secret !== undefined && secret !== '' && secret.length < 32) {
@@ -160,5 +171,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     injectLatency: parseInjectLatency(env.INJECT_LATENCY),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     seedPreset: oneOf(env, 'SEED_PRESET', ['small', 'representative', 'none'], 'small'),
+    optimizations: optimizations(env.OPTIMIZATIONS),
   };
 }

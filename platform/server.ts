@@ -13,6 +13,7 @@ import { startEmbeddedDatabase } from './db/embedded.ts';
 import type { EmbeddedDatabase } from './db/embedded.ts';
 import { migrate } from './db/migrate.ts';
 import { DEMO, isSeeded, seed } from './db/seed/index.ts';
+import { applyOptionalSchema } from './optimizations.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
@@ -27,6 +28,7 @@ function banner(url: string, config: PlatformConfig, database: string): string {
     `    admin       ${DEMO.admin.username} / ${DEMO.admin.password}`,
     `    analysts    analyst01..analyst${String(DEMO.analysts).padStart(2, '0')} / ${DEMO.analystPassword}`,
     `    sensors     sensor-01..sensor-${String(DEMO.sensors).padStart(2, '0')}, X-API-Key demo-sensor-key-01..demo-sensor-key-${String(DEMO.sensors).padStart(2, '0')}`,
+    `  optimizations: ${config.optimizations.size === 0 ? 'none (as first written)' : [...config.optimizations].join(', ')}`,
     config.injectLatency.size > 0 ? `  INJECT_LATENCY: ${[...config.injectLatency].map(([k, f]) => `${k}=${f}`).join(', ')}` : '',
     '',
   ].filter((line, i, all) => line !== '' || i === 0 || i === all.length - 1).join('\n');
@@ -116,6 +118,7 @@ async function main(): Promise<number> {
       } });
       log.info(result, 'seed finished');
     }
+    for (const change of await applyOptionalSchema(app.db, config.optimizations)) log.info(change, `optional ${change.object} ${change.action}`);
     if (closing !== undefined) return 0;
     const address = await app.listen({ port: config.port, host: config.host });
     process.stdout.write(`${banner(address, config, databaseLabel)}\n`);

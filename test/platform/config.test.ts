@@ -83,3 +83,15 @@ test('INJECT_LATENCY parses endpoint keys with fractions', () => {
   assert.equal(parseInjectLatency('').size, 0);
   assert.equal(parseInjectLatency(undefined).size, 0);
 });
+
+test('OPTIMIZATIONS: none by default, all, a list; an unknown name is one line naming it and the known ones', () => {
+  assert.deepEqual([...loadConfig({}).optimizations], []);
+  assert.deepEqual([...loadConfig({ OPTIMIZATIONS: 'none' }).optimizations], []);
+  assert.deepEqual([...loadConfig({ OPTIMIZATIONS: 'all' }).optimizations].sort(), ['auth-indexes']);
+  assert.deepEqual([...loadConfig({ OPTIMIZATIONS: ' auth-indexes, ' }).optimizations], ['auth-indexes']);
+  assert.throws(() => loadConfig({ OPTIMIZATIONS: 'auth-indexes,turbo' }), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.message, 'OPTIMIZATIONS names an unknown optimisation "turbo"; use none, all or a comma-separated list of auth-indexes');
+    return true;
+  });
+});
