@@ -3,7 +3,7 @@
 // (/proc/net/dev). The parsers are pure; the readers return null when a file cannot be read (the
 // process is gone, /proc is absent), never throw.
 import { execFileSync } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Counters of one process (or the sum over a tree); CPU in seconds, memory and I/O in bytes. */
 export interface ProcessCounters {
@@ -83,21 +83,52 @@ export function parseNetDev(text: string): { rx: number; tx: number } | null {
   return seen ? { rx, tx } : null;
 }
 
-const readText = (path: string): Promise<string | null> => readFile(path, 'utf8').catch(() => null);
+// procfs files are generated in memory on read: synchronous reads of them cost microseconds, where
+// the promise API's thread-pool round trips cost more CPU than the reads themselves.
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
 
-/** Every live pid's parent, from one pass over /proc (a few hundred small reads on a busy machine). */
-export async function readParents(): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
-  const entries = await readdir('/proc').catch(() => [] as string[]);
-  await Promise.all(entries.filter((e) => /^\d+$/.test(e)).map(async (e) => {
-    const stat = parseStat((await readText(`/proc/${e}/stat`)) ?? '');
-    if (stat !== null) out.set(Number(e), stat.ppid);
-  }));
+/** The pids a process started that are alive now, from /proc/<pid>/task/<tid>/children (every thread's). */
+function childrenOf(pid: number): number[] | null {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  const out: number[] = [];
+  for (const tid of tasks) {
+    const text = readText(`/proc/${pid}/task/${tid}/children`);
+    if (text === null) return null; // a kernel without CONFIG_PROC_CHILDREN
+    for (const child of text.trim().split(/\s+/)) if (child !== '') out.push(Number(child));
+  }
   return out;
 }
 
-/** The pid and all its descendants in a parent map from readParents ([] when the pid is gone; pure). */
-export function processTree(parents: ReadonlyMap<number, number>, pid: number): number[] {
+/** Every live pid's parent, from one pass over /proc (the fallback when children files are missing). */
+export function readParents(): Map<number, number> {
+  const out = new Map<number, number>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const stat = parseStat(readText(`/proc/${e}/stat`) ?? '');
+    if (stat !== null) out.set(Number(e), stat.ppid);
+  }
+  return out;
+}
+
+/** The pid and all its descendants in a parent map (pure; [] when the pid is not in it). */
+export function treeFromParents(parents: ReadonlyMap<number, number>, pid: number): number[] {
   if (!parents.has(pid)) return [];
   const children = new Map<number, number[]>();
   for (const [child, parent] of parents) children.set(parent, [...(children.get(parent) ?? []), child]);
@@ -110,15 +141,33 @@ export function processTree(parents: ReadonlyMap<number, number>, pid: number): 
   return out;
 }
 
+/** The pid and all its live descendants ([] when it is gone): children files, or one scan of /proc without them. */
+export function processTree(pid: number): number[] {
+  const out: number[] = [];
+  const stack = [pid];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const children = childrenOf(next);
+    if (children === null) {
+      // the root gone, or a kernel without children files (then one full scan); a descendant that just ended is skipped
+      if (next === pid) return readText(`/proc/${pid}/stat`) === null ? [] : treeFromParents(readParents(), pid);
+      continue;
+    }
+    out.push(next);
+    stack.push(...children);
+  }
+  return out;
+}
+
 /**
  * One process's counters; null when it is gone. With `exitedChildren`, the CPU of its children that
  * already ended is added, so a tree's total does not drop when a child exits.
  */
-export async function readProcess(pid: number, exitedChildren = false): Promise<ProcessCounters | null> {
-  const [statText, ioText] = await Promise.all([readText(`/proc/${pid}/stat`), readText(`/proc/${pid}/io`)]);
+export function readProcess(pid: number, exitedChildren = false): ProcessCounters | null {
+  const statText = readText(`/proc/${pid}/stat`);
   const stat = statText === null ? null : parseStat(statText);
   if (stat === null) return null;
   const { ticks, page } = procUnits();
+  const ioText = readText(`/proc/${pid}/io`);
   const io = ioText === null ? null : parseIo(ioText);
   return {
     userSeconds: (stat.utimeTicks + (exitedChildren ? stat.cutimeTicks : 0)) / ticks,
@@ -133,8 +182,8 @@ export async function readProcess(pid: number, exitedChildren = false): Promise<
  * The sum over a process tree (the pids still alive, exited children's CPU included); null when none
  * is alive. I/O is null when any process's was unreadable.
  */
-export async function readTree(pids: readonly number[]): Promise<ProcessCounters | null> {
-  const each = (await Promise.all(pids.map((pid) => readProcess(pid, true)))).filter((c): c is ProcessCounters => c !== null);
+export function readTree(pids: readonly number[]): ProcessCounters | null {
+  const each = pids.map((pid) => readProcess(pid, true)).filter((c): c is ProcessCounters => c !== null);
   if (each.length === 0) return null;
   const sum = (pick: (c: ProcessCounters) => number): number => each.reduce((n, c) => n + pick(c), 0);
   const io = each.every((c) => c.diskReadBytes !== null && c.diskWriteBytes !== null);
@@ -147,12 +196,12 @@ export async function readTree(pids: readonly number[]): Promise<ProcessCounters
   };
 }
 
-export async function readHostCpu(): Promise<{ busy: number; total: number } | null> {
-  const text = await readText('/proc/stat');
+export function readHostCpu(): { busy: number; total: number } | null {
+  const text = readText('/proc/stat');
   return text === null ? null : parseHostCpu(text);
 }
 
-export async function readNetDev(): Promise<{ rx: number; tx: number } | null> {
-  const text = await readText('/proc/net/dev');
+export function readNetDev(): { rx: number; tx: number } | null {
+  const text = readText('/proc/net/dev');
   return text === null ? null : parseNetDev(text);
 }

@@ -9,7 +9,7 @@ import type { ResourceSample, ResourcesFile, StatementsFile } from '../core/bund
 import { buildSample, emptyReading, type Reading } from './build.ts';
 import { connectDatabase, readDatabase, type SamplerConnection } from './database.ts';
 import { fetchMetrics } from './metrics-text.ts';
-import { processTree, readHostCpu, readNetDev, readParents, readProcess, readTree } from './proc.ts';
+import { processTree, readHostCpu, readNetDev, readProcess, readTree } from './proc.ts';
 import { explainTop, snapshotStatements, statementsDelta, type StatementsSnapshot } from './statements.ts';
 
 /** What to sample; null = that part is not sampled (say why in `missing`). */
@@ -91,24 +91,26 @@ export async function startSampler(options: SamplerOptions): Promise<Sampler> {
   };
 
   const read = async (): Promise<Reading> => {
-    const reading = emptyReading(Date.now());
-    const parents = options.postmasterPid !== null || generatorPid !== null ? await readParents() : new Map<number, number>();
-    const dbTree = options.postmasterPid === null ? [] : processTree(parents, options.postmasterPid);
-    const genTree = generatorPid === null ? [] : processTree(parents, generatorPid);
     const db = connection;
-    const [platformProcess, metrics, databaseProcess, hostCpu, hostNet, database, generator] = await Promise.all([
-      options.platformPid === null ? null : readProcess(options.platformPid),
+    const pending = Promise.all([
       options.metricsUrl === null ? null : fetchMetrics(options.metricsUrl, Math.min(1500, intervalMs)),
-      dbTree.length === 0 ? null : readTree(dbTree),
-      options.local ? readHostCpu() : null,
-      options.local ? readNetDev() : null,
       db === null ? null : readDatabase(db).catch((error: unknown) => {
         if (connection === db) loseDatabase(error);
         return null;
       }),
-      genTree.length === 0 ? null : readTree(genTree),
     ]);
-    return { ...reading, t: Date.now(), platformProcess, metrics, databaseProcess, hostCpu, hostNet, database, generator };
+    // /proc is read while the two requests are out (synchronous reads of in-memory files, microseconds each)
+    const dbTree = options.postmasterPid === null ? [] : processTree(options.postmasterPid);
+    const genTree = generatorPid === null ? [] : processTree(generatorPid);
+    const local = {
+      platformProcess: options.platformPid === null ? null : readProcess(options.platformPid),
+      databaseProcess: dbTree.length === 0 ? null : readTree(dbTree),
+      hostCpu: options.local ? readHostCpu() : null,
+      hostNet: options.local ? readNetDev() : null,
+      generator: genTree.length === 0 ? null : readTree(genTree),
+    };
+    const [metrics, database] = await pending;
+    return { ...emptyReading(Date.now()), ...local, metrics, database };
   };
 
   let previous = await read();

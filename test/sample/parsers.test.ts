@@ -2,7 +2,7 @@
 // command name with spaces and parentheses, labels holding braces, a reset between snapshots.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHostCpu, parseIo, parseNetDev, parseStat, processTree } from '../../src/sample/proc.ts';
+import { parseHostCpu, parseIo, parseNetDev, parseStat, processTree, readParents, treeFromParents } from '../../src/sample/proc.ts';
 import { isBacklogGauge, parseMetricsText, readMetrics } from '../../src/sample/metrics-text.ts';
 import { explainableText, statementsDelta, type StatementTotals } from '../../src/sample/statements.ts';
 import { buildSample, emptyReading } from '../../src/sample/build.ts';
@@ -17,10 +17,24 @@ test('/proc parsers: stat fields count from the last ")", io, host CPU, network,
   assert.deepEqual(parseHostCpu('cpu  10 0 10 70 10 0 0 0 0 0\ncpu0 1 1 1 1\n'), { busy: 20, total: 100 });
   const dev = 'Inter-|   Receive\n face |bytes\n    lo: 100 1 0 0 0 0 0 0 100 1 0 0 0 0 0 0\n  eth0: 50 1 0 0 0 0 0 0 7 1 0 0 0 0 0 0\n';
   assert.deepEqual(parseNetDev(dev), { rx: 150, tx: 107 });
-  assert.deepEqual(processTree(new Map([[1, 0], [10, 1], [11, 10], [12, 10], [20, 1]]), 10).sort(), [10, 11, 12]);
-  assert.deepEqual(processTree(new Map([[1, 0]]), 99), []);
+  assert.deepEqual(treeFromParents(new Map([[1, 0], [10, 1], [11, 10], [12, 10], [20, 1]]), 10).sort(), [10, 11, 12]);
+  assert.deepEqual(treeFromParents(new Map([[1, 0]]), 99), []);
   assert.deepEqual(parsePostmasterPid('4242\n/data\n1796175073\n40387\n'), { pid: 4242, port: 40387 });
   assert.equal(parsePostmasterPid(''), null);
+});
+
+test('process trees from children files agree with a full scan of /proc', async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn('sleep', ['5'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    const tree = processTree(process.pid);
+    assert.ok(child.pid !== undefined && tree.includes(process.pid) && tree.includes(child.pid), `tree: ${tree.join(' ')}`);
+    assert.deepEqual([...tree].sort(), treeFromParents(readParents(), process.pid).sort());
+    assert.deepEqual(processTree(2 ** 22 + 1), []);
+  } finally {
+    child.kill();
+  }
 });
 
 test('/metrics: samples summed over labels (braces inside quotes too), backlog gauges, the pool', () => {
