@@ -10,6 +10,7 @@ import { mergeCandidates } from './candidates.ts';
 import type { ActiveRule, AlertCandidate, DetectionEvent, Querier } from './candidates.ts';
 import { evaluatePattern } from './pattern.ts';
 import { evaluateBruteForce, evaluateImpossibleTravel, evaluateIndicatorMatch } from './lookup-rules.ts';
+import { evaluateBruteForceSet, evaluateImpossibleTravelSet } from './set-rules.ts';
 import type { Severity } from '../domain/vocabulary.ts';
 
 export type RuleRow = { id: string | number; name: string; kind: string; severity: Severity; technique: string | null; params: unknown };
@@ -26,9 +27,15 @@ export function activateRules(rows: RuleRow[]): { rules: ActiveRule[]; invalid: 
   return { rules, invalid };
 }
 
-/** Evaluates every rule on the events; returns merged alert candidates. */
-export async function evaluate(db: Querier, rules: ActiveRule[], events: DetectionEvent[]): Promise<AlertCandidate[]> {
+/**
+ * Evaluates every rule on the events; returns merged alert candidates. `setBased` (optimisation
+ * set-detection) runs brute force and impossible travel as one statement per rule (set-rules.ts)
+ * instead of one per source IP / sign-in; the candidates are the same.
+ */
+export async function evaluate(db: Querier, rules: ActiveRule[], events: DetectionEvent[], setBased = false): Promise<AlertCandidate[]> {
   const candidates: AlertCandidate[] = [];
+  const bruteForce = setBased ? evaluateBruteForceSet : evaluateBruteForce;
+  const impossibleTravel = setBased ? evaluateImpossibleTravelSet : evaluateImpossibleTravel;
   for (const rule of rules) {
     const { spec } = rule;
     switch (spec.kind) {
@@ -36,10 +43,10 @@ export async function evaluate(db: Querier, rules: ActiveRule[], events: Detecti
         candidates.push(...evaluatePattern(rule, spec.params, events));
         break;
       case 'brute_force':
-        candidates.push(...(await evaluateBruteForce(db, rule, spec.params, events)));
+        candidates.push(...(await bruteForce(db, rule, spec.params, events)));
         break;
       case 'impossible_travel':
-        candidates.push(...(await evaluateImpossibleTravel(db, rule, spec.params, events)));
+        candidates.push(...(await impossibleTravel(db, rule, spec.params, events)));
         break;
       case 'indicator_match':
         candidates.push(...(await evaluateIndicatorMatch(db, rule, spec.params, events)));

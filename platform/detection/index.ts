@@ -29,7 +29,10 @@ function detectionPlugin(app: FastifyInstance, options: DetectionPluginOptions):
       },
     },
     app.log.child({ component: 'detection' }),
-    options,
+    {
+      setBased: app.config.optimizations.has('set-detection'),
+      ...options,
+    },
   );
   app.decorate('detection', worker);
 

@@ -6,7 +6,8 @@ import type { BruteForceParams, ImpossibleTravelParams, IndicatorField, Indicato
 import { dedupBucket } from './candidates.ts';
 import type { ActiveRule, AlertCandidate, DetectionEvent, Querier } from './candidates.ts';
 
-export async function evaluateBruteForce(db: Querier, rule: ActiveRule, p: BruteForceParams, events: DetectionEvent[]): Promise<AlertCandidate[]> {
+/** The auth failures of each source IP in the batch, in batch order, with the latest of each group. */
+export function failuresBySource(events: DetectionEvent[]): { srcIp: string; group: DetectionEvent[]; latest: DetectionEvent }[] {
   const bySource = new Map<string, DetectionEvent[]>();
   for (const e of events) {
     if (e.type !== 'auth' || e.outcome !== 'failure' || e.srcIp === null) continue;
@@ -14,9 +15,39 @@ export async function evaluateBruteForce(db: Querier, rule: ActiveRule, p: Brute
     list.push(e);
     bySource.set(e.srcIp, list);
   }
+  return [...bySource].map(([srcIp, group]) => ({ srcIp, group, latest: group.reduce((a, b) => (b.occurredAt > a.occurredAt ? b : a)) }));
+}
+
+/** How many window rows brute force reads for a source: enough to link the threshold and 100 events. */
+export const bruteForceLimit = (p: BruteForceParams): number => Math.max(p.threshold, 100);
+
+/** The brute-force candidate of one source from its window (ids in occurred_at, id order; total before the limit). */
+export function bruteForceCandidate(rule: ActiveRule, p: BruteForceParams, source: { srcIp: string; group: DetectionEvent[]; latest: DetectionEvent }, windowIds: number[], total: number): AlertCandidate | null {
+  if (total < p.threshold) return null;
+  const { srcIp, group, latest } = source;
+  const inBatch = new Set(group.map((e) => e.id));
+  // The trigger is the event that crossed the threshold, or the first of this batch after it.
+  const crossing = windowIds[p.threshold - 1];
+  const trigger = (inBatch.has(crossing)
+    ? group.find((e) => e.id === crossing)
+    : windowIds.slice(p.threshold - 1).map((id) => group.find((e) => e.id === id)).find((e) => e !== undefined)) ?? latest;
+  return {
+    ruleId: rule.id,
+    ruleName: rule.name,
+    severity: rule.severity,
+    title: `Brute force: ${total} failed logins from ${srcIp} within ${p.windowSeconds} s`,
+    dedupKey: `src_ip=${srcIp}|w=${dedupBucket(trigger.occurredAt, p.dedupWindowSeconds)}`,
+    triggerEventId: trigger.id,
+    host: trigger.host,
+    username: trigger.username,
+    srcIp,
+    eventIds: windowIds,
+  };
+}
+
+export async function evaluateBruteForce(db: Querier, rule: ActiveRule, p: BruteForceParams, events: DetectionEvent[]): Promise<AlertCandidate[]> {
   const out: AlertCandidate[] = [];
-  for (const [srcIp, group] of bySource) {
-    const latest = group.reduce((a, b) => (b.occurredAt > a.occurredAt ? b : a));
+  for (const source of failuresBySource(events)) {
     // The window is counted in the database: failures from earlier batches count too.
     const { rows } = await db.query<{ id: string; total: number }>(
       `SELECT id, count(*) OVER ()::int AS total
@@ -25,37 +56,37 @@ export async function evaluateBruteForce(db: Querier, rule: ActiveRule, p: Brute
           AND occurred_at > $2::timestamptz - make_interval(secs => $3) AND occurred_at <= $2::timestamptz
         ORDER BY occurred_at, id
         LIMIT $4`,
-      [srcIp, latest.occurredAt.toISOString(), p.windowSeconds, Math.max(p.threshold, 100)],
+      [source.srcIp, source.latest.occurredAt.toISOString(), p.windowSeconds, bruteForceLimit(p)],
     );
-    const total = rows.length > 0 ? rows[0].total : 0;
-    if (total < p.threshold) continue;
-    const windowIds = rows.map((r) => Number(r.id));
-    const inBatch = new Set(group.map((e) => e.id));
-    // The trigger is the event that crossed the threshold, or the first of this batch after it.
-    const crossing = windowIds[p.threshold - 1];
-    const trigger = (inBatch.has(crossing)
-      ? group.find((e) => e.id === crossing)
-      : windowIds.slice(p.threshold - 1).map((id) => group.find((e) => e.id === id)).find((e) => e !== undefined)) ?? latest;
-    out.push({
-      ruleId: rule.id,
-      ruleName: rule.name,
-      severity: rule.severity,
-      title: `Brute force: ${total} failed logins from ${srcIp} within ${p.windowSeconds} s`,
-      dedupKey: `src_ip=${srcIp}|w=${dedupBucket(trigger.occurredAt, p.dedupWindowSeconds)}`,
-      triggerEventId: trigger.id,
-      host: trigger.host,
-      username: trigger.username,
-      srcIp,
-      eventIds: windowIds,
-    });
+    const candidate = bruteForceCandidate(rule, p, source, rows.map((r) => Number(r.id)), rows.length > 0 ? rows[0].total : 0);
+    if (candidate !== null) out.push(candidate);
   }
   return out;
 }
 
+/** The events impossible travel looks around: successful sign-ins with a user and a country. */
+export const travelSignIns = (events: DetectionEvent[]): DetectionEvent[] =>
+  events.filter((e) => e.type === 'auth' && e.outcome === 'success' && e.username !== null && e.country !== null);
+
+/** The impossible-travel candidate of sign-in `e` and the other sign-in found near it. */
+export function travelCandidate(rule: ActiveRule, p: ImpossibleTravelParams, e: DetectionEvent, other: { id: string; country: string }): AlertCandidate {
+  return {
+    ruleId: rule.id,
+    ruleName: rule.name,
+    severity: rule.severity,
+    title: `Impossible travel: ${e.username ?? ''} signed in from ${other.country} and ${e.country ?? ''} within ${p.windowMinutes} min`,
+    dedupKey: `username=${e.username ?? ''}|w=${dedupBucket(e.occurredAt, p.dedupWindowSeconds)}`,
+    triggerEventId: e.id,
+    host: e.host,
+    username: e.username,
+    srcIp: e.srcIp,
+    eventIds: [Number(other.id), e.id],
+  };
+}
+
 export async function evaluateImpossibleTravel(db: Querier, rule: ActiveRule, p: ImpossibleTravelParams, events: DetectionEvent[]): Promise<AlertCandidate[]> {
   const out: AlertCandidate[] = [];
-  for (const e of events) {
-    if (e.type !== 'auth' || e.outcome !== 'success' || e.username === null || e.country === null) continue;
+  for (const e of travelSignIns(events)) {
     // Another successful sign-in of the same user from another country, close in time.
     const { rows } = await db.query<{ id: string; country: string }>(
       `SELECT id, country
@@ -67,20 +98,7 @@ export async function evaluateImpossibleTravel(db: Querier, rule: ActiveRule, p:
         LIMIT 1`,
       [e.username, e.country, e.id, e.occurredAt.toISOString(), p.windowMinutes],
     );
-    if (rows.length === 0) continue;
-    const other = rows[0];
-    out.push({
-      ruleId: rule.id,
-      ruleName: rule.name,
-      severity: rule.severity,
-      title: `Impossible travel: ${e.username} signed in from ${other.country} and ${e.country} within ${p.windowMinutes} min`,
-      dedupKey: `username=${e.username}|w=${dedupBucket(e.occurredAt, p.dedupWindowSeconds)}`,
-      triggerEventId: e.id,
-      host: e.host,
-      username: e.username,
-      srcIp: e.srcIp,
-      eventIds: [Number(other.id), e.id],
-    });
+    if (rows.length === 1) out.push(travelCandidate(rule, p, e, rows[0]));
   }
   return out;
 }

@@ -20,6 +20,8 @@ export type DetectionOptions = {
   /** Safety-net poll interval. */
   pollIntervalMs: number;
   correlationWindowSeconds: number;
+  /** Brute force and impossible travel as one statement per rule per pass (optimisation set-detection). */
+  setBased: boolean;
 };
 
 export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
@@ -27,6 +29,7 @@ export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
   batchSize: 500,
   pollIntervalMs: 1000,
   correlationWindowSeconds: DEFAULT_CORRELATION_WINDOW_SECONDS,
+  setBased: false,
 };
 
 export type PassResult = { events: number; alerts: number; deduplicated: number; correlated: number; incidentsCreated: number };
@@ -153,7 +156,7 @@ export class DetectionWorker {
       const ruleRows = await client.query<RuleRow>('SELECT id, name, kind, severity, technique, params FROM rules WHERE enabled ORDER BY id');
       const { rules, invalid } = activateRules(ruleRows.rows);
       for (const bad of invalid) this.#log.warn({ ruleId: bad.id, rule: bad.name }, `rule skipped: ${bad.message}`);
-      const candidates = await evaluate(client, rules, events);
+      const candidates = await evaluate(client, rules, events, this.options.setBased);
       const written = await writeAlerts(client, candidates);
       const correlation = await correlate(client, written.raised, correlationWindowSeconds);
       await client.query('UPDATE events SET detected_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [events.map((e) => e.id)]);
