@@ -7,7 +7,7 @@
 // advisory lock serialises processes starting at once.
 import type { Db } from './db/pool.ts';
 
-export const OPTIMIZATIONS = ['auth-indexes', 'set-detection'] as const;
+export const OPTIMIZATIONS = ['auth-indexes', 'set-detection', 'correlation-window'] as const;
 export type Optimization = (typeof OPTIMIZATIONS)[number];
 
 /** Parses OPTIMIZATIONS: `none` (or unset), `all`, or comma-separated names; null names the unknown entry. */
@@ -39,6 +39,7 @@ const OPTIONAL_OBJECTS: Record<Optimization, readonly OptionalObject[]> = {
     index('events_auth_failure_src_idx', "ON events (src_ip, occurred_at) WHERE type = 'auth' AND outcome = 'failure'"),
   ],
   'set-detection': [],
+  'correlation-window': [],
 };
 
 const LOCK_KEY = 7_261_002; // arbitrary, constant: "rampart optional schema"

@@ -34,7 +34,17 @@ async function attach(db: Querier, incidentId: number, alertIds: number[]): Prom
   return rows.map((r) => ({ alertId: Number(r.id), incidentId, correlationMs: r.correlation_ms }));
 }
 
-export async function correlate(db: Querier, alerts: RaisedAlert[], windowSeconds: number): Promise<CorrelationResult> {
+/**
+ * The start of the correlation window in SQL. As first written it is `clock_timestamp() - window`,
+ * which is volatile, so PostgreSQL evaluates it per row and cannot use alerts_created_at_idx: every
+ * lookup reads the whole alerts table. With `windowOnce` (optimisation correlation-window) it is an
+ * uncorrelated scalar subquery, evaluated once per statement (an InitPlan), which the index can use;
+ * the window is the same up to the microseconds between rows.
+ */
+const windowStart = (param: string, windowOnce: boolean): string =>
+  windowOnce ? `(SELECT clock_timestamp() - make_interval(secs => ${param}))` : `clock_timestamp() - make_interval(secs => ${param})`;
+
+export async function correlate(db: Querier, alerts: RaisedAlert[], windowSeconds: number, windowOnce = false): Promise<CorrelationResult> {
   const joined: Joined[] = [];
   const incidentsCreated: number[] = [];
   // Keys are locked in a fixed order, so two workers correlating overlapping keys cannot deadlock.
@@ -49,7 +59,7 @@ export async function correlate(db: Querier, alerts: RaisedAlert[], windowSecond
     const open = await db.query<{ id: string; severity: Severity }>(
       `SELECT id, severity FROM incidents
         WHERE correlation_key = $1 AND status <> 'closed'
-          AND updated_at > clock_timestamp() - make_interval(secs => $2)
+          AND updated_at > ${windowStart('$2', windowOnce)}
         ORDER BY id DESC LIMIT 1`,
       [k.key, windowSeconds],
     );
@@ -69,7 +79,7 @@ export async function correlate(db: Querier, alerts: RaisedAlert[], windowSecond
     const peers = await db.query<{ id: string; severity: Severity }>(
       `SELECT id, severity FROM alerts
         WHERE ${peerFilter} AND incident_id IS NULL AND id <> $2 AND status <> 'false_positive'
-          AND created_at > clock_timestamp() - make_interval(secs => $3)
+          AND created_at > ${windowStart('$3', windowOnce)}
         ORDER BY id`,
       [k.value, alert.id, windowSeconds],
     );

@@ -31,6 +31,7 @@ function detectionPlugin(app: FastifyInstance, options: DetectionPluginOptions):
     app.log.child({ component: 'detection' }),
     {
       setBased: app.config.optimizations.has('set-detection'),
+      correlationWindowOnce: app.config.optimizations.has('correlation-window'),
       ...options,
     },
   );

@@ -22,6 +22,8 @@ export type DetectionOptions = {
   correlationWindowSeconds: number;
   /** Brute force and impossible travel as one statement per rule per pass (optimisation set-detection). */
   setBased: boolean;
+  /** Correlation's window start evaluated once per statement, so it can use an index (optimisation correlation-window). */
+  correlationWindowOnce: boolean;
 };
 
 export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
@@ -30,6 +32,7 @@ export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
   pollIntervalMs: 1000,
   correlationWindowSeconds: DEFAULT_CORRELATION_WINDOW_SECONDS,
   setBased: false,
+  correlationWindowOnce: false,
 };
 
 export type PassResult = { events: number; alerts: number; deduplicated: number; correlated: number; incidentsCreated: number };
@@ -158,7 +161,7 @@ export class DetectionWorker {
       for (const bad of invalid) this.#log.warn({ ruleId: bad.id, rule: bad.name }, `rule skipped: ${bad.message}`);
       const candidates = await evaluate(client, rules, events, this.options.setBased);
       const written = await writeAlerts(client, candidates);
-      const correlation = await correlate(client, written.raised, correlationWindowSeconds);
+      const correlation = await correlate(client, written.raised, correlationWindowSeconds, this.options.correlationWindowOnce);
       await client.query('UPDATE events SET detected_at = clock_timestamp() WHERE id = ANY($1::bigint[])', [events.map((e) => e.id)]);
       return { events: events.length, written, correlation };
     });

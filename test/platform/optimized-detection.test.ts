@@ -88,7 +88,7 @@ async function detectWith(t: Parameters<typeof buildTestApp>[0], setting: string
   const app = await buildTestApp(t, { database, workers: false, config: { optimizations: parsed.value } });
   await ingest(app, events);
   const worker = new DetectionWorker(database.db, { detection() {}, correlation() {} }, SILENT as never, {
-    enabled: false, batchSize: 64, setBased: parsed.value.has('set-detection'),
+    enabled: false, batchSize: 64, setBased: parsed.value.has('set-detection'), correlationWindowOnce: parsed.value.has('correlation-window'),
   });
   let passes = 0;
   for (;;) {
