@@ -103,6 +103,7 @@ function eventValues(sensorId: number, batchId: string, events: readonly EventIn
 
 function createEventsRepository(app: FastifyInstance) {
   const db = app.db;
+  const countMinutes = app.config.optimizations.has('dashboard-counter');
   return {
     /** Stores a sensor's batch once; returns the events stored (0 for a replay of a stored batch). */
     async ingestBatch(sensorId: number, batchId: string, events: readonly EventInput[]): Promise<number> {
@@ -114,13 +115,26 @@ function createEventsRepository(app: FastifyInstance) {
         );
         if (claimed.rowCount === 0) return 0; // a replay: the first delivery is already stored
         const { values, params } = eventValues(sensorId, batchId, events);
-        const inserted = await client.query(
-          `INSERT INTO events (sensor_id, batch_id, occurred_at, type, host, username, src_ip, dst_ip, dst_port,
+        const insert = `INSERT INTO events (sensor_id, batch_id, occurred_at, type, host, username, src_ip, dst_ip, dst_port,
                                outcome, country, domain, process, file_hash, message, attributes)
-           VALUES ${values}`,
+           VALUES ${values}`;
+        if (!countMinutes) {
+          const inserted = await client.query(insert, params);
+          return inserted.rowCount ?? events.length;
+        }
+        // dashboard-counter: the same insert, counted per ingestion minute in the same statement
+        // (minutes in order, so two batches never lock two minute rows in opposite orders).
+        const counted = await client.query<{ n: number }>(
+          `WITH ins AS (${insert} RETURNING id, ingested_at),
+                roll AS (
+                  INSERT INTO event_ingest_minutes AS m (minute, n, min_id, max_id)
+                  SELECT date_trunc('minute', ingested_at, 'UTC'), count(*), min(id), max(id) FROM ins GROUP BY 1 ORDER BY 1
+                  ON CONFLICT (minute) DO UPDATE
+                    SET n = m.n + EXCLUDED.n, min_id = least(m.min_id, EXCLUDED.min_id), max_id = greatest(m.max_id, EXCLUDED.max_id))
+           SELECT count(*)::int AS n FROM ins`,
           params,
         );
-        return inserted.rowCount ?? events.length;
+        return counted.rows[0].n;
       });
     },
 
