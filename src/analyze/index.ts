@@ -5,9 +5,10 @@
 //                            samples, ranked (pure); the first finding is the top bottleneck
 //
 // Ranking: a generator-bound finding comes first (the measurement itself hit its limit); then the
-// bottlenecks (causes: statement plans, saturated resources, memory growth) by share; then the
-// symptoms (endpoints by time and tail, error bursts, growing queues and latency, slow statements)
-// by share. A database-CPU finding is folded into the statement finding that explains it.
+// bottlenecks (causes: statement plans, saturated resources, memory growth) that explain at least
+// 10% of their whole, by share; then everything else (the symptoms: endpoints by time and tail,
+// error bursts, growing queues and latency, slow statements; and the minor causes) by share. A
+// database-CPU finding is folded into the statement finding that explains it.
 import { basename } from 'node:path';
 import type { LoadedBundle } from '../core/bundle/types.ts';
 import type { BundleAnalysis } from '../results/index.ts';
@@ -20,7 +21,9 @@ import { trendFindings } from './trends.ts';
 import type { RuleInput } from './context.ts';
 import type { Candidate, Finding, FindingsFile } from './types.ts';
 
-const order = (c: Candidate): number => (c.rule === 'generator-bound' ? 0 : c.tier === 'bottleneck' ? 1 : 2);
+/** Below this share a cause is not the run's bottleneck: it ranks with the symptoms. */
+const MAJOR_SHARE = 0.1;
+const order = (c: Candidate): number => (c.rule === 'generator-bound' ? 0 : c.tier === 'bottleneck' && c.share >= MAJOR_SHARE ? 1 : 2);
 
 /** A saturated database with a statement defect: the defect is the finding, the CPU its evidence. */
 function fold(candidates: Candidate[]): Candidate[] {

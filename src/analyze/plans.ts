@@ -87,13 +87,29 @@ export function planFacts(plan: unknown): PlanFacts {
 
 /**
  * The index a filtered scan asks for: the filter's equality columns that are not indexed already
- * (parameter comparisons first), then the columns the current index narrows by, so the new index
- * serves both; null when the filter compares nothing by equality.
+ * (parameter comparisons first), then the columns the current index narrows by (a range), so the
+ * new index serves both; null when the filter compares nothing by equality. pg_stat_statements
+ * turns constants into parameters too, so which equality column is the most selective is not
+ * known here: all of them lead, and the recommendation says to check the plan.
  */
 export function suggestedIndex(scan: FilteredScan): string | null {
   const wanted = scan.filterColumns.filter((c) => !scan.indexColumns.includes(c));
   if (wanted.length === 0) return null;
-  const lead = wanted.slice(0, 1);
-  const rest = scan.indexColumns.filter((c) => !lead.includes(c));
-  return `CREATE INDEX ON ${scan.relation} (${[...lead, ...rest].join(', ')})`;
+  return `CREATE INDEX ON ${scan.relation} (${[...wanted, ...scan.indexColumns.filter((c) => !wanted.includes(c))].join(', ')})`;
+}
+
+/**
+ * When no plan could be stored: the scan a statement's own text implies, from its first FROM table,
+ * its `column = $n` comparisons (equality) and its BETWEEN / < / > comparisons (a range). Null when
+ * the text compares nothing by equality.
+ */
+export function scanFromText(query: string): FilteredScan | null {
+  const relation = /\bFROM\s+"?([a-z_][a-z0-9_.]*)"?/i.exec(query)?.[1];
+  const where = /\bWHERE\b([\s\S]*?)(?:\bORDER\s+BY\b|\bGROUP\s+BY\b|\bLIMIT\b|$)/i.exec(query)?.[1] ?? null;
+  if (relation === undefined || where === null) return null;
+  const equality = equalityColumns(where);
+  if (equality.length === 0) return null;
+  const range: string[] = [];
+  for (const m of where.matchAll(/(?:\w+\.)?"?([a-z_][a-z0-9_]*)"?\s+(?:BETWEEN\b|[<>]=?\s*\$)/gi)) if (!range.includes(m[1]) && !equality.includes(m[1])) range.push(m[1]);
+  return { node: 'statement text', relation, index: null, indexCond: null, filter: where.trim(), filterColumns: equality, indexColumns: range, planRows: 0 };
 }

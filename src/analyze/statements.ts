@@ -4,7 +4,9 @@
 //   missing-index   a scan that filters what it reads (a Seq Scan with a Filter, or an index scan whose
 //                   Filter compares columns the index does not cover) AND the statement reads many
 //                   blocks for each row it returns (>= 10 blocks a row, >= 100 blocks a call): rows
-//                   are read to be thrown away
+//                   are read to be thrown away. Without a stored plan (EXPLAIN failed), the measured
+//                   blocks alone, at stricter bounds (>= 100 blocks a row, >= 1,000 a call), with
+//                   the comparisons of the statement's text
 //   seq-scan        a sequential scan of a large table (>= 1,000 blocks a call) with no equality filter
 //                   an index could serve (an aggregate over the whole table)
 //   sort-spill      the statement wrote temporary blocks: a sort or hash that did not fit work_mem
@@ -16,7 +18,7 @@
 // Each share is the statement's share of all statements' execution time in the delta.
 import { endpointTimes, percent, round, statementText } from './context.ts';
 import type { RuleInput } from './context.ts';
-import { planFacts, suggestedIndex } from './plans.ts';
+import { planFacts, scanFromText, suggestedIndex } from './plans.ts';
 import type { FilteredScan } from './plans.ts';
 import type { StatementDelta } from '../core/bundle/types.ts';
 import type { Candidate, Evidence } from './types.ts';
@@ -25,6 +27,8 @@ export const STATEMENT_RULES = {
   blocksPerRow: 10,
   minBlocksPerCall: 100,
   largeTableBlocks: 1000,
+  planlessBlocksPerRow: 100,
+  planlessBlocksPerCall: 1000,
   nPlusOneCallsPerRequest: 3,
   cheapMeanMs: 2,
   slowShare: 0.1,
@@ -44,12 +48,17 @@ function baseEvidence(s: StatementDelta, share: number): Evidence[] {
   ];
 }
 
-/** The scan that reads many rows to keep few, if the plan has one. */
-function wastefulScan(s: StatementDelta, scans: FilteredScan[]): FilteredScan | null {
+/**
+ * The scan that reads many rows to keep few: from the plan when it has one, else (no plan stored)
+ * from the statement's text when its blocks are far past the plan-backed bounds.
+ */
+function wastefulScan(s: StatementDelta, scans: FilteredScan[], planned: boolean): FilteredScan | null {
   const blocksPerCall = blocksOf(s) / s.calls;
-  const rowsPerCall = Math.max(s.rows / s.calls, 1);
-  if (blocksPerCall < STATEMENT_RULES.minBlocksPerCall || blocksPerCall / rowsPerCall < STATEMENT_RULES.blocksPerRow) return null;
-  return scans.find((scan) => scan.filter !== null && (scan.node === 'Seq Scan' || scan.filterColumns.some((c) => !scan.indexColumns.includes(c)))) ?? null;
+  const blocksPerRow = blocksPerCall / Math.max(s.rows / s.calls, 1);
+  if (blocksPerCall < STATEMENT_RULES.minBlocksPerCall || blocksPerRow < STATEMENT_RULES.blocksPerRow) return null;
+  const fromPlan = scans.find((scan) => scan.filter !== null && (scan.node === 'Seq Scan' || scan.filterColumns.some((c) => !scan.indexColumns.includes(c))));
+  if (fromPlan !== undefined || planned) return fromPlan ?? null;
+  return blocksPerCall >= STATEMENT_RULES.planlessBlocksPerCall && blocksPerRow >= STATEMENT_RULES.planlessBlocksPerRow ? scanFromText(s.query) : null;
 }
 
 /** The one endpoint whose request count divides the calls evenly (within 3%, >= 2 per request), if exactly one does. */
@@ -59,21 +68,23 @@ function nPlusOneEndpoint(input: RuleInput, calls: number): { endpoint: string; 
   return fits.length === 1 ? fits[0] : null;
 }
 
-function statementFinding(input: RuleInput, s: StatementDelta, share: number, plan: unknown): Candidate | null {
-  const facts = planFacts(plan);
+function statementFinding(input: RuleInput, s: StatementDelta, share: number, plan: { plan: unknown; error?: string } | undefined): Candidate | null {
+  const facts = planFacts(plan?.plan ?? null);
   const subject = statementText(s.query);
   const evidence = baseEvidence(s, share);
   const runRequests = input.analysis.run.summary.requests;
-  const scan = wastefulScan(s, facts.scans);
+  const scan = wastefulScan(s, facts.scans, facts.scans.length > 0);
   if (scan !== null && share >= STATEMENT_RULES.minShare) {
     const index = suggestedIndex(scan);
-    const how = scan.node === 'Seq Scan' ? `a sequential scan of ${scan.relation}` : `${scan.node} of ${scan.relation} on ${scan.index ?? 'an index'} (${scan.indexColumns.join(', ')})`;
-    evidence.push({ label: 'blocks read per row returned', value: round(blocksOf(s) / Math.max(s.rows, 1)), unit: 'blocks' });
+    const how = scan.node === 'Seq Scan' ? `a sequential scan of ${scan.relation}`
+      : scan.node === 'statement text' ? `a read of ${scan.relation} (no plan stored${plan?.error === undefined ? '' : `: ${plan.error}`})`
+        : `${scan.node} of ${scan.relation} on ${scan.index ?? 'an index'} (${scan.indexColumns.join(', ')})`;
+    evidence.push({ label: 'blocks read per row returned (a call returning none counts one)', value: round(blocksOf(s) / s.calls / Math.max(s.rows / s.calls, 1)), unit: 'blocks' });
     if (index !== null) {
       return {
         rule: 'missing-index', tier: 'bottleneck', subject, share, shareOf: 'database time', evidence,
         title: `missing index: ${how} filters on ${scan.filterColumns.filter((c) => !scan.indexColumns.includes(c)).join(', ')} and discards most of what it reads`,
-        recommendation: `${index}; then check that EXPLAIN uses it and the blocks read per call fall`,
+        recommendation: `${index} (the most selective equality column may do alone, with the range column after it); then check that EXPLAIN uses it and the blocks read per call fall`,
       };
     }
     if (scan.node === 'Seq Scan') {
@@ -124,11 +135,11 @@ function statementFinding(input: RuleInput, s: StatementDelta, share: number, pl
 export function statementFindings(input: RuleInput): Candidate[] {
   const file = input.statements;
   if (file === null || file.totalExecMs <= 0) return [];
-  const plans = new Map(file.plans.map((p) => [p.queryId, p.plan]));
+  const plans = new Map(file.plans.map((p) => [p.queryId, p]));
   const out: Candidate[] = [];
   for (const s of file.statements) {
     if (s.calls <= 0) continue;
-    const finding = statementFinding(input, s, s.totalExecMs / file.totalExecMs, plans.get(s.queryId) ?? null);
+    const finding = statementFinding(input, s, s.totalExecMs / file.totalExecMs, plans.get(s.queryId));
     if (finding !== null) out.push(finding);
   }
   return out;

@@ -68,16 +68,20 @@ function queueGrowth(input: RuleInput): Candidate[] {
   const samples = runSamples(input);
   const names = new Set(samples.flatMap((s) => Object.keys(s.queues ?? {})));
   const out: Candidate[] = [];
-  for (const name of [...names].sort()) {
+  // one gauge exported with and without its unit (x_backlog, x_backlog_events) is one finding
+  const sameGauge = (name: string): boolean => [...names].some((other) => other !== name && other.endsWith('_backlog') && name.startsWith(`${other}_`));
+  for (const name of [...names].filter((n) => !sameGauge(n)).sort()) {
     const points = samples.flatMap((s) => (s.queues?.[name] === undefined ? [] : [{ t: s.t, value: s.queues[name] }]));
     const trend = linearTrend(points);
     if (!isGrowing(trend, 10)) continue;
     let rises = 0;
     for (let i = 1; i < points.length; i++) if (points[i].value > points[i - 1].value) rises++;
+    const first = points[0].value;
+    const last = points[points.length - 1].value;
     out.push({
       rule: 'queue-growth', tier: 'symptom', subject: name, share: rises / Math.max(points.length - 1, 1), shareOf: 'run',
-      title: `${name} grows over the run: from ${String(round(trend.fittedStart, 0))} to ${String(round(trend.fittedEnd, 0))} (the work behind it falls behind the load)`,
-      evidence: [...trendEvidence(trend, 'items'), { label: 'last sample', value: points[points.length - 1].value, unit: 'items' }],
+      title: `${name} grows over the run: ${String(first)} at the first sample, ${String(last)} at the last, ${String(round(trend.slopePerSecond * 60, 0))} a minute (the work behind it falls behind the load)`,
+      evidence: [...trendEvidence(trend, 'items'), { label: 'first sample', value: first, unit: 'items' }, { label: 'last sample', value: last, unit: 'items' }, { label: 'sample intervals in which it grew', value: rises, unit: 'count' }],
       recommendation: 'the consumer of this queue is slower than what arrives: find what it spends its time on (its statements lead the database time when it is a database worker) and make that cheaper, or run consumers in parallel',
     });
   }
