@@ -3,7 +3,7 @@
 //      generation (swagger.ts), per-principal rate limiting (rate-limit.ts). Registered first.
 //   2. platform/plugins/app/       the platform's own services, each an `fp()` factory with a `name`
 //      and `dependencies`: error-handler, security-headers, input-guard (what no route may receive),
-//      db, metrics, auth (default deny, failed-authentication budget), audit, inject-latency;
+//      db, metrics, aggregate-cache, auth (default deny, failed-authentication budget), audit, inject-latency;
 //      then one `<domain>/<domain>-repository.ts` per domain that decorates `app.<domain>Repository`
 //      and holds ALL of that domain's SQL (transactions and their audit rows included), listed in
 //      plugins/app/repositories.ts; then the background workers (platform/detection/, services/).
@@ -27,6 +27,7 @@ import swaggerPlugin from './plugins/external/swagger.ts';
 import rateLimitPlugin from './plugins/external/rate-limit.ts';
 import dbPlugin from './plugins/app/db.ts';
 import metricsPlugin from './plugins/app/metrics.ts';
+import aggregateCachePlugin from './plugins/app/aggregate-cache.ts';
 import authPlugin from './plugins/app/auth.ts';
 import auditPlugin from './plugins/app/audit.ts';
 import injectLatencyPlugin from './plugins/app/inject-latency.ts';
@@ -105,6 +106,7 @@ export async function buildApp(config: PlatformConfig, options: BuildOptions = {
   await app.register(inputGuardPlugin);
   await app.register(dbPlugin, { db: options.db });
   await app.register(metricsPlugin);
+  await app.register(aggregateCachePlugin);
   await app.register(authPlugin);
   await app.register(auditPlugin);
   await app.register(injectLatencyPlugin);

@@ -7,7 +7,7 @@
 // advisory lock serialises processes starting at once.
 import type { Db } from './db/pool.ts';
 
-export const OPTIMIZATIONS = ['auth-indexes', 'set-detection', 'correlation-window', 'dashboard-counter'] as const;
+export const OPTIMIZATIONS = ['auth-indexes', 'set-detection', 'correlation-window', 'dashboard-counter', 'aggregate-cache'] as const;
 export type Optimization = (typeof OPTIMIZATIONS)[number];
 
 /** Parses OPTIMIZATIONS: `none` (or unset), `all`, or comma-separated names; null names the unknown entry. */
@@ -52,6 +52,7 @@ const OPTIONAL_OBJECTS: Record<Optimization, readonly OptionalObject[]> = {
       "INSERT INTO event_ingest_minutes SELECT date_trunc('minute', ingested_at, 'UTC'), count(*), min(id), max(id) FROM events GROUP BY 1",
     ],
   }],
+  'aggregate-cache': [],
 };
 
 const LOCK_KEY = 7_261_002; // arbitrary, constant: "rampart optional schema"

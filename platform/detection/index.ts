@@ -36,6 +36,15 @@ function detectionPlugin(app: FastifyInstance, options: DetectionPluginOptions):
     },
   );
   app.decorate('detection', worker);
+  const cache = app.aggregateCache;
+  if (cache !== null) {
+    // Committed alerts (and the incidents correlation opened or grew) reach the dashboard and analytics.
+    worker.onAlerts((notice) => {
+      cache.changed('summary');
+      cache.changed('alerts', notice.createdFrom, notice.createdTo);
+      cache.changed('heatmap', notice.createdFrom, notice.createdTo);
+    });
+  }
 
   const db = app.db;
   new Gauge({

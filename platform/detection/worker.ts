@@ -43,6 +43,9 @@ export type AlertNotice = {
   srcIps: ReadonlySet<string>;
   /** An alert without a source IP was raised (correlated by username: any alert may have changed). */
   anyWithoutSrcIp: boolean;
+  /** The earliest and latest created_at of the alerts raised (ms). */
+  createdFrom: number;
+  createdTo: number;
 };
 
 export type AlertListener = (notice: AlertNotice) => void;
@@ -173,6 +176,8 @@ export class DetectionWorker {
       const notice: AlertNotice = {
         srcIps: new Set(raised.flatMap((a) => (a.srcIp === null ? [] : [a.srcIp]))),
         anyWithoutSrcIp: raised.some((a) => a.srcIp === null),
+        createdFrom: Math.min(...raised.map((a) => a.createdAt.getTime())),
+        createdTo: Math.max(...raised.map((a) => a.createdAt.getTime())),
       };
       for (const listener of this.#listeners) listener(notice);
     }

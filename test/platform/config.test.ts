@@ -87,11 +87,11 @@ test('INJECT_LATENCY parses endpoint keys with fractions', () => {
 test('OPTIMIZATIONS: none by default, all, a list; an unknown name is one line naming it and the known ones', () => {
   assert.deepEqual([...loadConfig({}).optimizations], []);
   assert.deepEqual([...loadConfig({ OPTIMIZATIONS: 'none' }).optimizations], []);
-  assert.deepEqual([...loadConfig({ OPTIMIZATIONS: 'all' }).optimizations].sort(), ['auth-indexes', 'correlation-window', 'dashboard-counter', 'set-detection']);
+  assert.deepEqual([...loadConfig({ OPTIMIZATIONS: 'all' }).optimizations].sort(), ['aggregate-cache', 'auth-indexes', 'correlation-window', 'dashboard-counter', 'set-detection']);
   assert.deepEqual([...loadConfig({ OPTIMIZATIONS: ' auth-indexes, set-detection ' }).optimizations], ['auth-indexes', 'set-detection']);
   assert.throws(() => loadConfig({ OPTIMIZATIONS: 'auth-indexes,turbo' }), (error: unknown) => {
     assert.ok(error instanceof ConfigError);
-    assert.equal(error.message, 'OPTIMIZATIONS names an unknown optimisation "turbo"; use none, all or a comma-separated list of auth-indexes, set-detection, correlation-window, dashboard-counter');
+    assert.equal(error.message, 'OPTIMIZATIONS names an unknown optimisation "turbo"; use none, all or a comma-separated list of auth-indexes, set-detection, correlation-window, dashboard-counter, aggregate-cache');
     return true;
   });
 });

@@ -83,6 +83,11 @@ export default function eventsRoutes(fastify: FastifyInstance): void {
     if (stored > 0) {
       app.metrics.eventsIngested.inc({ sensor: principal.name }, stored);
       if (app.hasDecorator('detection')) app.detection.wake(); // absent when the app runs without workers
+      if (app.aggregateCache !== null) {
+        const times = request.body.events.map((e) => Date.parse(e.occurredAt));
+        app.aggregateCache.changed('events', Math.min(...times), Math.max(...times));
+        app.aggregateCache.changed('summary');
+      }
     }
     return reply.code(202).send({ batchId, accepted: stored, duplicate: stored === 0 });
   });

@@ -1,31 +1,24 @@
 // Domain service: app.analyticsRepository, the analytics' SQL: plain aggregations over the big
 // tables, computed on every call (no pre-aggregation, no cache): the platform's natural heavy queries.
+// With optimisation aggregate-cache, ranges spanning a whole UTC hour go through cached-analytics.ts
+// (the same answers; the whole hours cached until a write touches them).
 // Only the identifiers of SUBJECT_SQL and SOURCE_SQL are written into the SQL text; values are parameters.
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Bucket, TimeRange } from '../../../domain/time-range.ts';
+import { SOURCE_SQL, SUBJECT_SQL, type Source, type Subject } from './analytics-sql.ts';
+import { cachedHeatmap, cachedTimeline, cachedTopSources } from './cached-analytics.ts';
 
-export const SOURCES = ['src_ip', 'host', 'username'] as const;
-export type Source = (typeof SOURCES)[number];
-export const SUBJECTS = ['events', 'alerts'] as const;
-export type Subject = (typeof SUBJECTS)[number];
-
-/** Table and time column of each subject. */
-const SUBJECT_SQL: Record<Subject, { table: string; time: string }> = {
-  events: { table: 'events', time: 'occurred_at' },
-  alerts: { table: 'alerts', time: 'created_at' },
-};
-const SOURCE_SQL: Record<Source, { column: string; value: string }> = {
-  src_ip: { column: 'src_ip', value: 'host(src_ip)' },
-  host: { column: 'host', value: 'host' },
-  username: { column: 'username', value: 'username' },
-};
+export { SOURCES, SUBJECTS, type Source, type Subject } from './analytics-sql.ts';
 
 function createAnalyticsRepository(app: FastifyInstance) {
   const db = app.db;
+  const cache = app.aggregateCache;
   return {
     /** The `limit` most frequent values of `by` among `of` in the range, most frequent first. */
     async topSources(by: Source, of: Subject, range: TimeRange, limit: number): Promise<{ value: string; count: number }[]> {
+      const cached = cache === null ? null : await cachedTopSources(db, cache, by, of, range, limit);
+      if (cached !== null) return cached;
       const s = SUBJECT_SQL[of];
       const c = SOURCE_SQL[by];
       const { rows } = await db.query<{ value: string; count: string }>(
@@ -38,6 +31,8 @@ function createAnalyticsRepository(app: FastifyInstance) {
 
     /** Counts of `of` per UTC bucket over the range, zero-filled, oldest first. */
     async timeline(of: Subject, bucket: Bucket, range: TimeRange): Promise<{ t: string; count: number }[]> {
+      const cached = cache === null ? null : await cachedTimeline(db, cache, of, bucket, range);
+      if (cached !== null) return cached;
       const s = SUBJECT_SQL[of];
       // Buckets are computed on UTC wall time (timestamp without time zone), so days never shift with DST.
       const { rows } = await db.query<{ t: Date; count: string }>(
@@ -57,6 +52,8 @@ function createAnalyticsRepository(app: FastifyInstance) {
 
     /** Alerts per rule technique ("unmapped" when none) and UTC day over the range, by technique then day. */
     async heatmap(range: TimeRange): Promise<{ technique: string; day: string; count: number }[]> {
+      const cached = cache === null ? null : await cachedHeatmap(db, cache, range);
+      if (cached !== null) return cached;
       const { rows } = await db.query<{ technique: string; day: string; count: string }>(
         `SELECT COALESCE(r.technique, 'unmapped') AS technique,
                 to_char(date_trunc('day', a.created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, count(*) AS count
@@ -81,5 +78,5 @@ export default fp(
   (app: FastifyInstance) => {
     app.decorate('analyticsRepository', createAnalyticsRepository(app));
   },
-  { name: 'analytics-repository', fastify: '5.x', dependencies: ['db'] },
+  { name: 'analytics-repository', fastify: '5.x', dependencies: ['db', 'aggregate-cache'] },
 );

@@ -31,6 +31,7 @@ const EVENTS_LAST_24H_COUNTED = `
 function createDashboardRepository(app: FastifyInstance) {
   const db = app.db;
   const countMinutes = app.config.optimizations.has('dashboard-counter');
+  const cache = app.aggregateCache;
   const alertParts = (now: Date) => Promise.all([
     db.query<{ severity: Severity; status: AlertStatus; n: string }>(
       'SELECT severity, status, count(*) AS n FROM alerts GROUP BY severity, status'),
@@ -49,8 +50,12 @@ function createDashboardRepository(app: FastifyInstance) {
   ]);
   return {
     async summary(now: Date): Promise<DashboardSummary> {
+      // The alert and incident parts depend on `now` only through its UTC hour: with aggregate-cache
+      // they are cached per hour until an alert or incident changes. eventsLast24h slides with every
+      // second, so it is always counted.
+      const hour = Math.floor(now.getTime() / 3_600_000) * 3_600_000;
       const [[breakdown, trend, incidents], events] = await Promise.all([
-        alertParts(now),
+        cache === null ? alertParts(now) : cache.get(`summary|${hour}`, 'summary', hour, hour + 3_600_000, () => alertParts(now)),
         db.query<{ n: string }>(countMinutes ? EVENTS_LAST_24H_COUNTED : "SELECT count(*) AS n FROM events WHERE ingested_at >= $1::timestamptz - interval '24 hours'", [now]),
       ]);
       const bySeverity = zeros(SEVERITIES);
@@ -85,5 +90,5 @@ export default fp(
   (app: FastifyInstance) => {
     app.decorate('dashboardRepository', createDashboardRepository(app));
   },
-  { name: 'dashboard-repository', fastify: '5.x', dependencies: ['db'] },
+  { name: 'dashboard-repository', fastify: '5.x', dependencies: ['db', 'aggregate-cache'] },
 );
