@@ -35,6 +35,7 @@ import { formatGateResult } from './format.ts';
 import { checkName, DEFAULT_BASELINE_DIR, DEFAULT_SLO_DIR, suiteDir } from '../core/paths.ts';
 import { checkSloEndpoints, suiteEndpointKeys } from './slo-endpoints.ts';
 import { rerunWithRampart } from './rerun.ts';
+import { readEnsureChecks } from './ensure-console.ts';
 import type { Rerun } from './rerun.ts';
 
 export type { Rerun } from './rerun.ts';
@@ -200,6 +201,7 @@ export async function runGate(options: GateOptions, rerun: Rerun = rerunWithRamp
   }
 
   const runs: AnalysedRun[] = bundles.map((bundle) => ({ bundle, analysis: analyzeBundle(bundle) }));
+  runs[0].ensure = await readEnsureChecks(options.bundles[0], primary);
   const analysed = async (path: string): Promise<AnalysedRun> => {
     const bundle = await loadBundle(path);
     return { bundle, analysis: analyzeBundle(bundle) };

@@ -8,15 +8,16 @@
 //   'fail' when an SLO is breached or an endpoint is SLOWER; else 'pass'.
 import type { LatencyStats } from '../core/histogram.ts';
 import { expectResults } from '../results/index.ts';
-import type { BundleAnalysis, EndpointAnalysis, EndpointSummary } from '../results/index.ts';
+import type { BundleAnalysis, EndpointAnalysis, EndpointSummary, EnsureCheck } from '../results/index.ts';
 import type { EndpointComparison, GateResult, LoadedBundle, SloCheck } from '../core/bundle/types.ts';
 import { baselineRunOf, checkProfile, profileOf, runIdOf, seriesOf } from './baseline.ts';
 import type { Baseline, BaselineRun } from './baseline.ts';
-import { compareSeries, toEndpointComparison } from './compare.ts';
+import { compareSeries, decide, formatP, ownSpread, seriesLevels, toEndpointComparison } from './compare.ts';
 import type { ComparisonEvidence, RunSeries } from './compare.ts';
 import { adjustedSeries, referenceLevels } from './drift.ts';
 import type { SeriesByEndpoint } from './drift.ts';
 import { ENDPOINT_METRICS, RUN_METRICS, endpointBudget } from './slo.ts';
+import { ensureSloChecks, metricChecks } from './slo-metrics.ts';
 import type { Budget, EndpointMetric, RunMetric, SloConfig } from './slo.ts';
 
 /** Custom metric names behind the run-wide security budgets (recorded by the processors). */
@@ -106,8 +107,12 @@ function budgetChecks<M extends string>(scope: string, budget: Budget<M>, units:
 
 const RUN_LATENCY_METRICS = new Set<string>(['p50', 'p90', 'p95', 'p99', 'max']);
 
-/** SLO checks of one run: every endpoint of the run, endpoint overrides without data, and the run. */
-export function checkSlos(slo: SloConfig, analysis: BundleAnalysis, counters: Readonly<Record<string, number>> = {}): SloCheck[] {
+/** Artillery's aggregate counters and rates of a run (custom ones included). */
+interface Aggregate { counters: Readonly<Record<string, number>>; rates: Readonly<Record<string, number>> }
+
+/** SLO checks of one run: every endpoint of the run, endpoint overrides without data, the run, and its custom metrics. */
+export function checkSlos(slo: SloConfig, analysis: BundleAnalysis, aggregate: Aggregate = { counters: {}, rates: {} }): SloCheck[] {
+  const { counters } = aggregate;
   const { endpoints, run, metrics } = analysis;
   const checks: SloCheck[] = [];
   const seen = new Set<string>();
@@ -135,6 +140,7 @@ export function checkSlos(slo: SloConfig, analysis: BundleAnalysis, counters: Re
     if (RUN_LATENCY_METRICS.has(metric)) return endpointActual(run.summary, metric as EndpointMetric);
     return null;
   }));
+  checks.push(...metricChecks(slo.metrics, { ...aggregate, histograms: metrics }, slo.locations));
   // Security budgets are about a custom metric, not about the endpoints: scope them by its name.
   return checks.map((c) => (c.scope === '*' && Object.hasOwn(SECURITY_METRICS, c.metric) ? { ...c, scope: SECURITY_METRICS[c.metric as keyof typeof SECURITY_METRICS].metric } : c));
 }
@@ -179,7 +185,16 @@ export function compareWithBaseline(slo: SloConfig, candidates: BaselineRun[], b
   }
 
   const keys = [...endpoints].sort();
-  const adjustedAll = keys.map((key) => (adjustedOf === null ? null : compareSeries(`${key} (relative)`, adjustedOf(candidates, key), adjustedOf(baseline, key), settings)));
+  // Relative comparisons: each endpoint's between-run spread is combined with the spread the other
+  // endpoints of the same runs show (compare.ts decide), since 2 + 2 runs say little on their own.
+  const relativeLevels = keys.map((key) => (adjustedOf === null ? null : seriesLevels(`${key} (relative)`, adjustedOf(candidates, key), adjustedOf(baseline, key), settings)));
+  const spreads = relativeLevels.map((levels) => (levels?.levels == null ? null : ownSpread(levels.levels)));
+  const adjustedAll = relativeLevels.map((levels, index) => {
+    if (levels === null) return null;
+    const others = spreads.filter((spread, other): spread is { variance: number; df: number } => other !== index && spread !== null);
+    const df = others.reduce((n, o) => n + o.df, 0);
+    return decide(levels, settings, df === 0 ? null : { variance: others.reduce((v, o) => v + o.variance * o.df, 0) / df, df });
+  });
   // Absolute latencies move with the whole machine: where the relative comparison exists, the
   // absolute one assumes at least absoluteNoiseFloor; where it cannot be made (too few endpoints),
   // the absolute comparison is the only one and uses noiseFloor.
@@ -197,13 +212,15 @@ export function compareWithBaseline(slo: SloConfig, candidates: BaselineRun[], b
     // together, which a slower machine does too. It counts only when repeated: at least two
     // candidate runs, every one of them slower than every baseline run by more than the threshold.
     if (decided.verdict === 'SLOWER' && basis === 'absolute' && adjusted !== null && adjusted.ratio !== null && absolute.ratio !== null) {
-      const confirmed = absolute.candidateLevels.length >= 2
+      // Every endpoint's absolute comparison carries the same machine drift, so a run-wide shift gets
+      // k chances to look significant: the absolute-only verdict is held to alpha / k (Bonferroni).
+      const confirmed = absolute.candidateLevels.length >= 2 && (absolute.pValue ?? 1) < settings.alpha / keys.length
         && Math.min(...absolute.candidateLevels) - Math.max(...absolute.baselineLevels) > Math.log(1 + settings.threshold);
       if (!confirmed) {
         decided = {
           ...decided,
           verdict: 'UNKNOWN',
-          reason: `${formatRatio(absolute.ratio)} slower together with the other endpoints (the run as a whole ${formatRatio(runShift ?? absolute.ratio)}): a slower machine or a change everywhere; it counts when at least two runs are each more than ${Math.round(settings.threshold * 100)}% slower than every baseline run (--repeat)`,
+          reason: `${formatRatio(absolute.ratio)} slower together with the other endpoints (the run as a whole ${formatRatio(runShift ?? absolute.ratio)}): a slower machine or a change everywhere; it counts when at least two runs are each more than ${Math.round(settings.threshold * 100)}% slower than every baseline run and p < ${formatP(settings.alpha / keys.length)} (alpha / ${keys.length} endpoints; --repeat)`,
         };
       }
     }
@@ -223,6 +240,8 @@ function formatRatio(ratio: number): string {
 export interface AnalysedRun {
   bundle: LoadedBundle;
   analysis: BundleAnalysis;
+  /** Artillery's ensure checks from the run's console output (src/results/ensure.ts); null or absent when none were found */
+  ensure?: EnsureCheck[] | null;
 }
 
 export function evaluate(candidates: readonly AnalysedRun[], slo: SloConfig, baseline: Baseline | null): GateResult {
@@ -241,7 +260,7 @@ export function evaluate(candidates: readonly AnalysedRun[], slo: SloConfig, bas
     return { schema: 'rampart.gate/1', outcome: 'untrustworthy', trust: { trustworthy: false, reasons }, slo: [], comparisons: [], baseline: baselineSummary };
   }
 
-  const slos = checkSlos(slo, candidates[0].analysis, candidates[0].bundle.artillery.aggregate.counters);
+  const slos = [...checkSlos(slo, candidates[0].analysis, candidates[0].bundle.artillery.aggregate), ...ensureSloChecks(candidates[0].ensure ?? null)];
   let comparisons: EndpointComparison[] = [];
   if (baselineRuns.length > 0) {
     const runs = candidates.map((a) => baselineRunOf(a.bundle, a.analysis.endpoints));

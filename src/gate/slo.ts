@@ -12,6 +12,8 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isScalar } from 'yaml';
 import type { Node, YAMLMap } from 'yaml';
 import { usageError } from '../core/errors.ts';
+import { metricBudgetsAt } from './slo-metrics.ts';
+import type { MetricBudget } from './slo-metrics.ts';
 
 /** Metrics a budget may set for an endpoint key (and for the run as a whole), with their units. */
 export const ENDPOINT_METRICS = {
@@ -92,7 +94,8 @@ export interface SloSpec {
   endpoints: Record<string, Budget<EndpointMetric>>;
   run: Budget<RunMetric>;
   comparison: Partial<ComparisonSettings>;
-  /** endpoint key -> where the file names it (file:line), for messages */
+  metrics: Record<string, MetricBudget>; // custom metric name -> its budget (slo-metrics.ts)
+  /** endpoint key or metric name -> where the file names it (file:line), for messages */
   locations: Record<string, string>;
 }
 
@@ -103,18 +106,17 @@ export interface SloConfig {
   endpoints: Record<string, Budget<EndpointMetric>>;
   run: Budget<RunMetric>;
   comparison: ComparisonSettings;
-  /** endpoint key -> where the last file that names it does so (file:line) */
+  metrics: Record<string, MetricBudget>;
+  /** endpoint key or metric name -> where the last file that names it does so (file:line) */
   locations: Record<string, string>;
 }
 
-const TOP_LEVEL_KEYS = ['description', 'defaults', 'endpoints', 'run', 'comparison'] as const;
+const TOP_LEVEL_KEYS = ['description', 'defaults', 'endpoints', 'run', 'metrics', 'comparison'] as const;
 const ENDPOINT_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \/\S*$/;
 
 type Located = (node: Node | null | undefined) => string;
 
-function names(list: readonly string[]): string {
-  return list.join(', ');
-}
+const names = (list: readonly string[]): string => list.join(', ');
 
 function scalarKey(node: unknown, where: string, at: Located): string {
   if (!isScalar(node) || (typeof node.value !== 'string' && typeof node.value !== 'number')) {
@@ -146,9 +148,7 @@ function limitValue(node: unknown, where: string, unit: MetricUnit, at: Located)
   return value;
 }
 
-function unitText(unit: MetricUnit): string {
-  return unit === 'ms' ? 'milliseconds' : unit === 'rps' ? 'requests per second' : 'a fraction 0..1';
-}
+const unitText = (unit: MetricUnit): string => (unit === 'ms' ? 'milliseconds' : unit === 'rps' ? 'requests per second' : 'a fraction 0..1');
 
 function budgetAt<M extends string>(node: unknown, where: string, known: Record<M, MetricUnit>, at: Located): Budget<M> {
   const map = mapAt(node, where, at);
@@ -218,7 +218,7 @@ export function parseSlo(text: string, path: string): SloSpec {
     const line = lineCounter.linePos(error.pos[0]).line;
     throw usageError(`${path}:${line}: not valid YAML (${error.message.split('\n')[0]})`);
   }
-  const spec: SloSpec = { path, defaults: {}, endpoints: {}, run: {}, comparison: {}, locations: {} };
+  const spec: SloSpec = { path, defaults: {}, endpoints: {}, run: {}, comparison: {}, metrics: {}, locations: {} };
   if (document.contents === null) return spec;
   const root = mapAt(document.contents, 'the SLO file', at);
   for (const pair of root.items) {
@@ -236,6 +236,9 @@ export function parseSlo(text: string, path: string): SloSpec {
         break;
       case 'comparison':
         spec.comparison = comparisonAt(pair.value, at);
+        break;
+      case 'metrics':
+        spec.metrics = metricBudgetsAt(pair.value, at, spec.locations);
         break;
       case 'endpoints': {
         const map = mapAt(pair.value, 'endpoints', at);
@@ -258,16 +261,15 @@ export function parseSlo(text: string, path: string): SloSpec {
 
 /** Later specs override earlier ones, metric by metric; comparison settings fall back to the defaults. */
 export function mergeSlo(specs: readonly SloSpec[]): SloConfig {
-  const config: SloConfig = { sources: [], defaults: {}, endpoints: {}, run: {}, comparison: { ...DEFAULT_COMPARISON }, locations: {} };
+  const config: SloConfig = { sources: [], defaults: {}, endpoints: {}, run: {}, comparison: { ...DEFAULT_COMPARISON }, metrics: {}, locations: {} };
   for (const spec of specs) {
     config.sources.push(spec.path);
     Object.assign(config.defaults, spec.defaults);
     Object.assign(config.run, spec.run);
     Object.assign(config.comparison, spec.comparison);
     Object.assign(config.locations, spec.locations);
-    for (const [endpoint, budget] of Object.entries(spec.endpoints)) {
-      config.endpoints[endpoint] = { ...(config.endpoints[endpoint] ?? {}), ...budget };
-    }
+    for (const [endpoint, budget] of Object.entries(spec.endpoints)) config.endpoints[endpoint] = { ...(config.endpoints[endpoint] ?? {}), ...budget };
+    for (const [name, budget] of Object.entries(spec.metrics)) config.metrics[name] = { ...(config.metrics[name] ?? {}), ...budget };
   }
   return config;
 }

@@ -50,16 +50,18 @@ export function formatApdex(value: number | null): string {
 }
 
 /** A threshold or measured value of an SLO check in its unit. */
-export function formatSloValue(value: number | null, unit: 'ms' | 'ratio' | 'rps'): string {
+export function formatSloValue(value: number | null, unit: 'ms' | 'ratio' | 'rps' | 'count' | 'rate'): string {
   if (value === null) return 'no data';
   if (unit === 'ms') return `${formatMs(value)} ms`;
   if (unit === 'ratio') return formatPercent(value);
+  if (unit === 'count') return Number.isInteger(value) ? formatCount(value) : formatRate(value);
+  if (unit === 'rate') return `${formatRate(value)}/s`;
   return `${formatRate(value)} req/s`;
 }
 
 /** Which way an SLO check's threshold points: latencies and error rates are ceilings, throughput a floor. */
-export function sloComparator(metric: string, unit: 'ms' | 'ratio' | 'rps'): '≤' | '≥' {
-  return unit === 'rps' || /^min/i.test(metric) ? '≥' : '≤';
+export function sloComparator(metric: string, unit: 'ms' | 'ratio' | 'rps' | 'count' | 'rate'): '≤' | '≥' {
+  return unit === 'rps' || /^min/i.test(metric) || (unit === 'count' && / >=? /.test(metric)) ? '≥' : '≤';
 }
 
 export function formatDuration(seconds: number | null): string {

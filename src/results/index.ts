@@ -20,6 +20,8 @@ export { apdex } from './apdex.ts';
 export { endpointKeyOfArtilleryName, isCustomMetricName } from './artillery-source.ts';
 export type { CustomMetric } from './custom-metrics.ts';
 export { expectResults } from './expect.ts';
+export { ensureChecks } from './ensure.ts';
+export type { EnsureCheck } from './ensure.ts';
 export type { ExpectResults } from './expect.ts';
 export type { EndpointAnalysis, EndpointSummary, PeriodPoint } from './endpoints.ts';
 

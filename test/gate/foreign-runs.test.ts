@@ -2,13 +2,15 @@
 // here, against a node:http server this file starts), judged and reported as a user would.
 // One run, made once for the whole file: two endpoints, one of which answers 404 to a flow that
 // expects 200 (the expect plugin's failures), and a processor that records a custom counter,
-// rate and histogram.
+// rate and histogram; a fourth run has budgets on those metrics and Artillery ensure checks, one
+// of which fails (its console output saved beside its --output file, as out.log).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GateResult } from '../../src/core/bundle/types.ts';
 import { removeDir, tempDir } from './fixtures.ts';
@@ -21,6 +23,7 @@ let root: string;
 let output: string;
 let allFailed: string;
 let baselineRun: string;
+let ensured: string;
 const server = createServer((req, res) => {
   if (req.url?.startsWith('/missing')) res.writeHead(404).end('{}');
   else if (req.url?.startsWith('/down')) res.writeHead(503).end('{}');
@@ -31,9 +34,12 @@ const server = createServer((req, res) => {
 async function artillery(dir: string, script: string): Promise<string> {
   await writeFile(join(dir, 'script.yml'), script);
   const out = join(dir, 'out.json');
+  // the console output beside the file, as `| tee out.log` would keep it (the ensure checks are only there)
+  const log = openSync(join(dir, 'out.log'), 'w');
   const child = spawn(process.execPath, [ARTILLERY, 'run', '--output', out, join(dir, 'script.yml')], {
-    cwd: dir, env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true' }, stdio: 'ignore',
+    cwd: dir, env: { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true' }, stdio: ['ignore', log, log],
   });
+  closeSync(log);
   const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL'); }, 60_000);
   await new Promise<void>((resolve) => child.on('exit', () => { resolve(); }));
   clearTimeout(timer);
@@ -44,18 +50,19 @@ before(async () => {
   root = await tempDir();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const dirs = ['expect', 'all-failed', 'baseline'].map((name) => join(root, name));
+  const dirs = ['expect', 'all-failed', 'baseline', 'ensure'].map((name) => join(root, name));
   for (const dir of dirs) await mkdir(dir);
   await writeFile(join(dirs[0], 'processor.js'), `module.exports = {
   shop(req, res, ctx, ee, done) { ee.emit('counter', 'shop.orders', 1); ee.emit('rate', 'shop.clicks'); ee.emit('histogram', 'shop.checkout_ms', 40 + Math.random() * 20); done(); }
 };\n`);
+  await copyFile(join(dirs[0], 'processor.js'), join(dirs[3], 'processor.js'));
   const config = `config:
   target: "http://127.0.0.1:${port}"
   phases: [{ duration: 3, arrivalRate: 10 }]
   plugins: { expect: {}, metrics-by-endpoint: {} }
 `;
   // the three runs at once: each Artillery start costs seconds
-  [output, allFailed, baselineRun] = await Promise.all([
+  [output, allFailed, baselineRun, ensured] = await Promise.all([
     artillery(dirs[0], `${config}  processor: "./processor.js"
 scenarios:
   - name: shopper
@@ -70,6 +77,14 @@ scenarios:
     artillery(dirs[2], `${config}scenarios:
   - flow:
       - get: { url: "/ok", name: "GET /api/v1/ok" }
+`),
+    artillery(dirs[3], `${config.replace('metrics-by-endpoint: {} }', 'metrics-by-endpoint: {}, ensure: {} }')}  processor: "./processor.js"
+  ensure:
+    thresholds: [{ "shop.checkout_ms.p95": 10 }, { "http.response_time.p99": 5000 }]
+    conditions: [{ expression: "shop.orders > 1000", strict: false }]
+scenarios:
+  - flow:
+      - get: { url: "/ok", name: "GET /api/v1/ok", afterResponse: "shop" }
 `),
   ]);
 });
@@ -121,7 +136,7 @@ test('budgets without data are shown as no data, never as passes, and a key the 
   assert.equal(ran.code, 0, ran.stderr + ran.stdout);
   assert.match(ran.stdout, /: 2 of 2 met, 0 breached, 3 with no data \(not checked\)/);
   assert.match(ran.stdout, /WARNING {2}GET \/api\/v1\/alerts: the run never called it, so its budgets \(p95, errorRate\) were not checked/);
-  assert.match(ran.stdout, /WARNING {2}rampart\.detection_latency detectionLatencyP95: no data, not checked/);
+  assert.match(ran.stdout, /WARNING {2}rampart\.detection_latency: the run never emitted this metric, so its budgets \(detectionLatencyP95\) were not checked/);
   const html = await readFile(join(out, 'report.html'), 'utf8');
   assert.match(html, /All 2 SLO checks with data passed \(3 had no data\)/);
   assert.match(html, /5 SLO checks: 2 met, 0 breached, 3 with no data/);
@@ -155,4 +170,40 @@ test('an endpoint missing from the baseline is UNKNOWN "not in the baseline", an
   assert.equal(self.code, 0, self.stderr + self.stdout);
   assert.match(self.stdout, /profile unknown, 1 run\(s\)/);
   assert.match(self.stdout, /expect\/out\.json: it holds no run but the judged one\(s\), so nothing was compared/);
+});
+
+test('budgets on custom counters, rates and histograms by name, a metric never emitted as a warning, and Artillery ensure checks shown and honoured', async () => {
+  const budgets = await slo('metrics.yml', `defaults:\n  errorRate: 0.01\nmetrics:
+  shop.orders: { min: 1000, max: 100 }
+  shop.clicks: { max: 1000 }
+  shop.checkout_ms: { p95: 200, max: 30 }
+  shop.never_emitted: { max: 1 }
+`);
+  const out = join(root, 'metrics');
+  const ran = rampart(['gate', ensured, '--slo', budgets, '--out', out]);
+  assert.equal(ran.code, 1, ran.stderr + ran.stdout);
+  assert.match(ran.stdout, /BREACHED shop\.orders min 30 < 1000/);
+  assert.match(ran.stdout, /BREACHED shop\.checkout_ms max \d+\.\d ms > 30\.0 ms/);
+  assert.doesNotMatch(ran.stdout, /BREACHED shop\.(clicks|checkout_ms p95)|BREACHED shop\.orders max/);
+  assert.match(ran.stdout, /BREACHED ensure shop\.checkout_ms\.p95 < 10 \d+(\.\d+)? > 10/);
+  assert.doesNotMatch(ran.stdout, /BREACHED ensure (http|shop\.orders)/);
+  assert.match(ran.stdout, /WARNING {2}shop\.never_emitted: the run never emitted this metric, so its budgets \(max\) were not checked/);
+  const result = JSON.parse(await readFile(join(out, 'gate.json'), 'utf8')) as GateResult;
+  const find = (scope: string, metric: string) => result.slo.find((c) => c.scope === scope && c.metric === metric);
+  assert.deepEqual([find('shop.orders', 'max')?.actual, find('shop.orders', 'max')?.unit, find('shop.clicks', 'max')?.unit], [30, 'count', 'rate']);
+  assert.ok((find('shop.clicks', 'max')?.actual ?? 0) > 0);
+  assert.ok((find('shop.checkout_ms', 'p95')?.actual ?? 0) >= 40, 'the histogram p95 is the processor\'s 40-60 ms');
+  assert.deepEqual(find('ensure', 'shop.checkout_ms.p95 < 10')?.passed, false);
+  assert.deepEqual(find('ensure', 'http.response_time.p99 < 5000')?.passed, true);
+  assert.deepEqual(find('ensure', 'shop.orders > 1000 (optional, failed)')?.actual, 30);
+  const html = await readFile(join(out, 'report.html'), 'utf8');
+  const rows = html.match(/<td class="key">(ensure|shop\.orders)<\/td>.{0,160}/g)?.join('\n') ?? '(no rows)';
+  assert.match(html, /<td class="key">ensure<\/td><td>shop\.checkout_ms\.p95 &lt; 10<\/td><td class="num">≤ 10<\/td>/, rows);
+  assert.match(html, /<td class="key">shop\.orders<\/td><td>min<\/td><td class="num">≥ 1,000<\/td><td class="num">30<\/td><td><span class="badge badge-fail">breached/);
+
+  // a percentile budget on a counter is a mistake in the SLO file: one line, exit 2
+  const wrong = await slo('wrong-kind.yml', 'metrics:\n  shop.orders: { p95: 10 }\n');
+  const bad = rampart(['gate', ensured, '--slo', wrong, '--no-report']);
+  assert.equal(bad.code, 2, bad.stderr + bad.stdout);
+  assert.match(bad.stderr, /wrong-kind\.yml:2: metrics\."shop\.orders"\.p95: 'shop\.orders' is a counter in this run, whose budgets are min and max/);
 });

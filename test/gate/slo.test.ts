@@ -60,7 +60,7 @@ test('a misspelt metric is rejected with its file, line and the known names', ()
 });
 
 test('unknown sections and settings, bad values and bad keys are one-line errors', () => {
-  expectUsage(() => parseSlo('thresholds:\n  p95: 1\n', 'a.yml'), /^a\.yml:1: unknown section 'thresholds'; known sections: description, defaults, endpoints, run, comparison$/);
+  expectUsage(() => parseSlo('thresholds:\n  p95: 1\n', 'a.yml'), /^a\.yml:1: unknown section 'thresholds'; known sections: description, defaults, endpoints, run, metrics, comparison$/);
   expectUsage(() => parseSlo('comparison:\n  treshold: 0.1\n', 'a.yml'), /^a\.yml:2: unknown setting 'treshold' in comparison; known settings: statistic, threshold/);
   expectUsage(() => parseSlo('comparison:\n  statistic: mean\n', 'a.yml'), /comparison\.statistic must be one of min, p50, p75, p90/);
   expectUsage(() => parseSlo('defaults:\n  p95: fast\n', 'a.yml'), /^a\.yml:2: defaults\.p95 must be a number \(milliseconds\) or null, got 'fast'$/);
@@ -89,4 +89,15 @@ test('every SLO file shipped in ci/slo is valid', async () => {
     const config = await loadSlo([join(dir, 'defaults.yml'), join(dir, file)]);
     assert.ok(Object.keys(config.defaults).length > 0, `${file} has per-endpoint budgets`);
   }
+});
+
+test('metrics: budgets on any custom metric name, merged by statistic; a typo or a bad value is one line', () => {
+  const base = parseSlo('metrics:\n  shop.orders: { max: 10 }\n  shop.checkout_ms: { p95: 200, p99: 500 }\n', 'a.yml');
+  const over = parseSlo('metrics:\n  shop.checkout_ms: { p99: null, max: 900 }\n', 'b.yml');
+  const merged = mergeSlo([base, over]);
+  assert.deepEqual(merged.metrics, { 'shop.orders': { max: 10 }, 'shop.checkout_ms': { p95: 200, p99: null, max: 900 } });
+  assert.equal(merged.locations['shop.orders'], 'a.yml:2');
+  expectUsage(() => parseSlo('metrics:\n  shop.orders: { p59: 1 }\n', 'c.yml'), /^c\.yml:2: unknown statistic 'p59' in metrics\."shop\.orders"; known statistics: min, max, mean, p50, p75, p90, p95, p99, p999/);
+  expectUsage(() => parseSlo('metrics:\n  shop.orders: { max: lots }\n', 'd.yml'), /^d\.yml:2: metrics\."shop\.orders"\.max must be a number, at least 0, or null, got 'lots'$/);
+  expectUsage(() => parseSlo('metrics:\n  shop.orders: 10\n', 'e.yml'), /^e\.yml:2: metrics\."shop\.orders" must be a mapping of statistics to limits/);
 });

@@ -18,7 +18,7 @@ const sloCheck: SchemaObject = {
   type: 'object',
   required: ['scope', 'metric', 'threshold', 'actual', 'unit', 'passed'] satisfies (keyof SloCheck)[],
   properties: {
-    scope: string, metric: string, threshold: { type: 'number' }, actual: nullableNumber, unit: { enum: ['ms', 'ratio', 'rps'] }, passed: { type: 'boolean' },
+    scope: string, metric: string, threshold: { type: 'number' }, actual: nullableNumber, unit: { enum: ['ms', 'ratio', 'rps', 'count', 'rate'] }, passed: { type: 'boolean' },
   } satisfies Fields<SloCheck>,
 };
 

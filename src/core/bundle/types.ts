@@ -223,7 +223,7 @@ export interface SloCheck {
   metric: string; // e.g. 'p95', 'p99', 'errorRate', 'minThroughput', 'detectionLatencyP95'
   threshold: number;
   actual: number | null; // null when the run has no data for it
-  unit: 'ms' | 'ratio' | 'rps';
+  unit: 'ms' | 'ratio' | 'rps' | 'count' | 'rate'; // count: a custom counter's total; rate: a custom rate, per second
   passed: boolean;
 }
 export interface EndpointComparison {
