@@ -84,7 +84,7 @@ function statementFinding(input: RuleInput, s: StatementDelta, share: number, pl
       return {
         rule: 'missing-index', tier: 'bottleneck', subject, share, shareOf: 'database time', evidence,
         title: `missing index: ${how} filters on ${scan.filterColumns.filter((c) => !scan.indexColumns.includes(c)).join(', ')} and discards most of what it reads`,
-        recommendation: `${index} (the most selective equality column may do alone, with the range column after it); then check that EXPLAIN uses it and the blocks read per call fall`,
+        recommendation: `${index}${scan.filterColumns.filter((c) => !scan.indexColumns.includes(c)).length > 1 ? ' (the most selective equality column may do alone, with the range column after it)' : ''}; then check that EXPLAIN uses it and the blocks read per call fall`,
       };
     }
     if (scan.node === 'Seq Scan') {
