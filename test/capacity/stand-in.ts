@@ -3,7 +3,8 @@
 // (a timer, not CPU work, so the capacity does not depend on how busy the machine is) and waits in
 // a FIFO queue while all are taken. Capacity = slots / serviceMs requests per second: below it a
 // request takes serviceMs; above it the queue, and so the latency, grows for as long as the load
-// lasts. GET /health answers at once (outside the slots). `slowdown` multiplies one path's service
+// lasts. GET /health answers at once (outside the slots), GET /stats[?reset] with the requests served,
+// their mean hold time and the longest queue since the last reset. `slowdown` multiplies one path's service
 // time (compare's known difference). Loopback only; stopped by close().
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,6 +44,17 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') {
       res.end('ok');
+      return;
+    }
+    if (path === '/stats') {
+      // what the slots did since the last reset: the effective capacity is slots / mean hold
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ served, meanHoldMs: served === 0 ? null : heldMs / served, maxQueue }));
+      if ((req.url ?? '').includes('reset')) {
+        served = 0;
+        heldMs = 0;
+        maxQueue = 0;
+      }
       return;
     }
     const factor = options.slowdown?.[path] ?? 1;
