@@ -1,6 +1,6 @@
 // What every finding rule reads: the bundle's analysis (src/results), its generator health and its
 // platform samples, plus a few figures derived once (request time per endpoint, the run's window).
-import type { GeneratorFile, ResourcesFile, StatementsFile } from '../core/bundle/types.ts';
+import type { ArtilleryOutput, GeneratorFile, ResourcesFile, StatementsFile } from '../core/bundle/types.ts';
 import type { BundleAnalysis, EndpointSummary } from '../results/index.ts';
 
 export interface RuleInput {
@@ -8,6 +8,8 @@ export interface RuleInput {
   generator: GeneratorFile | null;
   resources: ResourcesFile | null;
   statements: StatementsFile | null;
+  /** Artillery's output, for the errors that are not requests' (a scenario's own, e.g. a probe timing out) */
+  artillery?: ArtilleryOutput;
 }
 
 export interface EndpointTime {

@@ -1,6 +1,8 @@
-// Findings from the run's errors: for each kind (an HTTP status >= 500, 429, or transport errors)
-// how many, when it first occurred, and whether it came as a burst (most of it within 3 consecutive
-// periods) or throughout. Pure. Other 4xx are left out: flows send some on purpose.
+// Findings from the run's errors: for each kind (an HTTP status >= 500, 429, transport errors, and
+// the errors a scenario raised itself, Artillery's errors.<message> counters that are not transport
+// codes, grouped by the message before its first colon) how many, when it first occurred, and
+// whether it came as a burst (most of it within 3 consecutive periods) or throughout. Pure. Other
+// 4xx are left out: flows send some on purpose.
 import { percent, round } from './context.ts';
 import type { RuleInput } from './context.ts';
 import type { Candidate } from './types.ts';
@@ -29,6 +31,18 @@ export function errorFindings(input: RuleInput): Candidate[] {
       (kinds.get('transport errors') ?? [])[i] += transport;
     }
   });
+  for (const period of input.artillery?.intermediate ?? []) {
+    const at = typeof period.period === 'number' ? period.period : period.firstCounterAt;
+    if (at === undefined) continue;
+    // the run's period it falls in (after the last one with requests: the last)
+    const index = Math.max(0, periods.findLastIndex((p) => p.start <= at));
+    for (const [name, count] of Object.entries(period.counters)) {
+      if (!name.startsWith('errors.') || /^E[A-Z_]+$/.test(name.slice(7)) || count <= 0) continue;
+      const key = `scenario error: ${name.slice(7).split(':')[0].trim()}`;
+      if (!kinds.has(key)) kinds.set(key, new Array<number>(periods.length).fill(0));
+      (kinds.get(key) ?? [])[index] += count;
+    }
+  }
   const all = [...kinds.values()].reduce((n, series) => n + series.reduce((a, b) => a + b, 0), 0);
   const out: Candidate[] = [];
   for (const [kind, series] of kinds) {
@@ -47,7 +61,7 @@ export function errorFindings(input: RuleInput): Candidate[] {
     const burst = best / total >= ERROR_RULES.burstShare && series.filter((n) => n > 0).length > ERROR_RULES.burstPeriods;
     const offset = (i: number): number => round((periods[i].start - periods[0].start) / 1000, 0);
     const code = kind.startsWith('HTTP ') ? kind.slice(5) : null;
-    const byEndpoint = endpoints
+    const byEndpoint = kind.startsWith('scenario error') ? [] : endpoints
       .map((e) => ({ endpoint: e.summary.endpoint, n: code === null ? e.summary.errors.transport : (e.summary.codes[code] ?? 0) }))
       .filter((e) => e.n > 0).sort((a, b) => b.n - a.n);
     const top = byEndpoint.at(0);
@@ -66,7 +80,9 @@ export function errorFindings(input: RuleInput): Candidate[] {
         ? 'a rate limit answered: check whether the scenario meant to trip it (shared tokens, one client address) before reading it as a platform limit'
         : code === '503' || code === '504'
           ? 'the platform shed load or timed out: look at the pool and resource findings for the period it began'
-          : 'read the platform log from the first occurrence on: the first error of a burst names its cause more often than the later ones',
+          : kind.startsWith('scenario error')
+            ? 'a check the scenario makes failed (a virtual user gave up): read what it waits for, e.g. detection behind a growing backlog, and the findings that explain that'
+            : 'read the platform log from the first occurrence on: the first error of a burst names its cause more often than the later ones',
     });
   }
   return out;

@@ -58,6 +58,6 @@ export function findingsOf(bundle: LoadedBundle, analysis: BundleAnalysis, now =
     run: bundle.manifest?.runId ?? basename(bundle.dir),
     generatedAt: now.toISOString(),
     inputs: { histograms: bundle.histograms !== null, generator: bundle.generator !== null, resources: resources !== null, statements: statements !== null, missing },
-    findings: findRunFindings({ analysis, generator: bundle.generator, resources, statements }),
+    findings: findRunFindings({ analysis, generator: bundle.generator, resources, statements, artillery: bundle.artillery }),
   };
 }

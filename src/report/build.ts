@@ -207,6 +207,6 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
       .sort((a, b) => a.name.localeCompare(b.name)),
     generator,
     platform,
-    findings: findRunFindings({ analysis, generator: g, resources: bundle.resources ?? null, statements: bundle.statements ?? null }),
+    findings: findRunFindings({ analysis, generator: g, resources: bundle.resources ?? null, statements: bundle.statements ?? null, artillery: bundle.artillery }),
   };
 }
