@@ -78,7 +78,7 @@ export const DEFAULT_COMPARISON: ComparisonSettings = {
   alpha: 0.05,
   minPeriods: 4,
   minRequestsPerPeriod: 20,
-  noiseFloor: 0.03,
+  noiseFloor: 0.02,
   absoluteNoiseFloor: 0.1,
   resamples: 400,
   baselineRuns: 5,

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseSlo, mergeSlo, endpointBudget, DEFAULT_COMPARISON } from '../../src/gate/slo.ts';
 import { RampartError } from '../../src/core/errors.ts';
+import { ensureChecks } from '../../src/results/index.ts';
 
 const expectUsage = (fn: () => unknown, pattern: RegExp): void => {
   assert.throws(fn, (error: unknown) => {
@@ -100,4 +101,18 @@ test('metrics: budgets on any custom metric name, merged by statistic; a typo or
   expectUsage(() => parseSlo('metrics:\n  shop.orders: { p59: 1 }\n', 'c.yml'), /^c\.yml:2: unknown statistic 'p59' in metrics\."shop\.orders"; known statistics: min, max, mean, p50, p75, p90, p95, p99, p999/);
   expectUsage(() => parseSlo('metrics:\n  shop.orders: { max: lots }\n', 'd.yml'), /^d\.yml:2: metrics\."shop\.orders"\.max must be a number, at least 0, or null, got 'lots'$/);
   expectUsage(() => parseSlo('metrics:\n  shop.orders: 10\n', 'e.yml'), /^e\.yml:2: metrics\."shop\.orders" must be a mapping of statistics to limits/);
+});
+
+test("Artillery's ensure checks are read from its console output, colours and all, with values from the aggregate", () => {
+  const text = 'Summary report\n...\nLog file: out.json\n\n\u001b[1mChecks:\u001b[22m\nChecks:\n\u001b[32mok\u001b[39m: maxErrorRate < 1\nok: http.response_time.p99 < 1000\nfail: shop.orders > 1000 (optional)\nfail: shop.checkout_ms.p95 < 10\nfail: p95 < 1\n\n';
+  const aggregate = { counters: { 'shop.orders': 30, 'vusers.created': 10, 'vusers.completed': 9 }, rates: {}, summaries: { 'shop.checkout_ms': { min: 40, max: 60, count: 30, mean: 50, median: 50, p75: 55, p90: 58, p95: 59, p99: 60, p999: 60 }, 'http.response_time': { min: 1, max: 9, count: 30, mean: 3, median: 3, p75: 4, p90: 5, p95: 6, p99: 9, p999: 9 } } };
+  const checks = ensureChecks(text, aggregate);
+  assert.deepEqual(checks?.map((c) => [c.expression, c.passed, c.strict, c.limit, c.value]), [
+    ['maxErrorRate < 1', true, true, 1, 10],
+    ['http.response_time.p99 < 1000', true, true, 1000, 9],
+    ['shop.orders > 1000', false, false, 1000, 30],
+    ['shop.checkout_ms.p95 < 10', false, true, 10, 59],
+    ['p95 < 1', false, true, 1, 6],
+  ]);
+  assert.equal(ensureChecks('Summary report\nno checks here\n', aggregate), null);
 });

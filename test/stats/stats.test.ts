@@ -9,6 +9,7 @@ import { kolmogorovSmirnov, kolmogorovSurvival } from '../../src/stats/kolmogoro
 import { blockBootstrapRatioOfMedians, blockBootstrapLogMedian, medianInPlace } from '../../src/stats/bootstrap.ts';
 import { seededRandom } from '../../src/stats/random.ts';
 import { regularizedBeta, studentTCdf, studentTQuantile, studentTTwoSidedP } from '../../src/stats/student-t.ts';
+import { trialsToTell, wilsonInterval } from '../../src/stats/proportion.ts';
 
 const close = (actual: number, expected: number, tolerance: number, what: string): void => {
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: expected ${expected} ± ${tolerance}, got ${actual}`);
@@ -145,4 +146,20 @@ test("Student's t: CDF, quantiles and the incomplete beta function match the tab
   close(studentTQuantile(0.95, 1), 6.31375151, 1e-6, 't(0.95, 1)');
   close(studentTCdf(1.96, Number.POSITIVE_INFINITY), normalCdf(1.96), 1e-12, 'normal limit');
   close(studentTTwoSidedP(4.30265273, 2), 0.05, 1e-8, 'two-sided p');
+});
+
+test('Wilson interval matches the score-test inversion (R prop.test without continuity correction)', () => {
+  const a = wilsonInterval(9, 10);
+  close(a.lower, 0.59585, 1e-5, 'Wilson 9/10 lower');
+  close(a.upper, 0.9821238, 1e-6, 'Wilson 9/10 upper');
+  const b = wilsonInterval(0, 20);
+  assert.equal(b.lower, 0);
+  close(b.upper, 0.1611252, 1e-6, 'Wilson 0/20 upper');
+  const c = wilsonInterval(15, 30);
+  close(c.lower, 0.3315, 1e-4, 'Wilson 15/30 lower');
+  close(c.upper, 0.6685, 1e-4, 'Wilson 15/30 upper');
+  assert.throws(() => wilsonInterval(3, 2), RangeError);
+  // telling a 90% rate from 70%: the smallest n whose Wilson lower bound clears 70% with probability 0.8
+  assert.equal(trialsToTell(0.9, 0.7), 30);
+  assert.ok((trialsToTell(0.95, 0.7) ?? Infinity) < 30);
 });
