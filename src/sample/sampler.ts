@@ -67,6 +67,8 @@ export async function startSampler(options: SamplerOptions): Promise<Sampler> {
   let generatorPid: number | null = null;
   let cpuMicros = 0;
   let ticks = 0;
+  let metricsMisses = 0;
+  let platformGone = false;
 
   if (options.databaseUrl !== null) {
     try {
@@ -122,6 +124,11 @@ export async function startSampler(options: SamplerOptions): Promise<Sampler> {
     try {
       const current = await read();
       samples.push(buildSample(previous, current));
+      if (options.metricsUrl !== null && current.metrics === null) metricsMisses += 1;
+      if (options.platformPid !== null && current.platformProcess === null && !platformGone) {
+        platformGone = true;
+        missing.push(`platform process: pid ${options.platformPid} was gone at ${clock(current.t)} UTC; later samples have no platform process figures`);
+      }
       previous = current;
     } catch (error) {
       missing.push(`sampler: a sample failed at ${clock(Date.now())} UTC (${firstLine(error)})`);
@@ -156,6 +163,7 @@ export async function startSampler(options: SamplerOptions): Promise<Sampler> {
       missing.push('statements: the database connection was lost before the end of the run; no statement figures');
     }
     await db?.close(1000);
+    if (metricsMisses > 0) missing.push(`platform /metrics: no answer within 1.5 s in ${metricsMisses} of ${samples.length} samples (no heap, event loop, GC, handles, pool or queues in those)`);
     return { resources: resourcesFile(missing), statements, written: [] };
   };
   const resourcesFile = (lines: string[]): ResourcesFile => ({

@@ -76,11 +76,15 @@ export function statementsDelta(start: StatementsSnapshot, end: StatementsSnapsh
 }
 
 /**
- * A typed literal (`interval '1 day'`) becomes `interval $2` in pg_stat_statements' text, which does
- * not parse; written as a cast (`$2::interval`) it plans the same (pure).
+ * A typed literal (`interval '1 day'`) becomes `interval $2` in pg_stat_statements' text, and
+ * `extract(epoch FROM x)` becomes `extract($8 FROM x)`; neither parses. Written as a cast
+ * (`$2::interval`) and as `date_part($8, x)` they plan the same (pure).
  */
 export const explainableText = (query: string): string =>
-  query.replace(/\b(interval|timestamptz|timestamp|date|time|numeric|inet|cidr|uuid|jsonb|json)\s+(\$\d+)/gi, '$2::$1');
+  query
+    .replace(/\b(interval|timestamptz|timestamp|date|time|numeric|inet|cidr|uuid|jsonb|json)\s+(\$\d+)/gi, '$2::$1')
+    // extract(epoch FROM x) is stored as extract($8 FROM x); date_part($8, x) is the same call
+    .replace(/\bextract\(\s*(\$\d+)\s+FROM\s+/gi, 'date_part($1, ');
 
 const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 

@@ -72,7 +72,8 @@ test('statements delta: end minus start, new statements whole, a reset counts fr
   assert.deepEqual(delta.statements.map((s) => [s.queryId, s.calls, s.totalExecMs, s.meanExecMs]), [['d', 2, 400, 200], ['a', 4, 80, 20], ['c', 3, 9, 3]]);
   assert.equal(delta.totalExecMs, 489);
   assert.deepEqual(delta.window, { start: 1000, end: 61_000 });
-  assert.equal(explainableText("SELECT 1 WHERE t > now() - interval $1 AND d = DATE $2"), 'SELECT 1 WHERE t > now() - $1::interval AND d = $2::DATE');
+  assert.equal(explainableText('SELECT 1 WHERE t > now() - interval $1 AND d = DATE $2'), 'SELECT 1 WHERE t > now() - $1::interval AND d = $2::DATE');
+  assert.equal(explainableText('SELECT id ORDER BY abs(extract($8 FROM occurred_at - $4::timestamptz)), id'), 'SELECT id ORDER BY abs(date_part($8, occurred_at - $4::timestamptz)), id');
 });
 
 test('a sample from two readings: amounts within the interval, gauges at its end, missing parts left out', () => {
