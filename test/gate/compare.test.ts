@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareSeries } from '../../src/gate/compare.ts';
+import { compareSeries, decide, seriesLevels } from '../../src/gate/compare.ts';
 import type { RunSeries } from '../../src/gate/compare.ts';
 import { DEFAULT_COMPARISON } from '../../src/gate/slo.ts';
 import { seededRandom } from '../../src/stats/random.ts';
@@ -64,4 +64,28 @@ test('the same inputs give the same verdict and numbers', () => {
   const a = compareSeries('GET /a', [run('c', 11, 12, 14)], baseline, settings);
   const b = compareSeries('GET /a', [run('c', 11, 12, 14)], baseline, settings);
   assert.deepEqual(a, b);
+});
+
+test('SAME is equivalence: the 90% interval inside the ±threshold band; the reason of an UNKNOWN says which side cannot be excluded', () => {
+  const base = [run('b1', 10, 6, 21, 0.06), run('b2', 10.1, 6, 22, 0.06)];
+  const head = [run('h1', 10.05, 6, 23, 0.06), run('h2', 9.95, 6, 24, 0.06)];
+  const same = compareSeries('GET /a', head, base, settings);
+  assert.equal(same.verdict, 'SAME', same.reason);
+  assert.match(same.reason, /\(90% CI [-+]\d+\.\d%\.\.[-+]\d+\.\d%\), within ±10%/);
+  const drifting = compareSeries('GET /a', [run('h1', 10.95, 6, 23, 0.06), run('h2', 10.85, 6, 24, 0.06)], base, settings);
+  assert.equal(drifting.verdict, 'UNKNOWN', drifting.reason);
+  assert.match(drifting.reason, /the runs cannot exclude a slowdown of more than \+10\.0%/);
+});
+
+test('the other endpoints\' between-run spread joins a 2 + 2 comparison: more degrees of freedom, a narrower interval', () => {
+  const base = [run('b1', 10, 6, 31), run('b2', 11, 6, 32)];
+  const head = [run('h1', 10.2, 6, 33), run('h2', 10.9, 6, 34)];
+  const levels = seriesLevels('GET /a', head, base, settings);
+  const alone = decide(levels, settings);
+  const pooled = decide(levels, settings, { variance: 0.03 ** 2, df: 10 });
+  assert.equal(alone.ratio, pooled.ratio);
+  assert.ok(must(pooled.upper) - must(pooled.lower) < must(alone.upper) - must(alone.lower), `${alone.reason} / ${pooled.reason}`);
+  // the floor still holds: a prior of no spread at all does not make the interval narrower than the floor allows
+  const none = decide(levels, settings, { variance: 0, df: 100 });
+  assert.ok(must(none.betweenRunSpread) >= settings.noiseFloor);
 });
