@@ -9,7 +9,7 @@ import type { Bucket, TimeRange } from '../../../domain/time-range.ts';
 import { SOURCE_SQL, SUBJECT_SQL, type Source, type Subject } from './analytics-sql.ts';
 import { cachedHeatmap, cachedTimeline, cachedTopSources } from './cached-analytics.ts';
 
-export { SOURCES, SUBJECTS, type Source, type Subject } from './analytics-sql.ts';
+export { SOURCES, SUBJECTS } from './analytics-sql.ts';
 
 function createAnalyticsRepository(app: FastifyInstance) {
   const db = app.db;
