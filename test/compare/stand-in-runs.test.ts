@@ -1,13 +1,15 @@
 // The real-Artillery tests of rampart compare and rampart capacity, against the stand-in server of
-// test/capacity/stand-in.ts (timer-based service, so its figures do not depend on the machine's load).
-// Both workloads start together in before() and overlap (CI time: each Artillery run spends ~7 s
-// starting): four short runs for compare and a two-step capacity search.
-//   compare   two stand-ins, A and B, alike except that B holds GET /b 30% longer (26 ms instead of
-//             20 ms). Runs A1, A2 against A and B1, B2 against B (rampart run's executeRun, 21 s each:
-//             3 of the gate's 10 s periods), A beside B, twice. B against A must find GET /b SLOWER with its p50 interval
-//             excluding 1 and no other endpoint SLOWER; A2 against A1 must find nothing SLOWER.
+// test/capacity/stand-in.ts (timer-based service: its figures move with the machine's load far less
+// than CPU work would). Both workloads start together in before() and overlap (CI time: each
+// Artillery run spends ~7 s starting): four short runs for compare and a two-step capacity search.
+//   compare   two stand-ins, A and B, alike except that B holds GET /b 30% longer (130 ms instead of
+//             100 ms: long enough that the generator's own lateness on a busy machine stays within
+//             its trust limit, half the median latency). Runs A1, A2 against A and B1, B2 against B
+//             (rampart run's executeRun, 21 s each: 3 of the gate's 10 s periods), A beside B, twice.
+//             B against A must find GET /b SLOWER with its p50 interval excluding 1 and no other
+//             endpoint SLOWER; A2 against A1 must find nothing SLOWER.
 //   capacity  (its stand-in in a child process, so the test's busy event loop cannot delay its timers)
-//             4 slots x 50 ms = a known capacity of 80 requests/s; steps of 4 s at 50/s (passes) and
+//             8 slots x 100 ms = a known capacity of 80 requests/s; steps of 4 s at 50/s (passes) and
 //             100/s (queues past the p95 budget) must bracket it and name the limit.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,8 +44,8 @@ const compareWith = (argv: string[]): ReturnType<typeof compareOptions> => {
 };
 
 async function compareRuns(): Promise<{ a: string[]; b: string[] }> {
-  const a = await startStandIn({ slots: 64, serviceMs: 20 });
-  const b = await startStandIn({ slots: 64, serviceMs: 20, slowdown: { '/b': 1.3 } });
+  const a = await startStandIn({ slots: 64, serviceMs: 100 });
+  const b = await startStandIn({ slots: 64, serviceMs: 100, slowdown: { '/b': 1.3 } });
   servers.push(a, b);
   const suite = await writeStandInSuite(join(work, 'compare-suite'), ['/a', '/b', '/c'], '    - { name: steady, duration: 21, arrivalRate: 10 }');
   const run = async (url: string): Promise<string> => {
@@ -58,11 +60,11 @@ async function compareRuns(): Promise<{ a: string[]; b: string[] }> {
 }
 
 async function capacitySearch(): Promise<{ outcome: CapacityOutcome; known: number; said: string[] }> {
-  const standIn = await spawnStandIn(4, 50);
+  const standIn = await spawnStandIn(8, 100);
   stops.push(standIn.stop);
   const suite = await writeStandInSuite(join(work, 'capacity-suite'), ['/work']);
   const file = join(work, 'capacity-slo.yml');
-  await writeFile(file, 'defaults:\n  p95: 150\n  p99: 400\n  errorRate: 0.01\nrun:\n  errorRate: 0.01\n');
+  await writeFile(file, 'defaults:\n  p95: 300\n  p99: 800\n  errorRate: 0.01\nrun:\n  errorRate: 0.01\n');
   const parsed = parseCommand(CAPACITY_COMMAND, ['standin', '--target', standIn.url, '--step-duration', '4s', '--start-rate', '50', '--max-rate', '400', '--precision', '1', '--slo', file, '--reports-dir', join(work, 'capacity')]);
   if (parsed.help) throw new Error('unexpected --help');
   const said: string[] = [];
