@@ -201,7 +201,8 @@ export function buildReportModel(bundle: LoadedBundle, options: BuildOptions = {
     httpCodes: sortedCounts(run.summary.codes).sort((a, b) => a.code.localeCompare(b.code)),
     security: metrics.filter((m) => isSecurityMetric(m.name)).map((m) => metricRow(m, gate)),
     otherMetrics: metrics.filter((m) => !isSecurityMetric(m.name)).map((m) => metricRow(m, gate)),
-    customCounters: Object.entries(counters)
+    // the processors' counters, and their rates (events.emit('rate', name)) as events per second
+    customCounters: [...Object.entries(counters), ...Object.entries(bundle.artillery.aggregate.rates).map(([name, rate]): [string, number] => [`${name} (rate, per second)`, rate])]
       .filter(([name]) => isCustomMetricName(name))
       .map(([name, count]) => ({ name, count }))
       .sort((a, b) => a.name.localeCompare(b.name)),

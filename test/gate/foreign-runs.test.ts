@@ -199,6 +199,7 @@ test('budgets on custom counters, rates and histograms by name, a metric never e
   const html = await readFile(join(out, 'report.html'), 'utf8');
   const rows = html.match(/<td class="key">(ensure|shop\.orders)<\/td>.{0,160}/g)?.join('\n') ?? '(no rows)';
   assert.match(html, /<td class="key">ensure<\/td><td>shop\.checkout_ms\.p95 &lt; 10<\/td><td class="num">≤ 10<\/td>/, rows);
+  assert.match(html, /<td class="key">shop\.clicks \(rate, per second\)<\/td><td class="num">\d+<\/td>/, 'the custom rate is shown beside the counters');
   assert.match(html, /<td class="key">shop\.orders<\/td><td>min<\/td><td class="num">≥ 1,000<\/td><td class="num">30<\/td><td><span class="badge badge-fail">breached/);
 
   // a percentile budget on a counter is a mistake in the SLO file: one line, exit 2
