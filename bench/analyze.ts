@@ -10,6 +10,7 @@
 // Run it under the measurement lock: flock /tmp/rampart-measure.lock npm run bench:analyze
 // Options: --duration S (20)  --rate-scale R (0.125)  --cases a,b (all)  --no-platform
 //          --platform-bundle DIR (analyze this bundle instead of running the platform)  --keep
+//          --from DIR (analyze the planted bundles an earlier --keep left in DIR instead of running them)
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,15 +31,18 @@ const say = (line: string): void => {
   process.stderr.write(`[bench:analyze ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 };
 
-async function analyse(dir: string): Promise<FindingsFile> {
+/** The findings, and the machine's mean CPU over the run's samples (how busy the shared machine was). */
+async function analyse(dir: string): Promise<FindingsFile & { machineCpu: string }> {
   const bundle = await loadBundle(dir);
-  return findingsOf(bundle, analyzeBundle(bundle));
+  const host = (bundle.resources?.samples ?? []).flatMap((s) => (s.host === undefined ? [] : [s.host.cpuPercent]));
+  const machineCpu = host.length === 0 ? '' : `${(host.reduce((a, b) => a + b, 0) / host.length).toFixed(0)}%`;
+  return { ...findingsOf(bundle, analyzeBundle(bundle)), machineCpu };
 }
 
 const shareOf = (f: Finding): string => `${(f.share * 100).toFixed(1)}% of ${f.shareOf === 'run' ? 'the run' : f.shareOf}`;
 const evidence = (f: Finding, n = 3): string => f.evidence.slice(0, n).map((e) => `${e.label} ${String(e.value)}${e.unit === '%' ? '%' : e.unit === 'count' ? '' : ` ${e.unit}`}`).join('; ');
 
-interface Row { bundle: string; planted: string; first: string; share: string; named: string; evidence: string; seconds: number }
+interface Row { bundle: string; planted: string; first: string; share: string; named: string; evidence: string; machineCpu: string; seconds: number }
 
 async function platformRun(dir: string, rateScale: string): Promise<string> {
   const env = { ...process.env };
@@ -56,21 +60,22 @@ async function main(): Promise<void> {
   const only = arg('--cases')?.split(',');
   const dir = await mkdtemp(join(tmpdir(), 'rampart-bench-analyze-'));
   const rows: Row[] = [];
-  const cluster = await startCluster();
+  const from = arg('--from');
+  const cluster = from === undefined ? await startCluster() : null;
   try {
     for (const c of PLANTED.filter((p) => only === undefined || only.includes(p.name))) {
-      say(`${c.name}: ${String(duration)} s at ${String(c.rate)}/s against ${c.endpoint}`);
       const started = Date.now();
-      const run = await runPlanted(c, { cluster, dir, durationSeconds: duration, intervalMs: 1000 });
-      const file = await analyse(run.bundleDir);
+      if (from === undefined) say(`${c.name}: ${String(duration)} s at ${String(c.rate)}/s against ${c.endpoint}`);
+      const bundleDir = from === undefined ? (await runPlanted(c, { cluster, dir, durationSeconds: duration, intervalMs: 1000 })).bundleDir : join(from, c.name);
+      const file = await analyse(bundleDir);
       const first = file.findings.at(0);
       rows.push({
         bundle: c.name, planted: c.expected, first: first?.rule ?? '(none)', share: first === undefined ? '' : shareOf(first),
-        named: first?.rule === c.expected ? 'yes' : 'NO', evidence: first === undefined ? '' : evidence(first), seconds: (Date.now() - started) / 1000,
+        named: first?.rule === c.expected ? 'yes' : 'NO', evidence: first === undefined ? '' : evidence(first), machineCpu: file.machineCpu, seconds: (Date.now() - started) / 1000,
       });
     }
   } finally {
-    await cluster.stop();
+    await cluster?.stop();
   }
   if (!process.argv.includes('--no-platform')) {
     const started = Date.now();
@@ -82,12 +87,12 @@ async function main(): Promise<void> {
     rows.push({
       bundle: 'platform as first written', planted: 'impossible-travel lookup', first: first === undefined ? '(none)' : `${first.rule}: ${first.subject.slice(0, 60)}`,
       share: first === undefined ? '' : shareOf(first), named: travel === undefined ? 'NO' : travel.rank === 1 ? 'yes (rank 1)' : `rank ${String(travel.rank)}`,
-      evidence: travel === undefined ? '' : evidence(travel, 4), seconds: (Date.now() - started) / 1000,
+      evidence: travel === undefined ? '' : evidence(travel, 4), machineCpu: file.machineCpu, seconds: (Date.now() - started) / 1000,
     });
     process.stdout.write(`\nplatform bundle: ${bundle}\n${file.findings.slice(0, 5).map((f) => `  ${String(f.rank)}. ${f.rule} (${shareOf(f)}): ${f.subject.slice(0, 100)}`).join('\n')}\n`);
   }
-  const head = ['bundle', 'planted', 'first finding', 'share', 'named first', 'evidence', 'wall s'];
-  const table = [head, ...rows.map((r) => [r.bundle, r.planted, r.first, r.share, r.named, r.evidence, r.seconds.toFixed(0)])];
+  const head = ['bundle', 'planted', 'first finding', 'share', 'named first', 'evidence', 'machine CPU', 'wall s'];
+  const table = [head, ...rows.map((r) => [r.bundle, r.planted, r.first, r.share, r.named, r.evidence, r.machineCpu, r.seconds.toFixed(0)])];
   process.stdout.write(`\n${table.map((cells) => `| ${cells.join(' | ')} |`).join('\n').replace(/\n/, `\n|${head.map(() => '---').join('|')}|\n`)}\n`);
   if (process.argv.includes('--keep')) say(`bundles kept in ${dir}`);
   else await rm(dir, { recursive: true, force: true });
