@@ -8,7 +8,7 @@ import { bundleFile, writeJsonAtomic } from '../core/bundle/files.ts';
 import type { ResourceSample, ResourcesFile, StatementsFile } from '../core/bundle/types.ts';
 import { buildSample, emptyReading, type Reading } from './build.ts';
 import { connectDatabase, readDatabase, type SamplerConnection } from './database.ts';
-import { fetchMetrics } from './metrics-text.ts';
+import { fetchMetrics, type MetricsReading } from './metrics-text.ts';
 import { processTree, readHostCpu, readNetDev, readProcess, readTree } from './proc.ts';
 import { explainTop, snapshotStatements, statementsDelta, type StatementsSnapshot } from './statements.ts';
 
@@ -52,6 +52,7 @@ export interface Sampler {
 export const DEFAULT_INTERVAL_MS = 2000;
 const STOP_BUDGET_MS = 8000;
 const DB_TIMEOUT_MS = 3000;
+const METRICS_TIMEOUT_MS = 10_000;
 
 const firstLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).split('\n')[0];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
@@ -92,10 +93,26 @@ export async function startSampler(options: SamplerOptions): Promise<Sampler> {
     void lost?.close(1000);
   };
 
+  // /metrics of a saturated platform can take longer than an interval (its gauges may wait for a pool
+  // connection): one scrape at a time, awaited for a moment by each sample; one that answers later
+  // still counts, in the next sample.
+  let scrape: Promise<void> | null = null;
+  let fresh: MetricsReading | null = null;
+  const scrapeMetrics = async (url: string): Promise<MetricsReading | null> => {
+    scrape ??= fetchMetrics(url, METRICS_TIMEOUT_MS).then((reading) => {
+      if (reading !== null) fresh = reading;
+      scrape = null;
+    });
+    await within(scrape, Math.min(1500, intervalMs), undefined);
+    const reading = fresh;
+    fresh = null;
+    return reading;
+  };
+
   const read = async (): Promise<Reading> => {
     const db = connection;
     const pending = Promise.all([
-      options.metricsUrl === null ? null : fetchMetrics(options.metricsUrl, Math.min(1500, intervalMs)),
+      options.metricsUrl === null ? null : scrapeMetrics(options.metricsUrl),
       db === null ? null : readDatabase(db).catch((error: unknown) => {
         if (connection === db) loseDatabase(error);
         return null;
@@ -163,7 +180,7 @@ export async function startSampler(options: SamplerOptions): Promise<Sampler> {
       missing.push('statements: the database connection was lost before the end of the run; no statement figures');
     }
     await db?.close(1000);
-    if (metricsMisses > 0) missing.push(`platform /metrics: no answer within 1.5 s in ${metricsMisses} of ${samples.length} samples (no heap, event loop, GC, handles, pool or queues in those)`);
+    if (metricsMisses > 0) missing.push(`platform /metrics: no answer during ${metricsMisses} of ${samples.length} samples (no heap, event loop, GC, handles, pool or queues in those)`);
     return { resources: resourcesFile(missing), statements, written: [] };
   };
   const resourcesFile = (lines: string[]): ResourcesFile => ({
