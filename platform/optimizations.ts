@@ -39,7 +39,11 @@ const OPTIONAL_OBJECTS: Record<Optimization, readonly OptionalObject[]> = {
     index('events_auth_failure_src_idx', "ON events (src_ip, occurred_at) WHERE type = 'auth' AND outcome = 'failure'"),
   ],
   'set-detection': [],
-  'correlation-window': [],
+  // Correlation looks up recent alerts of one source IP (or username) for every new alert.
+  'correlation-window': [
+    index('alerts_src_ip_created_idx', 'ON alerts (src_ip, created_at)'),
+    index('alerts_username_created_idx', 'ON alerts (username, created_at)'),
+  ],
   // Events ingested per UTC minute with their id range, maintained by ingestion in its own
   // transaction; the dashboard's eventsLast24h sums it (events repository). Backfilled from the
   // events table while ingestion waits (SHARE lock), so it starts exact.

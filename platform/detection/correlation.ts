@@ -38,8 +38,9 @@ async function attach(db: Querier, incidentId: number, alertIds: number[]): Prom
  * The start of the correlation window in SQL. As first written it is `clock_timestamp() - window`,
  * which is volatile, so PostgreSQL evaluates it per row and cannot use alerts_created_at_idx: every
  * lookup reads the whole alerts table. With `windowOnce` (optimisation correlation-window) it is an
- * uncorrelated scalar subquery, evaluated once per statement (an InitPlan), which the index can use;
- * the window is the same up to the microseconds between rows.
+ * uncorrelated scalar subquery, evaluated once per statement (an InitPlan), which an index can use:
+ * the optimisation's indexes alerts (src_ip, created_at) and (username, created_at) turn the lookup
+ * into one short range scan. The window is the same up to the microseconds between rows.
  */
 const windowStart = (param: string, windowOnce: boolean): string =>
   windowOnce ? `(SELECT clock_timestamp() - make_interval(secs => ${param}))` : `clock_timestamp() - make_interval(secs => ${param})`;
