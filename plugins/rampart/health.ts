@@ -1,24 +1,41 @@
-// Load-generator health, sampled once a second and summed per 10 s wall-clock period:
+// Load-generator health, per 10 s wall-clock period:
 // - in the main thread: CPU of the whole process (process.cpuUsage covers every worker thread),
 //   and the main thread's event-loop delay;
-// - in each worker thread (where Artillery sends the load): event-loop utilisation (the share of
-//   time the loop was busy) and event-loop delay.
+// - in each worker thread (where Artillery sends the load and the responses are read):
+//   event-loop utilisation (the share of time the loop was busy) and event-loop delay.
+//
+// Event-loop delay is how late a 10 ms timer fires: the time, beyond its interval, that the thread
+// could not run it because it was busy or not scheduled by the OS. A response that arrives meanwhile
+// waits as long before its end is read, so a worker's delay is latency the generator itself adds
+// (the trust rule "delayed", src/core/trust.ts). Each late firing is recorded in µs into an HDR
+// histogram per period (src/core/histogram.ts), which a worker hands to the main thread encoded, so
+// that the delays of the judged window merge exactly across periods and workers.
+// (node:perf_hooks' monitorEventLoopDelay reports the interval itself too, 10 ms when idle, and its
+// histograms cannot be merged; it is not used.)
+// A worker's delay is recorded from its first arrival (HealthSampler.watchDelay) to the end.
 // The timers are unref'd: they never keep Artillery alive.
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { EventLoopUtilization, IntervalHistogram } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
+import { encodeHistogram, latencyStats, newHistogram, recordMicros } from '../../src/core/histogram.ts';
+import type { Histogram } from '../../src/core/histogram.ts';
 import type { HealthPeriod } from '../../src/core/generator.ts';
+
+/** The delay timer's interval (ms). 100 callbacks a second: a few µs of CPU each. */
+export const DELAY_TICK_MS = 10;
 
 interface Accumulator {
   wallMicros: number;
   cpuMicros: number;
   eluActive: number;
   eluTotal: number;
-  delayP99Ns: number;
-  delayMaxNs: number;
+  delay: Histogram;
 }
 
 export interface HealthSampler {
+  /** Starts the event-loop delay timer (once): a worker calls it at its first arrival, so that its
+   * start-up (loading the script and processors) is not counted as delay of the load. */
+  watchDelay(): void;
   stop(): HealthPeriod[];
 }
 
@@ -28,20 +45,28 @@ export interface HealthSampler {
  */
 export function startHealthSampler(kind: 'main' | 'worker', intervalMs = 1000, onWorkerSample?: (busyMicros: number, sampledMicros: number) => void): HealthSampler {
   const periods = new Map<number, Accumulator>();
-  const delay: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
-  let lastWall = process.hrtime.bigint();
-  let lastCpu = process.cpuUsage();
-  let lastElu: EventLoopUtilization = performance.eventLoopUtilization();
-
-  const sample = (): void => {
-    const now = Date.now();
+  const slotAt = (now: number): Accumulator => {
     const start = now - (now % PERIOD_MS);
     let slot = periods.get(start);
     if (slot === undefined) {
-      slot = { wallMicros: 0, cpuMicros: 0, eluActive: 0, eluTotal: 0, delayP99Ns: 0, delayMaxNs: 0 };
+      slot = { wallMicros: 0, cpuMicros: 0, eluActive: 0, eluTotal: 0, delay: newHistogram() };
       periods.set(start, slot);
     }
+    return slot;
+  };
+
+  let lastTick = performance.now();
+  const tick = (): void => {
+    const now = performance.now();
+    recordMicros(slotAt(Date.now()).delay, (now - lastTick - DELAY_TICK_MS) * 1000);
+    lastTick = now;
+  };
+
+  let lastWall = process.hrtime.bigint();
+  let lastCpu = process.cpuUsage();
+  let lastElu: EventLoopUtilization = performance.eventLoopUtilization();
+  const sample = (): void => {
+    const slot = slotAt(Date.now());
     const wall = process.hrtime.bigint();
     slot.wallMicros += Number(wall - lastWall) / 1000;
     lastWall = wall;
@@ -56,30 +81,34 @@ export function startHealthSampler(kind: 'main' | 'worker', intervalMs = 1000, o
       onWorkerSample?.(elu.active * 1000, (elu.active + elu.idle) * 1000);
       lastElu = performance.eventLoopUtilization();
     }
-    if (delay.count > 0) {
-      slot.delayP99Ns = Math.max(slot.delayP99Ns, delay.percentile(99));
-      slot.delayMaxNs = Math.max(slot.delayMaxNs, delay.max);
-    }
-    delay.reset();
   };
+  let delayTimer: NodeJS.Timeout | null = null;
+  const watchDelay = (): void => {
+    if (delayTimer !== null) return;
+    lastTick = performance.now();
+    delayTimer = setInterval(tick, DELAY_TICK_MS);
+    delayTimer.unref();
+  };
+  if (kind === 'main') watchDelay();
   const timer = setInterval(sample, intervalMs);
   timer.unref();
 
   return {
+    watchDelay,
     stop(): HealthPeriod[] {
       clearInterval(timer);
+      if (delayTimer !== null) clearInterval(delayTimer);
       sample();
-      delay.disable();
       return [...periods.entries()]
         .sort(([a], [b]) => a - b)
         .map(([start, slot]) => {
-          const period: HealthPeriod = {
-            start,
-            eventLoopDelayP99Ms: round(slot.delayP99Ns / 1e6),
-            eventLoopDelayMaxMs: round(slot.delayMaxNs / 1e6),
-          };
+          const delay = latencyStats(slot.delay);
+          const period: HealthPeriod = { start, eventLoopDelayP99Ms: round(delay?.p99 ?? 0), eventLoopDelayMaxMs: round(delay?.max ?? 0) };
           if (kind === 'main') period.cpuPercent = slot.wallMicros > 0 ? round((100 * slot.cpuMicros) / slot.wallMicros) : 0;
-          else period.utilization = slot.eluTotal > 0 ? round(slot.eluActive / slot.eluTotal, 4) : 0;
+          else {
+            period.utilization = slot.eluTotal > 0 ? round(slot.eluActive / slot.eluTotal, 4) : 0;
+            if (slot.delay.totalCount > 0) period.eventLoopDelay = encodeHistogram(slot.delay);
+          }
           return period;
         });
     },

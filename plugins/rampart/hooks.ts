@@ -1,11 +1,15 @@
 // Artillery hook functions for one worker, bound to its Recorder, and their installation into the
 // script (the same mechanism as Artillery's metrics-by-endpoint plugin).
 //
-// Latency = process.hrtime.bigint() from the last beforeRequest hook (just before Artillery renders
-// and sends the request) to the first afterResponse hook (the whole body received), in µs.
+// Latency is taken at the socket (./wire.ts): from the request's bytes reaching its socket to the
+// response's last byte, in µs, so that neither Artillery's templating and got's request set-up
+// before it nor the hooks after it are inside the span. Only when a response has no stamped
+// request behind it (a redirect chain) is the span the hooks' own: from the last beforeRequest hook
+// (just before Artillery renders and sends the request) to the first afterResponse hook.
 // The hooks are plain functions that call `done`: Artillery hangs on async hooks.
 import type { CounterChannel } from './channel.ts';
 import type { Recorder } from './recorder.ts';
+import { watchWire, wireSpanMicros } from './wire.ts';
 
 /** Custom metrics emitted by processors with this prefix are mirrored into µs histograms. */
 export const CUSTOM_METRIC_PREFIX = 'rampart.';
@@ -30,6 +34,10 @@ export interface HookRequest {
 }
 export interface HookResponse {
   statusCode?: number;
+  /** the ClientRequest behind the response (Node sets it; got's decompressing wrapper passes it on) */
+  req?: unknown;
+  /** got's list of the redirects followed to reach this response */
+  redirectUrls?: unknown;
 }
 export interface HookError {
   code?: unknown;
@@ -70,8 +78,12 @@ const isScenarioEvents = (events: unknown): events is ScenarioEvents =>
 /**
  * The hooks of one worker: each measurement goes into the recorder (histograms.json) and, when a
  * channel is given, out as counters (./channel.ts) for runs whose workers share no disk.
+ * `onFirstArrival` is called once, when the first virtual user starts (the worker's health sampler
+ * starts timing its event loop then).
  */
-export function createHooks(recorder: Recorder, channel?: CounterChannel): Hooks {
+export function createHooks(recorder: Recorder, channel?: CounterChannel, onFirstArrival?: () => void): Hooks {
+  watchWire();
+  let arrived = false;
   let mirrored: ScenarioEvents | null = null;
   const mirror = (name: unknown, value: unknown): void => {
     if (typeof name === 'string' && typeof value === 'number' && name.startsWith(CUSTOM_METRIC_PREFIX)) {
@@ -82,6 +94,10 @@ export function createHooks(recorder: Recorder, channel?: CounterChannel): Hooks
   // Plain `function`s: Artillery calls hooks whose constructor is Function with a callback.
   return {
     beforeScenario: function rampartBeforeScenario(_context, events, done) {
+      if (!arrived) {
+        arrived = true;
+        onFirstArrival?.();
+      }
       const now = Date.now();
       recorder.recordArrival(now);
       channel?.attach(events);
@@ -103,7 +119,7 @@ export function createHooks(recorder: Recorder, channel?: CounterChannel): Hooks
     afterResponse: function rampartAfterResponse(req, res, _context, events, done) {
       const start = req[START];
       if (start !== undefined && req[SETTLED] === false) {
-        const micros = Number(process.hrtime.bigint() - start) / 1000;
+        const micros = wireSpanMicros(res) ?? Number(process.hrtime.bigint() - start) / 1000;
         req[SETTLED] = true;
         recorder.recordResponse(req[KEY] as string, micros, res.statusCode ?? 0, Date.now());
         channel?.response(events, req[KEY] as string, micros, res.statusCode ?? 0);

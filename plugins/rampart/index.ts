@@ -17,11 +17,12 @@ import { writeHistogramFile } from '../../src/core/bundle/histogram-file.ts';
 import { CounterChannel } from './channel.ts';
 import { createHooks, installHooks } from './hooks.ts';
 import type { HookableScript } from './hooks.ts';
-import { Recorder } from './recorder.ts';
+import { Recorder, warmUp } from './recorder.ts';
 import { startHealthSampler } from './health.ts';
 import type { HealthSampler } from './health.ts';
 import { announceWorker, collectWorkerReports, mergeReports, prepareStaging, removeStaging, stagingDir, writeWorkerReport } from './exchange.ts';
 import { buildGeneratorFile } from '../../src/core/generator.ts';
+import { decodeHistogram, latencyStats } from '../../src/core/histogram.ts';
 import { planRun } from '../../src/core/schedule.ts';
 import type { PhaseSpec, PlannedRun } from '../../src/core/schedule.ts';
 import { startStandalone } from './standalone.ts';
@@ -88,6 +89,7 @@ class WorkerMeasurement {
   private readonly workerId = String(threadId);
 
   constructor(script: ArtilleryScript, bundleDir: string | null, counters: boolean) {
+    warmUp(); // before the load: the first period's encoding would otherwise stall it (./recorder.ts)
     const channel = counters ? new CounterChannel() : undefined;
     this.channel = channel;
     this.health = startHealthSampler('worker', 1000, channel === undefined ? undefined : (busy, sampled) => {
@@ -95,7 +97,8 @@ class WorkerMeasurement {
     });
     this.staging = bundleDir === null ? null : stagingDir(bundleDir);
     if (this.staging !== null) announceWorker(this.staging, this.workerId);
-    if (!installHooks(script, createHooks(this.recorder, this.channel))) {
+    const health = this.health;
+    if (!installHooks(script, createHooks(this.recorder, this.channel, () => { health.watchDelay(); }))) {
       say(`worker ${this.workerId}: the script's processor is not an object; requests are not measured`);
     }
   }
@@ -172,6 +175,7 @@ class MainMeasurement {
       interruptedAt: this.interruptedAt,
       planError,
       lastActivePeriod: Object.values(merged.histograms.endpoints).reduce((last, periods) => periods.reduce((l, p) => Math.max(l, p.start), last), -1),
+      medianLatencyMs: merged.histograms.totals === undefined ? null : (latencyStats(decodeHistogram(merged.histograms.totals.overall))?.p50 ?? null),
     });
     writeHistogramFile(bundleFile(this.bundleDir, 'histograms'), merged.histograms);
     await writeJsonAtomic(bundleFile(this.bundleDir, 'generator'), generator);
@@ -179,7 +183,7 @@ class MainMeasurement {
     const endpoints = Object.keys(merged.histograms.endpoints).length;
     say(
       generator.trust.trustworthy
-        ? `measured ${endpoints} endpoint(s); generator kept to the schedule (${generator.actual.arrivals}/${generator.planned.arrivals} arrivals); wrote ${this.bundleDir}`
+        ? `measured ${endpoints} endpoint(s); generator kept to the schedule (${generator.actual.arrivals}/${generator.planned.arrivals} arrivals${generator.trust.generatorDelayMs === undefined ? '' : `; its own delay ${generator.trust.generatorDelayMs} ms at p99`}); wrote ${this.bundleDir}`
         : `run NOT trustworthy: ${generator.trust.reasons.join('; ')} (wrote ${this.bundleDir})`,
     );
   }

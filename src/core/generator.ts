@@ -11,11 +11,15 @@
 //               process using >= 95% of every core
 //   complete    every worker delivered its measurements, a phase started, and the run was not
 //               interrupted (an interrupted run is judged only up to the interruption)
+//   delayed     the worker threads' event-loop delay p99 over the judged window (the generator's
+//               own share of every latency, stated as trust.generatorDelayMs) <= max(10 ms, 50% of
+//               the run's median latency), judged on at least 500 timer samples
 //
 // The rules and the definition of a full period: src/core/trust.ts.
 import { PERIOD_MS } from './bundle/types.ts';
 import type { GeneratorFile, GeneratorPeriod } from './bundle/types.ts';
-import { TRUST_RULES, isBelowPlan, isFullPeriod } from './trust.ts';
+import { TRUST_RULES, delayLimitMs, isBelowPlan, isFullPeriod } from './trust.ts';
+import { decodeHistogram, latencyStats, newHistogram } from './histogram.ts';
 import { plannedBetween } from './schedule.ts';
 import type { PlannedRun } from './schedule.ts';
 
@@ -26,6 +30,8 @@ export interface HealthPeriod {
   utilization?: number; // 0..1 event-loop busy share (worker threads)
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
+  /** the period's event-loop delays, µs, an encoded histogram (worker threads: the "delayed" rule) */
+  eventLoopDelay?: string;
 }
 
 export interface GeneratorInput {
@@ -48,6 +54,8 @@ export interface GeneratorInput {
   planError?: string | null;
   /** start of the last period with a response or error, so health covers virtual users still running */
   lastActivePeriod?: number | null;
+  /** the run's median latency over every response, ms (the "delayed" rule's relative limit) */
+  medianLatencyMs?: number | null;
 }
 
 const floorPeriod = (ms: number): number => ms - (ms % PERIOD_MS);
@@ -68,6 +76,25 @@ function consecutiveRuns(flags: { start: number; flagged: boolean }[], needed: n
 }
 
 const clock = (ms: number): string => new Date(ms).toISOString().slice(11, 19);
+
+/**
+ * The worker threads' event-loop delays over the periods that overlap the judged window, merged
+ * exactly (every worker, every period): p99 and max in ms and the number of timer samples. Null
+ * when no worker recorded them (counters of a distributed run, workers of an older plugin).
+ */
+function judgedDelay(workerHealth: HealthPeriod[][], start: number, end: number): { p99Ms: number; maxMs: number; samples: number } | null {
+  const merged = newHistogram();
+  let found = false;
+  for (const periods of workerHealth) {
+    for (const h of periods) {
+      if (h.eventLoopDelay === undefined || h.start + PERIOD_MS <= start || h.start >= end) continue;
+      merged.add(decodeHistogram(h.eventLoopDelay));
+      found = true;
+    }
+  }
+  const stats = found ? latencyStats(merged) : null;
+  return stats === null ? null : { p99Ms: round2(stats.p99), maxMs: round2(stats.max), samples: merged.totalCount };
+}
 
 export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
   const { plan } = input;
@@ -109,7 +136,10 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
       eventLoopDelayP99Ms: Math.max(main?.eventLoopDelayP99Ms ?? 0, ...workers.map((w) => w.eventLoopDelayP99Ms)),
       eventLoopDelayMaxMs: Math.max(main?.eventLoopDelayMaxMs ?? 0, ...workers.map((w) => w.eventLoopDelayMaxMs)),
     };
-    if (workers.length > 0) period.workerUtilization = Math.max(...workers.map((w) => w.utilization ?? 0));
+    if (workers.length > 0) {
+      period.workerUtilization = Math.max(...workers.map((w) => w.utilization ?? 0));
+      period.workerEventLoopDelayP99Ms = Math.max(...workers.map((w) => w.eventLoopDelayP99Ms));
+    }
     return period;
   });
 
@@ -136,6 +166,7 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
   const judgedEnd = plannedEnd === null ? null : interruptedAt !== null && interruptedAt < plannedEnd ? interruptedAt : plannedEnd;
   const plannedArrivals = plan === null || judgedEnd === null ? 0 : plannedBetween(plan, plan.startedAt, judgedEnd);
 
+  let generatorDelayMs: number | undefined;
   if (plan !== null && judgedEnd !== null && plannedArrivals > 0) {
     const deadline = judgedEnd + TRUST_RULES.onTimeGraceMs;
     let onTime = 0;
@@ -171,6 +202,17 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
       const detail = full.filter((p) => run.includes(p.start)).map((p) => `${Math.round(100 * (p.workerUtilization ?? 0))}%`).join(', ');
       reasons.push(`load generator CPU saturated for ${run.length} consecutive periods from ${clock(run[0])} UTC (worker event loop busy: ${detail}); latencies include client-side queueing`);
     }
+    const delay = judgedDelay(input.workerHealth, plan.startedAt, judgedEnd);
+    if (delay !== null) {
+      generatorDelayMs = delay.p99Ms;
+      const limit = delayLimitMs(input.medianLatencyMs ?? null);
+      if (delay.samples >= TRUST_RULES.delayMinSamples && delay.p99Ms > limit) {
+        const median = input.medianLatencyMs == null ? '' : ` (${TRUST_RULES.delayShare * 100}% of the median latency ${input.medianLatencyMs.toFixed(1)} ms, at least ${TRUST_RULES.delayFloorMs} ms)`;
+        reasons.push(
+          `the load generator delayed its own measurements: its worker event loop ran late by ${delay.p99Ms} ms at p99 (max ${delay.maxMs} ms), above the limit of ${round2(limit)} ms${median}; latencies include up to that much of the generator's own waiting`,
+        );
+      }
+    }
   }
 
   return {
@@ -178,7 +220,7 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
     periods,
     planned: { arrivals: plan === null ? 0 : Math.round(plan.arrivals), durationSeconds: plan === null ? 0 : plan.durationSeconds },
     actual: { arrivals: actualTotal, firstArrivalAt: input.firstArrivalAt, lastArrivalAt: input.lastArrivalAt },
-    trust: { trustworthy: reasons.length === 0, reasons },
+    trust: { trustworthy: reasons.length === 0, reasons, ...(generatorDelayMs === undefined ? {} : { generatorDelayMs }) },
     ...(plan !== null && judgedEnd !== null ? { judged: { start: plan.startedAt, end: judgedEnd } } : {}),
   };
 }

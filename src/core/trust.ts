@@ -10,6 +10,11 @@
 //               process using >= 95% of every core
 //   complete    every worker delivered its measurements, a phase started, and the run was not
 //               interrupted (an interrupted run is judged only up to the interruption)
+//   delayed     the generator's own delay (its worker threads' event-loop delay, p99 over the judged
+//               window, on at least 500 timer samples) must not exceed the larger of 10 ms and 50% of
+//               the run's median latency: up to that, it is the error bar the run states
+//               (trust.generatorDelayMs); beyond it, the generator's own waiting is of the order of
+//               what it measures (docs/measurement.md, "The generator's error bar")
 import { PERIOD_MS } from './bundle/types.ts';
 
 export const TRUST_RULES = {
@@ -20,7 +25,18 @@ export const TRUST_RULES = {
   consecutivePeriods: 2,
   workerUtilization: 0.95,
   processCpuShare: 0.95,
+  /** the generator's delay p99 may reach this share of the run's median latency ... */
+  delayShare: 0.5,
+  /** ... or this many ms, whichever is larger */
+  delayFloorMs: 10,
+  /** the delay is judged on at least this many timer samples (5 s of the 10 ms timer) */
+  delayMinSamples: 500,
 } as const;
+
+/** The most event-loop delay (p99, ms) a run's generator may add before the run is untrustworthy. */
+export function delayLimitMs(medianLatencyMs: number | null): number {
+  return Math.max(TRUST_RULES.delayFloorMs, TRUST_RULES.delayShare * (medianLatencyMs ?? 0));
+}
 
 /**
  * A full period lies wholly inside the judged run: it starts at or after the run's start and ends by

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildGeneratorFile } from '../../src/core/generator.ts';
-import { TRUST_RULES } from '../../src/core/trust.ts';
-import type { GeneratorInput } from '../../src/core/generator.ts';
+import { TRUST_RULES, delayLimitMs } from '../../src/core/trust.ts';
+import type { GeneratorInput, HealthPeriod } from '../../src/core/generator.ts';
+import { encodeHistogram, latencyStats, newHistogram, recordMicros } from '../../src/core/histogram.ts';
 import { planRun } from '../../src/core/schedule.ts';
 
 const T0 = 1_800_000_000_000; // a multiple of 10 s
@@ -98,4 +99,53 @@ test('health periods extend to the last response, after the last arrival', () =>
   assert.deepEqual(file.periods.map((p) => [p.start - T0, p.plannedArrivals, p.actualArrivals]), [[0, 50, 50], [10_000, 0, 0], [20_000, 0, 0], [30_000, 0, 0]]);
   assert.deepEqual(file.trust.reasons, []);
   assert.equal(buildGeneratorFile({ ...input(5, 10, (i) => (i < 5 ? 10 : 0)), lastActivePeriod: -1 }).periods.length, 1, 'no responses: no extension');
+});
+
+/** A worker's event-loop delays over `seconds` of 10 ms timer ticks: most 0.1 ms late, a share `slow` ms late. */
+function delays(start: number, seconds: number, slowShare = 0, slowMs = 0, utilization = 0.3): HealthPeriod {
+  const histogram = newHistogram();
+  const ticks = seconds * 100;
+  for (let i = 0; i < ticks; i++) recordMicros(histogram, i < ticks * slowShare ? slowMs * 1000 : 100);
+  const stats = latencyStats(histogram);
+  return { start, utilization, eventLoopDelayP99Ms: stats?.p99 ?? 0, eventLoopDelayMaxMs: stats?.max ?? 0, eventLoopDelay: encodeHistogram(histogram) };
+}
+const worker = (shares: number[], slowMs: number): HealthPeriod[] => shares.map((share, i) => delays(T0 + i * 10_000, 10, share, slowMs));
+
+test('a quiet generator states its own delay as an error bar and stays trustworthy', () => {
+  const file = buildGeneratorFile(input(36, 50, (i) => (i < 36 ? 50 : 0), { workerHealth: [worker([0, 0, 0, 0], 0)], medianLatencyMs: 20 }));
+  assert.equal(file.trust.trustworthy, true, file.trust.reasons.join('; '));
+  assert.ok(file.trust.generatorDelayMs !== undefined && file.trust.generatorDelayMs > 0.09 && file.trust.generatorDelayMs < 0.11, String(file.trust.generatorDelayMs));
+  assert.equal(file.periods[1].workerEventLoopDelayP99Ms, file.periods[1].eventLoopDelayP99Ms);
+  assert.equal(buildGeneratorFile(input(36, 50, (i) => (i < 36 ? 50 : 0))).trust.generatorDelayMs, undefined, 'no worker delays recorded: no error bar');
+});
+
+test('a generator whose event loop ran late beyond the limit makes the run untrustworthy ("delayed")', () => {
+  // 3% of the worker's timer ticks 40 ms late in every period: p99 40 ms against a 20 ms median
+  const stalled = buildGeneratorFile(input(36, 50, (i) => (i < 36 ? 50 : 0), { workerHealth: [worker([0.03, 0.03, 0.03, 0.03], 40)], medianLatencyMs: 20 }));
+  assert.equal(stalled.trust.trustworthy, false);
+  assert.equal(stalled.trust.reasons.length, 1);
+  assert.match(stalled.trust.reasons[0], /^the load generator delayed its own measurements: its worker event loop ran late by 40\.\d+ ms at p99 \(max 40\.\d+ ms\), above the limit of 10 ms \(50% of the median latency 20\.0 ms, at least 10 ms\)/);
+  assert.ok((stalled.trust.generatorDelayMs ?? 0) >= 40);
+  assert.equal(delayLimitMs(20), TRUST_RULES.delayFloorMs);
+
+  // the same delay beside 500 ms latencies is within the limit (250 ms): stated, not condemned
+  const slowTarget = buildGeneratorFile(input(36, 50, (i) => (i < 36 ? 50 : 0), { workerHealth: [worker([0.03, 0.03, 0.03, 0.03], 40)], medianLatencyMs: 500 }));
+  assert.deepEqual(slowTarget.trust.reasons, []);
+  assert.ok((slowTarget.trust.generatorDelayMs ?? 0) >= 40, 'the error bar is still stated');
+
+  // a stall confined to 0.5% of the run's ticks leaves its p99 alone
+  const brief = buildGeneratorFile(input(36, 50, (i) => (i < 36 ? 50 : 0), { workerHealth: [worker([0, 0.02, 0, 0], 40)], medianLatencyMs: 20 }));
+  assert.deepEqual(brief.trust.reasons, [], 'one period with 2% late ticks is 0.5% of the judged window');
+  assert.ok((brief.periods[1].workerEventLoopDelayP99Ms ?? 0) >= 40, 'the period itself shows it');
+});
+
+test('the delay rule judges only the judged window, and only on enough timer samples', () => {
+  // a stall after the planned end (virtual users finishing, the worker shutting down) is not the load's
+  const late = buildGeneratorFile(input(36, 50, (i) => (i < 36 ? 50 : 0), { workerHealth: [[...worker([0, 0, 0, 0], 0), delays(T0 + 40_000, 10, 0.5, 80)]], medianLatencyMs: 20 }));
+  assert.deepEqual(late.trust.reasons, []);
+  assert.ok((late.trust.generatorDelayMs ?? 1) < 1);
+  // 4 s of ticks (400 samples, fewer than TRUST_RULES.delayMinSamples) is too few to judge a p99 on; the figure is still given
+  const short = buildGeneratorFile(input(4, 10, (i) => (i < 4 ? 10 : 0), { workerHealth: [[delays(T0, 4, 0.05, 40)]], medianLatencyMs: 20 }));
+  assert.deepEqual(short.trust.reasons, []);
+  assert.ok((short.trust.generatorDelayMs ?? 0) >= 40);
 });

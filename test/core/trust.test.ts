@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PERIOD_MS } from '../../src/core/bundle/types.ts';
-import { TRUST_RULES, isBelowPlan, isFullPeriod } from '../../src/core/trust.ts';
+import { TRUST_RULES, delayLimitMs, isBelowPlan, isFullPeriod } from '../../src/core/trust.ts';
 
 const T0 = 1_800_000_000_000; // a multiple of 10 s
 
@@ -24,4 +24,10 @@ test('below plan: actual under 99% of planned less 2 arrivals', () => {
   assert.equal(isBelowPlan(0, 2), false, 'a plan of 2 arrivals cannot be missed by the slack');
   assert.equal(isBelowPlan(0, 3), true);
   assert.equal(isBelowPlan(1000, 1000), false);
+});
+
+test('the generator-delay limit: the larger of the floor and a share of the median latency', () => {
+  assert.equal(delayLimitMs(null), TRUST_RULES.delayFloorMs, 'no responses: the floor');
+  assert.equal(delayLimitMs(2), TRUST_RULES.delayFloorMs, 'fast endpoints: the floor');
+  assert.equal(delayLimitMs(400), TRUST_RULES.delayShare * 400);
 });

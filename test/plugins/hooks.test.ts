@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import { createServer, get } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createHooks, endpointKey, HOOK_NAMES, installHooks } from '../../plugins/rampart/hooks.ts';
 import type { HookRequest } from '../../plugins/rampart/hooks.ts';
 import { Recorder } from '../../plugins/rampart/recorder.ts';
@@ -106,4 +109,40 @@ test('the recorder closes a period when the wall clock enters the next one', () 
   assert.deepEqual(periods[2].errorKinds, { ETIMEDOUT: 1 });
   assert.equal(periods[0].errorKinds, undefined);
   assert.equal(decodeHistogram(periods[0].histogram).minNonZeroValue, 150, 'µs resolution');
+});
+
+/** Busy for `ms` of wall-clock time, as Artillery is while it renders a request or runs capture/match. */
+function busy(ms: number): void {
+  const until = process.hrtime.bigint() + BigInt(ms * 1_000_000);
+  while (process.hrtime.bigint() < until) { /* working */ }
+}
+
+test('latency is the span at the socket: work before the request is sent and after its response is read is left out', async (t) => {
+  const server = createServer((_req, res) => { setTimeout(() => res.end('{"ok":true}'), 10); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => { server.closeAllConnections(); server.close(); });
+  const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/slow`;
+  const recorder = new Recorder();
+  const hooks = createHooks(recorder);
+  const fetchOnce = (): Promise<IncomingMessage> => new Promise((resolve, reject) => {
+    get(url, (res) => { res.resume(); res.on('end', () => { resolve(res); }); }).on('error', reject);
+  });
+  const measure = async (name: string, tweak: (res: IncomingMessage) => object): Promise<{ hookSpanUs: number; recordedUs: number }> => {
+    const req: HookRequest = { name, method: 'GET', url };
+    const started = process.hrtime.bigint();
+    await call(hooks.beforeRequest, req, {}, null);
+    busy(15); // Artillery's templating and got's set-up: before the request leaves
+    const res = await fetchOnce();
+    busy(15); // capture/match and the script's other hooks: after the response is in
+    await call(hooks.afterResponse, req, tweak(res), {}, null);
+    const hookSpanUs = Number(process.hrtime.bigint() - started) / 1000;
+    const periods = recorder.finish().endpoints[name];
+    return { hookSpanUs, recordedUs: mergeHistograms(periods.map((p) => p.histogram)).maxValue };
+  };
+  const wire = await measure('GET /slow', (res) => res);
+  assert.ok(wire.recordedUs >= 10_000, `the server took 10 ms; recorded ${String(wire.recordedUs)} µs`);
+  assert.ok(wire.recordedUs <= wire.hookSpanUs - 29_000, `30 ms of work around the request is not in the span: ${String(wire.recordedUs)} of ${String(wire.hookSpanUs)} µs`);
+  // a response reached through redirects: its request is not the first hop's, so the hooks' span is kept
+  const redirected = await measure('GET /redirected', (res) => Object.assign(Object.create(res) as object, { redirectUrls: [new URL(url)] }));
+  assert.ok(redirected.recordedUs >= 40_000 && redirected.recordedUs <= redirected.hookSpanUs * 1.01, `${String(redirected.recordedUs)} of ${String(redirected.hookSpanUs)} µs`);
 });

@@ -174,8 +174,14 @@ test('the generator kept to a modest schedule: planned and actual arrivals agree
   assert.equal(generator.actual.arrivals, 60);
   assert.equal(sum(generator.periods.map((p) => p.actualArrivals)), 60);
   assert.ok(Math.abs(sum(generator.periods.map((p) => p.plannedArrivals)) - 60) < 0.01);
-  assert.deepEqual(generator.trust, { trustworthy: true, reasons: [] });
+  assert.equal(generator.trust.trustworthy, true, generator.trust.reasons.join('; '));
+  assert.deepEqual(generator.trust.reasons, []);
+  // the worker timed its event loop from the first arrival: the error bar the run states
+  const delay = must(generator.trust.generatorDelayMs, 'the generator delay');
+  assert.ok(delay >= 0 && delay < 1_000, String(delay));
+  assert.match(normal.result.stderr, /generator kept to the schedule \(60\/60 arrivals; its own delay [\d.]+ ms at p99\)/);
   assert.ok(generator.periods.every((p) => p.cpuPercent >= 0 && p.eventLoopDelayMaxMs >= 0));
+  assert.ok(generator.periods.some((p) => p.workerEventLoopDelayP99Ms !== undefined));
   // the worker samples its event loop once a second: a period it only touched briefly may have none
   assert.ok(generator.periods.some((p) => p.workerUtilization !== undefined && p.workerUtilization > 0));
 });

@@ -113,6 +113,7 @@ const generatorPeriod: SchemaObject = {
     eventLoopDelayP99Ms: nonNegative,
     eventLoopDelayMaxMs: nonNegative,
     workerUtilization: { type: 'number', minimum: 0, maximum: 1 },
+    workerEventLoopDelayP99Ms: nonNegative,
   } satisfies Fields<GeneratorPeriod>,
 };
 
@@ -138,7 +139,7 @@ export const GENERATOR_SCHEMA: BundleSchema<GeneratorFile> = {
       trust: {
         type: 'object',
         required: ['trustworthy', 'reasons'],
-        properties: { trustworthy: boolean, reasons: stringList } satisfies Fields<GeneratorFile['trust']>,
+        properties: { trustworthy: boolean, reasons: stringList, generatorDelayMs: nonNegative } satisfies Fields<GeneratorFile['trust']>,
       },
       judged: {
         type: 'object',

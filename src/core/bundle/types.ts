@@ -106,10 +106,13 @@ export interface GeneratorPeriod {
   plannedArrivals: number; // from the phases as planned
   actualArrivals: number; // virtual users Artillery created in the period
   cpuPercent: number; // generator process CPU, percent of one core, mean over the period
+  /** event-loop delay (how late a 10 ms timer fired, beyond its interval), worst thread, ms */
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
   /** busiest worker thread's event-loop utilisation in the period, 0..1 (absent without worker data) */
   workerUtilization?: number;
+  /** event-loop delay p99 of the worker threads (they send the requests and read the responses), ms */
+  workerEventLoopDelayP99Ms?: number;
 }
 
 export interface GeneratorFile {
@@ -124,7 +127,16 @@ export interface GeneratorFile {
    */
   judged?: { start: number; end: number };
   /** The plugin's own verdict on the run; the gate refuses to judge when trustworthy is false. */
-  trust: { trustworthy: boolean; reasons: string[] };
+  trust: {
+    trustworthy: boolean;
+    reasons: string[];
+    /**
+     * The error bar the generator puts on the latencies, ms: its worker threads' event-loop delay
+     * p99 over the judged window, the most it may have added to a latency up to p99 (src/core/trust.ts,
+     * rule "delayed"). Absent when no worker measured it (counters of a distributed run, older files).
+     */
+    generatorDelayMs?: number;
+  };
 }
 
 export type Verdict = 'SLOWER' | 'FASTER' | 'SAME' | 'UNKNOWN';
