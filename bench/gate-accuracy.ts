@@ -15,7 +15,7 @@
 //   A/A  4 consecutive runs of one build, the 2nd and 4th as head, the 1st and 3rd as base
 // Nothing is synthesised; every number comes from real runs.
 //
-// Options: --runs N (12)  --duration S (50)  --rate R arrivals/s (10)  --fraction F[,F] (0.7,0.25: per injected endpoint)
+// Options: --runs N (10: about 11 minutes, within one turn of the measurement lock)  --duration S (50)  --rate R arrivals/s (10)  --fraction F[,F] (0.7,0.25: per injected endpoint)
 //          --min-periods N (override comparison.minPeriods: these runs are shorter than CI's)
 //          --slo FILE (repeatable)  --keep (keep the bundles)
 //          --from DIR (repeatable: judge streams kept by earlier --keep runs, without new runs)
@@ -159,7 +159,7 @@ async function readStream(dir: string): Promise<MeasuredRun[]> {
 }
 
 async function main(): Promise<void> {
-  const count = option('--runs', 12);
+  const count = option('--runs', 10);
   const duration = option('--duration', 50);
   const rate = option('--rate', 10);
   const fractionText = options('--fraction').at(-1) ?? '0.7,0.25';
