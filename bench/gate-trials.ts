@@ -151,13 +151,14 @@ export function judgeStreams(streams: { source: string; runs: MeasuredRun[] }[],
     `bench:gate — ${header}`,
     `settings: ${c.statistic} per 10 s period, equivalence margin ±${(c.threshold * 100).toFixed(0)}%, alpha ${c.alpha}, noise floor ${(c.noiseFloor * 100).toFixed(1)}%, min ${c.minPeriods} periods of >= ${c.minRequestsPerPeriod} responses, common-drift adjustment ${c.adjustForDrift ? 'on' : 'off'}.`,
     `Trials: ${seen.ab} A/B windows (clean, slow, clean, slow; ${seen.abDisjoint} of them share no run) and ${seen.aa} A/A windows (4 runs of one build; ${seen.aaDisjoint} share no run). ${seen.lowTraffic} endpoint verdicts left out for too little traffic.`,
-    'Rates over all windows; [95% Wilson interval] over the windows that share no run (independent trials), which is the honest count.',
+    'Rates over all windows; then, over the windows that share no run (independent trials, the honest count), the rate and its [95% Wilson interval]. For "the gate fails", SAME means no endpoint was SLOWER.',
     '',
     '| comparison | endpoint verdicts (independent) | SLOWER | SAME | UNKNOWN | FASTER | target |',
     '|---|---:|---:|---:|---:|---:|---|',
   ];
   const row = (name: string, t: Tally, target: string): void => {
-    lines.push(`| ${name} | ${t.n} (${t.dn}) | ${pct(t.slower, t.n)} ${t.dn > 0 ? withCi(t.dSlower, t.dn).replace(/^[^[]*/, '') : ''} | ${pct(t.same, t.n)} ${t.dn > 0 ? withCi(t.dSame, t.dn).replace(/^[^[]*/, '') : ''} | ${pct(t.unknown, t.n)} | ${pct(t.faster, t.n)} | ${target} |`);
+    const independent = (k: number): string => (t.dn > 0 ? ` (independent: ${withCi(k, t.dn)})` : '');
+    lines.push(`| ${name} | ${t.n} (${t.dn}) | ${pct(t.slower, t.n)}${independent(t.dSlower)} | ${pct(t.same, t.n)}${independent(t.dSame)} | ${pct(t.unknown, t.n)} | ${pct(t.faster, t.n)} | ${target} |`);
   };
   row('A/A, per endpoint', aa, `SAME >= 80%: ${aa.n > 0 && aa.same / aa.n >= 0.8 ? 'met' : 'NOT met'}; false alarms <= 5%: ${aa.n > 0 && aa.slower / aa.n <= 0.05 ? 'met' : 'NOT met'}`);
   row('A/A, the gate fails (any SLOWER)', aaGate, '');
