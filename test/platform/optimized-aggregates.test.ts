@@ -52,6 +52,8 @@ test('dashboard and analytics: the same answers cold and warm, and writes show i
   assert.ok(fast.aggregateCache !== null && fast.aggregateCache.hits > 0, 'the second round came from the cache');
   assert.deepEqual(await summaryAt(fast, now), await summaryAt(plain, now));
   assert.deepEqual(await summaryAt(fast, now), await summaryAt(plain, now), 'warm summary');
+  const month = { from: new Date(now.getTime() - 30 * DAY).toISOString(), to: now.toISOString() };
+  assert.deepEqual(await fast.reportsRepository.generate('executive_summary', month), await plain.reportsRepository.generate('executive_summary', month), 'report');
 
   // An ingested batch: one event ten days back (inside every cached month), others live.
   const old = new Date(now.getTime() - 10 * DAY).toISOString();

@@ -115,3 +115,9 @@ export async function cachedHeatmap(db: Db, cache: AggregateCache, range: TimeRa
     [keys.map((k) => k[0]), keys.map((k) => k[1]), [...cells.values()]]);
   return rows.map((r) => ({ technique: r.technique, day: r.day, count: Number(r.count) }));
 }
+
+/** Events with occurred_at in the range (the executive summary's count), from the cached hourly counts; null without a whole hour. */
+export async function cachedEventCount(db: Db, cache: AggregateCache, range: TimeRange): Promise<number | null> {
+  const points = await cachedTimeline(db, cache, 'events', 'hour', range);
+  return points === null ? null : points.reduce((sum, p) => sum + p.count, 0);
+}

@@ -53,9 +53,27 @@ function fmtMs(value: number | null): string {
   return value === null ? 'n/a' : `${value.toFixed(0)} ms`;
 }
 
-async function executiveSummary(db: Queryable, p: ReportParams): Promise<string> {
+/** Events with occurred_at in [from, to), from a cache (optimisation aggregate-cache), or null to count them here. */
+export type EventCounter = (from: Date, to: Date) => Promise<number | null>;
+
+/** A report bound that a Date holds exactly (the cache works on millisecond Dates). */
+const exactDate = (text: string): Date | null => {
+  const date = new Date(text);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === text ? date : null;
+};
+
+async function countEvents(db: Queryable, p: ReportParams, counter: EventCounter | undefined): Promise<string> {
+  const from = exactDate(p.from);
+  const to = exactDate(p.to);
+  const counted = counter === undefined || from === null || to === null ? null : await counter(from, to);
+  if (counted !== null) return String(counted);
+  const events = await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE occurred_at >= $1 AND occurred_at < $2', [p.from, p.to]);
+  return events.rows[0].n;
+}
+
+async function executiveSummary(db: Queryable, p: ReportParams, counter: EventCounter | undefined): Promise<string> {
   const range = [p.from, p.to];
-  const events = await db.query<{ n: string }>('SELECT count(*) AS n FROM events WHERE occurred_at >= $1 AND occurred_at < $2', range);
+  const eventCount = await countEvents(db, p, counter);
   const bySeverity = await db.query<{ severity: string; n: string }>(
     'SELECT severity, count(*) AS n FROM alerts WHERE created_at >= $1 AND created_at < $2 GROUP BY severity', range);
   const byStatus = await db.query<{ status: string; n: string }>(
@@ -80,7 +98,7 @@ async function executiveSummary(db: Queryable, p: ReportParams): Promise<string>
     ``,
     `Period: ${p.from} to ${p.to}`,
     ``,
-    `- Events ingested: ${Number(events.rows[0].n)}`,
+    `- Events ingested: ${Number(eventCount)}`,
     `- Alerts raised: ${totalAlerts}`,
     `- Incidents opened: ${Number(incidents.rows[0].opened)}, closed: ${Number(incidents.rows[0].closed)}`,
     `- Detection latency: mean ${fmtMs(lat.mean)}, p95 ${fmtMs(lat.p95)}`,
@@ -165,9 +183,9 @@ async function iocExport(db: Queryable, p: ReportParams): Promise<string> {
 }
 
 /** Generates one report from the database. Throws on database errors; the worker records them. */
-export async function generateReport(db: Queryable, kind: ReportKind, params: ReportParams): Promise<GeneratedReport> {
+export async function generateReport(db: Queryable, kind: ReportKind, params: ReportParams, counter?: EventCounter): Promise<GeneratedReport> {
   switch (kind) {
-    case 'executive_summary': return { contentType: MARKDOWN, content: await executiveSummary(db, params) };
+    case 'executive_summary': return { contentType: MARKDOWN, content: await executiveSummary(db, params, counter) };
     case 'alert_digest': return { contentType: MARKDOWN, content: await alertDigest(db, params) };
     case 'incident_review': return { contentType: MARKDOWN, content: await incidentReview(db, params) };
     case 'ioc_export': return { contentType: CSV, content: await iocExport(db, params) };

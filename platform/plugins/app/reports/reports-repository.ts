@@ -9,7 +9,8 @@ import { REPORT_KINDS, type ReportKind, type ReportStatus } from '../../../domai
 import { pageOf, type Page } from '../../../lib/pagination.ts';
 import { Filter } from '../../../lib/sql.ts';
 import type { UserPrincipal } from '../../../types.ts';
-import { generateReport, type GeneratedReport, type ReportParams } from './report-content.ts';
+import { generateReport, type EventCounter, type GeneratedReport, type ReportParams } from './report-content.ts';
+import { cachedEventCount } from '../analytics/cached-analytics.ts';
 
 type ReportRow = {
   id: string; kind: ReportKind; params: ReportParams; status: ReportStatus; requested_by: string; content_type: string | null;
@@ -42,6 +43,9 @@ export function isReportParams(value: unknown): value is ReportParams {
 
 function createReportsRepository(app: FastifyInstance) {
   const db = app.db;
+  // With aggregate-cache, the executive summary's event count comes from the cached hourly counts.
+  const cache = app.aggregateCache;
+  const counter: EventCounter | undefined = cache === null ? undefined : (from, to) => cachedEventCount(db, cache, { from, to });
   return {
     /** Report jobs, newest first; `beforeId` is the cursor (the last id of the previous page). */
     async list(q: ReportFilters): Promise<Page<Report>> {
@@ -89,7 +93,7 @@ function createReportsRepository(app: FastifyInstance) {
 
     /** The job's content, generated from the database. */
     generate(kind: ReportKind, params: ReportParams): Promise<GeneratedReport> {
-      return generateReport(db, kind, params);
+      return generateReport(db, kind, params, counter);
     },
 
     async finish(jobId: number, report: GeneratedReport): Promise<void> {
@@ -121,5 +125,5 @@ export default fp(
   (app: FastifyInstance) => {
     app.decorate('reportsRepository', createReportsRepository(app));
   },
-  { name: 'reports-repository', fastify: '5.x', dependencies: ['db', 'audit'] },
+  { name: 'reports-repository', fastify: '5.x', dependencies: ['db', 'audit', 'aggregate-cache'] },
 );
