@@ -21,7 +21,7 @@ import { analyzeBundle, loadBundle } from '../src/results/index.ts';
 import { PLANTED, runPlanted, startCluster } from '../test/analyze/planted.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const IMPOSSIBLE_TRAVEL = /FROM events WHERE type = 'auth' AND outcome = 'success' AND username = \$1/;
+const IMPOSSIBLE_TRAVEL = /FROM events WHERE type = \S+ AND outcome = \S+ AND username = \$1/;
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     const first = file.findings.at(0);
     rows.push({
       bundle: 'platform as first written', planted: 'impossible-travel lookup', first: first === undefined ? '(none)' : `${first.rule}: ${first.subject.slice(0, 60)}`,
-      share: first === undefined ? '' : shareOf(first), named: travel === undefined ? 'NO' : travel.rank === 1 ? 'yes (rank 1)' : `rank ${String(travel.rank)}`,
+      share: first === undefined ? '' : shareOf(first), named: travel === undefined ? 'NO' : travel.rank === 1 ? 'yes (rank 1)' : `rank ${String(travel.rank)}, after ${file.findings.slice(0, travel.rank - 1).map((f) => f.rule).join(', ')}`,
       evidence: travel === undefined ? '' : evidence(travel, 4), machineCpu: file.machineCpu, seconds: (Date.now() - started) / 1000,
     });
     process.stdout.write(`\nplatform bundle: ${bundle}\n${file.findings.slice(0, 5).map((f) => `  ${String(f.rank)}. ${f.rule} (${shareOf(f)}): ${f.subject.slice(0, 100)}`).join('\n')}\n`);
