@@ -34,9 +34,18 @@ export function meanRequestsInFlight(analysis: BundleAnalysis): number | null {
   return analysis.durationSeconds > 0 && totalMs > 0 ? totalMs / 1000 / analysis.durationSeconds : null;
 }
 
-/** The start and end (ms) of the run's periods with data; null when there are none. */
-export function runWindow(analysis: BundleAnalysis): { start: number; end: number } | null {
-  const starts = analysis.periodStarts;
+/**
+ * When the load ran (ms): from the first phase's start (generator.json's judged window) to the planned
+ * end or Artillery's last metric, whichever is later; else Artillery's first to last metric, else the span of the periods with data;
+ * null when none is known.
+ */
+export function runWindow(input: RuleInput): { start: number; end: number } | null {
+  const { firstMetricAt, lastMetricAt } = input.artillery?.aggregate ?? {};
+  const judged = input.generator?.judged;
+  // the last responses (a queue draining after the planned end) are load too
+  if (judged !== undefined) return { start: judged.start, end: Math.max(judged.end, typeof lastMetricAt === 'number' ? lastMetricAt : 0) };
+  if (typeof firstMetricAt === 'number' && typeof lastMetricAt === 'number' && lastMetricAt > firstMetricAt) return { start: firstMetricAt, end: lastMetricAt };
+  const starts = input.analysis.periodStarts;
   if (starts.length === 0) return null;
   return { start: starts[0], end: starts[starts.length - 1] + 10_000 };
 }

@@ -6,7 +6,7 @@
 // arrivals fell below plan. (Event-loop delay alone flags nothing: on a shared machine it rises
 // whenever the generator waits for a core, which says nothing about its own work.) The finding is made when the
 // plugin's verdict names the generator (fell behind, send rate below plan, CPU saturated) or when at
-// least half the periods are flagged; its share is the flagged share of the periods (the whole run
+// least half the periods, and at least 2, are flagged; its share is the flagged share of the periods (the whole run
 // when only the on-time rule failed).
 import { isBelowPlan } from '../core/trust.ts';
 import { round } from './context.ts';
@@ -27,7 +27,7 @@ export function generatorFindings(input: RuleInput): Candidate[] {
   });
   const reasons = file.trust.reasons.filter((r) => GENERATOR_REASON.test(r));
   const share = flagged.length / file.periods.length;
-  if (reasons.length === 0 && share < GENERATOR_RULES.flaggedShare) return [];
+  if (reasons.length === 0 && (flagged.length < 2 || share < GENERATOR_RULES.flaggedShare)) return [];
   const maxOf = (values: number[]): number => (values.length === 0 ? 0 : Math.max(...values));
   const utilisation = file.periods.flatMap((p) => (p.workerUtilization === undefined ? [] : [p.workerUtilization]));
   return [{

@@ -1,9 +1,10 @@
 // Findings from the platform samples (resources.json): which resource bound the run. Pure.
 //
-//   cpu-bound           the platform's process used >= 85% of one core (user + system) in at least
-//                       half the samples: its event loop is one thread, so that is its ceiling;
+//   cpu-bound           the platform's process used >= 80% of one core (user + system) in at least
+//                       half the samples while the load ran: its event loop is one thread, so that is
+//                       its ceiling (80%, not 100%: on a shared machine it waits for a core at times);
 //                       named after the endpoint with the most request time
-//   database-cpu-bound  PostgreSQL's processes used >= 85% of one core in at least half the samples:
+//   database-cpu-bound  PostgreSQL's processes used >= 80% of one core in at least half the samples:
 //                       a statement (or a serial worker on one backend) keeps a core busy
 //   pool-bound          requests waited for a database connection (pool waiting > 0) in >= 20% of the
 //                       samples; share of request time = mean waiting / mean requests in flight
@@ -17,16 +18,17 @@ import type { RuleInput } from './context.ts';
 import type { ResourceSample } from '../core/bundle/types.ts';
 import type { Candidate } from './types.ts';
 
-export const RESOURCE_RULES = { coreShare: 85, boundSamples: 0.5, waitingSamples: 0.2, cacheHitRatio: 0.9 } as const;
+export const RESOURCE_RULES = { coreShare: 80, boundSamples: 0.5, waitingSamples: 0.2, cacheHitRatio: 0.9 } as const;
 
 const mean = (values: number[]): number => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
 
-/** The samples taken while the run went (all of them when the run's window is unknown). */
+/** The samples taken while the load ran (./context.ts runWindow; all of them when it is unknown). */
 export function runSamples(input: RuleInput): ResourceSample[] {
   const samples = input.resources?.samples ?? [];
-  const window = runWindow(input.analysis);
+  const window = runWindow(input);
   if (window === null) return samples;
-  const inside = samples.filter((s) => s.t > window.start && s.t <= window.end + (input.resources?.intervalMs ?? 0));
+  // a sample covers the interval before its time: keep those that end inside the window
+  const inside = samples.filter((s) => s.t > window.start + (input.resources?.intervalMs ?? 0) / 2 && s.t <= window.end + (input.resources?.intervalMs ?? 0) / 2);
   return inside.length > 0 ? inside : samples;
 }
 
@@ -41,7 +43,7 @@ function cpuBound(input: RuleInput, samples: ResourceSample[]): Candidate[] {
       rule: 'cpu-bound', tier: 'bottleneck', subject: top?.endpoint ?? 'the platform process', share: busy / platform.length, shareOf: 'run',
       title: `the platform is CPU-bound: ${String(round(mean(platform), 0))}% of a core on average${top === undefined ? '' : `, ${top.endpoint} holds ${String(percent(top.share))}% of request time`}`,
       evidence: [
-        { label: 'samples at >= 85% of a core', value: busy, unit: 'count' },
+        { label: 'samples at >= 80% of a core', value: busy, unit: 'count' },
         { label: 'samples', value: platform.length, unit: 'count' },
         { label: 'platform CPU, mean', value: round(mean(platform)), unit: '% of a core' },
         { label: 'platform CPU, max', value: round(Math.max(...platform)), unit: '% of a core' },
@@ -59,7 +61,7 @@ function cpuBound(input: RuleInput, samples: ResourceSample[]): Candidate[] {
       rule: 'database-cpu-bound', tier: 'bottleneck', subject: 'PostgreSQL', share: dbBusy / database.length, shareOf: 'run',
       title: `the database is CPU-bound: PostgreSQL at ${String(round(mean(database), 0))}% of a core on average`,
       evidence: [
-        { label: 'samples at >= 85% of a core', value: dbBusy, unit: 'count' },
+        { label: 'samples at >= 80% of a core', value: dbBusy, unit: 'count' },
         { label: 'samples', value: database.length, unit: 'count' },
         { label: 'database CPU, mean', value: round(mean(database)), unit: '% of a core' },
         ...(top === undefined || input.statements === null ? [] : [{ label: 'share of database time in the top statement', value: percent(top.totalExecMs / input.statements.totalExecMs), unit: '%' }]),

@@ -37,7 +37,8 @@ before(async () => {
   const byName = (names: string[]) => PLANTED.filter((c) => names.includes(c.name));
   for (const batch of [byName(['missing-index', 'n-plus-one', 'saturated-pool', 'generator-bound']), byName(['cpu-bound-route'])]) {
     await Promise.all(batch.map(async (c) => {
-      const run = await runPlanted(c, { cluster, dir, durationSeconds: DURATION_SECONDS, intervalMs: 500 });
+      // the generator-bound run is shorter: its processor takes a core for half as long again as it lasts
+      const run = await runPlanted(c, { cluster, dir, durationSeconds: c.expected === 'generator-bound' ? 3 : DURATION_SECONDS, intervalMs: 500 });
       const bundle = await loadBundle(run.bundleDir);
       findings.set(c.name, findingsOf(bundle, analyzeBundle(bundle)));
       const samples = bundle.resources?.samples ?? [];
@@ -154,8 +155,10 @@ test('a CPU-bound route: the platform near a core, the hashing route holding the
 test('a generator-bound run: the generator\'s worker saturated by its processor', (t) => {
   if (skipped(t, 'generator-bound')) return;
   const f = top('generator-bound');
-  assert.ok(value(f, 'busiest worker event-loop utilisation, max') >= 90);
-  assert.ok(value(f, 'periods saturated or behind plan') >= 1);
+  // the plugin's own verdict: arrivals fell behind the schedule while the processor held the worker
+  assert.ok(value(f, 'trust reasons naming the generator') >= 1);
+  assert.match(f.title, /generator fell behind the schedule/);
+  assert.ok(value(f, 'arrivals created') > 0);
   // the stand-in's route did nothing: no resource finding blames the platform
   assert.ok(!(findings.get('generator-bound')?.findings ?? []).some((x) => x.rule === 'cpu-bound'));
 });

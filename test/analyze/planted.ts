@@ -35,8 +35,12 @@ export const PLANTED: readonly PlantedCase[] = [
   { name: 'missing-index', expected: 'missing-index', endpoint: 'GET /lookup', url: '/lookup?sku={{ $randomNumber(1, 200000) }}', rate: 15, database: true },
   { name: 'n-plus-one', expected: 'n-plus-one', endpoint: 'GET /orders/:id', url: '/orders/{{ $randomNumber(1, 500) }}', rate: 20, poolMax: 20, database: true },
   { name: 'saturated-pool', expected: 'pool-bound', endpoint: 'GET /sleep', url: '/sleep', rate: 30, poolMax: 2, database: true },
-  { name: 'cpu-bound-route', expected: 'cpu-bound', endpoint: 'GET /hash', url: '/hash', rate: 75, database: false },
-  { name: 'generator-bound', expected: 'generator-bound', endpoint: 'GET /ping', url: '/ping', rate: 30, generatorBurnMs: 40, database: false },
+  // ~13 ms of CPU (pbkdf2, 60k iterations) per request at 90/s: about 1.2 s of work a second for the
+  // stand-in's one thread
+  { name: 'cpu-bound-route', expected: 'cpu-bound', endpoint: 'GET /hash', url: '/hash', rate: 90, database: false },
+  // 25 arrivals/s x 60 ms of CPU each: 1.5 s of work per second for one worker thread, so arrivals fall
+  // behind the schedule by half the run's length
+  { name: 'generator-bound', expected: 'generator-bound', endpoint: 'GET /ping', url: '/ping', rate: 25, generatorBurnMs: 60, database: false },
 ];
 
 export interface Cluster { url: string; postmasterPid: number; dir: string; stop(): Promise<void> }

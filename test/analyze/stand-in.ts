@@ -59,7 +59,7 @@ async function serve(): Promise<void> {
       return out;
     },
     '/sleep': async () => (await pool.query('SELECT pg_sleep(0.1)')).rowCount,
-    '/hash': () => Promise.resolve(pbkdf2Sync('password', 'salt', 20_000, 32, 'sha256').toString('hex')),
+    '/hash': () => Promise.resolve(pbkdf2Sync('password', 'salt', 60_000, 32, 'sha256').toString('hex')),
     '/ping': () => Promise.resolve('pong'),
   };
   const server = createServer((req, res) => {
