@@ -4,9 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { main } from '../../src/analyze/command.ts';
+import { formatFindings } from '../../src/analyze/format.ts';
+import { findingsOf } from '../../src/analyze/index.ts';
+import { writeReports } from '../../src/report/index.ts';
+import { analyzeBundle, loadBundle } from '../../src/results/index.ts';
 import { REPO_ROOT } from '../../src/core/paths.ts';
 import { rejectsWithUsage, tempDir } from '../support.ts';
 
@@ -30,4 +34,19 @@ test('analyze refuses a missing bundle, a folder that is not one, a run without 
   assert.equal(cli.status, 2);
   assert.equal(cli.stdout, '');
   assert.equal(cli.stderr.trimEnd().split('\n').length, 1, cli.stderr);
+});
+
+test('names from the bundle are escaped: HTML in the report\'s findings section, control characters on the terminal', async (t) => {
+  const dir = await tempDir(t);
+  // the report's fixture: a plain Artillery file whose endpoint key is markup
+  const plain = join(REPO_ROOT, 'test/report/fixtures/artillery-plain.json');
+  const written = await writeReports(plain, { outDir: dir });
+  const html = await readFile(written.html, 'utf8');
+  const section = html.slice(html.indexOf('<h2 id="findings">'), html.indexOf('</section>', html.indexOf('<h2 id="findings">')));
+  assert.match(section, /&lt;script&gt;window\.__pwned=1&lt;\/script&gt;/);
+  assert.ok(!section.includes('<script>') && !section.includes('<img'), section);
+  const file = findingsOf(await loadBundle(plain), analyzeBundle(await loadBundle(plain)));
+  const named = { ...file, findings: file.findings.map((f) => ({ ...f, subject: `${f.subject}\u001b[31m` })) };
+  assert.ok(!formatFindings(named, 10).includes('\u001b'));
+  assert.match(formatFindings(named, 10), /\\u001b\[31m/);
 });
