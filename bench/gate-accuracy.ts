@@ -19,6 +19,7 @@
 //          --min-periods N (override comparison.minPeriods: these runs are shorter than CI's)
 //          --slo FILE (repeatable)  --keep (keep the bundles)
 //          --from DIR (repeatable: judge streams kept by earlier --keep runs, without new runs)
+//          --include-untrusted (with --from: also judge runs the trust rules refused, which the gate itself would not)
 import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -173,7 +174,11 @@ async function main(): Promise<void> {
   let header: string;
   if (from.length > 0) {
     for (const dir of from) streams.push({ source: dir, runs: await readStream(dir) });
-    header = `re-judged ${streams.reduce((n, s) => n + s.runs.length, 0)} kept runs from ${from.join(', ')}`;
+    const refused = streams.flatMap((s) => s.runs).filter((r) => !r.trusted);
+    // The gate refuses an untrustworthy run (exit 3: rerun the job); --include-untrusted judges the
+    // comparison on such runs too, for its statistics alone, and says how many there were.
+    if (process.argv.includes('--include-untrusted')) for (const run of refused) run.trusted = true;
+    header = `re-judged ${streams.reduce((n, s) => n + s.runs.length, 0)} kept runs from ${from.join(', ')}; ${refused.length} of them refused by the trust rules${refused.length > 0 ? (process.argv.includes('--include-untrusted') ? ', judged anyway (--include-untrusted)' : ', left out') : ''}`;
   } else {
     const dir = await mkdtemp(join(tmpdir(), 'rampart-bench-gate-'));
     const started = Date.now();
