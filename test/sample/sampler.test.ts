@@ -57,7 +57,7 @@ test('the sampler records the platform, its database, the generator and the stat
   const sampler = await startSampler({ ...targets, bundleDir, intervalMs: 300, explainTop: 200 });
   sampler.setGeneratorPid(process.pid); // this process stands in for Artillery
   await searchEvents(p.url, SEARCHES);
-  await new Promise((r) => setTimeout(r, 1200));
+  await new Promise((r) => setTimeout(r, 700));
   const started = Date.now();
   sampled = await sampler.stop();
   assert.ok(Date.now() - started < 8000, 'stop() is bounded');
@@ -115,7 +115,7 @@ test('--target without DATABASE_URL: /metrics only, the missing parts said, and 
   await mkdir(bundleDir);
   const targets = givenTargetTargets(p.url, {});
   const sampler = await startSampler({ ...targets, bundleDir, intervalMs: 300 });
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 700));
   const { resources, statements } = await sampler.stop();
   assert.equal(statements, null);
   assert.deepEqual(resources.sources, { platform: 'metrics', database: null, generator: null });
@@ -138,10 +138,10 @@ test('a database that goes away while sampling is recorded in missing; stop() st
   await mkdir(bundleDir);
   const targets = await ownPlatformTargets(p);
   const sampler = await startSampler({ ...targets, bundleDir, intervalMs: 300 });
-  await new Promise((r) => setTimeout(r, 700));
+  await new Promise((r) => setTimeout(r, 500));
   assert.ok(targets.postmasterPid !== null);
   process.kill(targets.postmasterPid, 'SIGINT'); // fast shutdown: every backend, the sampler's too, is ended
-  await new Promise((r) => setTimeout(r, 1500));
+  await new Promise((r) => setTimeout(r, 1000));
   const started = Date.now();
   const { resources, statements } = await sampler.stop();
   assert.ok(Date.now() - started < 8000, 'stop() is bounded');
