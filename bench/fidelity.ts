@@ -181,6 +181,13 @@ async function main(): Promise<void> {
       }
     }
     const loads = rounds.map((r) => r.load);
+    const rampartRounds = rounds.filter((r) => r.variant === 'rampart');
+    const bareRounds = rounds.filter((r) => r.variant === 'bare');
+    const below = rampartRounds.flatMap((r, i) => ROUTES.flatMap((route) => (['min', 'p50', 'p90', 'p99'] as const)
+      .filter((f) => r.measured.own[route][f] < r.truth[route][f])
+      .map((f) => `round ${String(i + 1)} ${name(route)} ${f} ${r.measured.own[route][f].toFixed(2)} < ${r.truth[route][f].toFixed(2)}`)));
+    const overBare = (f: 'p50' | 'p99', route: number): number => median(rampartRounds.map((r, i) => r.measured.own[route][f] - (bareRounds[i]?.measured.own[route][f] ?? NaN)));
+    const targets = ROUTES.map((route) => `${name(route)}: p50 ${overBare('p50', route) >= 0 ? '+' : ''}${overBare('p50', route).toFixed(2)} ms (target <= +0.3), p99 ${overBare('p99', route) >= 0 ? '+' : ''}${overBare('p99', route).toFixed(2)} ms (target <= +1)`);
     const marked = rounds.filter((r) => r.variant === 'rampart' && (r.measured.delayMs ?? 0) > 1);
     const lines = [
       `Measurement fidelity: ${String(roundCount)} rounds of rampart, bare and artillery (rotating order), ${String(rate)} arrivals/s for ${String(seconds)} s, each arrival GET /sleep/5 (new connection) then GET /sleep/20 (reused); ms, median over rounds (range)`,
@@ -190,6 +197,8 @@ async function main(): Promise<void> {
       '',
       `Rampart rounds' generator delay (p99 of the worker's event-loop delay, ms): ${rounds.filter((r) => r.variant === 'rampart').map((r) => `${(r.measured.delayMs ?? NaN).toFixed(2)}${r.measured.trustworthy === false ? ' untrustworthy' : ''}`).join(', ')}`,
       marked.length === 0 ? 'No Rampart round had a generator delay above 1 ms.' : `Marked: ${String(marked.length)} Rampart round(s) whose generator added more than 1 ms at p99 (their figures carry that error bar).`,
+      `Below the server's truth (paired by round): ${below.length === 0 ? 'never' : below.join('; ')}`,
+      `Rampart − bare, median over rounds: ${targets.join('; ')}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
