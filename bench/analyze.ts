@@ -65,8 +65,8 @@ async function main(): Promise<void> {
   try {
     for (const c of PLANTED.filter((p) => only === undefined || only.includes(p.name))) {
       const started = Date.now();
-      if (from === undefined) say(`${c.name}: ${String(duration)} s at ${String(c.rate)}/s against ${c.endpoint}`);
-      const bundleDir = from === undefined ? (await runPlanted(c, { cluster, dir, durationSeconds: duration, intervalMs: 1000 })).bundleDir : join(from, c.name);
+      if (from === undefined) say(`${c.name}: ${String(duration)} s at ${String(c.benchRate ?? c.rate)}/s against ${c.endpoint}`);
+      const bundleDir = from === undefined ? (await runPlanted(c, { cluster, dir, durationSeconds: duration, intervalMs: 1000, bench: true })).bundleDir : join(from, c.name);
       const file = await analyse(bundleDir);
       const first = file.findings.at(0);
       rows.push({
