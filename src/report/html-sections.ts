@@ -77,7 +77,7 @@ export function renderGenerator(model: ReportModel): string {
   const ratio = g.planned.arrivals > 0 ? g.actual.arrivals / g.planned.arrivals : null;
   const trust = g.trust.trustworthy
     ? `<p>${badge('pass', 'trustworthy')} The generator kept to the planned schedule.</p>`
-    : `<p>${badge('warn', 'untrustworthy')} The generator did not keep to the planned schedule; latencies may be understated.</p><ul>${g.trust.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>`;
+    : `<p>${badge('warn', 'untrustworthy')} The generator's own limits distorted this run's figures: behind its schedule, latencies are understated; delayed, they are overstated.</p><ul>${g.trust.reasons.map((r) => `<li>${h(r)}</li>`).join('')}</ul>`;
   const tiles = [
     tile('planned arrivals', formatCount(g.planned.arrivals)),
     tile('actual arrivals', `${formatCount(g.actual.arrivals)}${ratio === null ? '' : ` (${formatPercent(ratio)})`}`, ratio !== null && ratio < 0.99 ? 'bad' : ''),
@@ -88,6 +88,7 @@ export function renderGenerator(model: ReportModel): string {
     tiles.push(tile('busiest worker event loop, peak', formatPercent(g.peakWorkerUtilization), g.peakWorkerUtilization >= g.workerUtilizationLimit ? 'bad' : ''));
   }
   tiles.push(tile('worst event-loop delay', `${formatMs(g.worstEventLoopDelayMs)} ms`));
+  if (g.trust.generatorDelayMs !== undefined) tiles.push(tile('generator delay p99 (error bar)', `± ${formatMs(g.trust.generatorDelayMs)} ms`));
   return `<section>${head}${trust}<div class="tiles">${tiles.join('')}</div>
 <div class="charts">
 ${chartBlock(model.charts.arrivals, 'No arrival figures per period.')}

@@ -150,7 +150,7 @@ export interface ReportModel {
     periods: GeneratorPeriod[];
     planned: { arrivals: number; durationSeconds: number };
     actual: { arrivals: number; firstArrivalAt: number | null; lastArrivalAt: number | null };
-    trust: { trustworthy: boolean; reasons: string[] };
+    trust: { trustworthy: boolean; reasons: string[]; generatorDelayMs?: number };
     /** Periods wholly inside the judged run (src/core/trust.ts isFullPeriod). */
     fullPeriods: number;
     /** Full periods whose arrivals fell short of plan by the plugin's own rule (TRUST_RULES). */

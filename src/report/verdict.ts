@@ -38,7 +38,7 @@ export function verdictOf(model: Pick<ReportModel, 'gate' | 'generator' | 'total
     return { level: 'pass', headline: `${checks}; ${baseline}.`, reasons };
   }
   if (model.generator !== null && !model.generator.trust.trustworthy) {
-    return { level: 'untrustworthy', headline: 'The load generator did not keep to the planned schedule; the figures understate latency.', reasons: model.generator.trust.reasons };
+    return { level: 'untrustworthy', headline: 'The load generator could not be trusted in this run (its reasons below); its figures are not a measurement of the platform.', reasons: model.generator.trust.reasons };
   }
   const reasons: string[] = [];
   if (model.totals.errors > 0) reasons.push(`${model.totals.errors} of ${model.totals.requests} requests failed (transport errors or 5xx).`);

@@ -37,7 +37,7 @@ export const readGenerator = (bundleDir: string): Promise<GeneratorFile | null> 
 export function decideExit(code: number | null, interrupted: boolean, generator: GeneratorFile | null, haveOutput: boolean): { exit: ExitCode; verdict: string } {
   if (interrupted) return { exit: EXIT.untrustworthy, verdict: 'interrupted: partial results kept' };
   if (!haveOutput) return { exit: EXIT.untrustworthy, verdict: `Artillery failed (exit ${String(code)}) and wrote no results; see artillery.log` };
-  if (generator !== null && !generator.trust.trustworthy) return { exit: EXIT.untrustworthy, verdict: 'untrustworthy: the load generator could not keep the planned schedule' };
+  if (generator !== null && !generator.trust.trustworthy) return { exit: EXIT.untrustworthy, verdict: `untrustworthy: ${generator.trust.reasons[0] ?? 'the load generator could not be trusted'}` };
   if (code === 0) return { exit: EXIT.ok, verdict: 'pass: every threshold and expectation held' };
   if (code === 1) return { exit: EXIT.checkFailed, verdict: 'fail: a threshold (ensure) was breached' };
   if (code === 21) return { exit: EXIT.checkFailed, verdict: 'fail: expectations failed (wrong status or body)' };
