@@ -23,8 +23,21 @@ export const itemsOf = (body: unknown): Record<string, unknown>[] => {
   return Array.isArray(items) ? (items as Record<string, unknown>[]) : [];
 };
 
-/** Send `value` as the request's JSON body (replacing any literal body of the script). */
+/**
+ * Send `value` as the request's JSON body (replacing any literal body of the script), serialised
+ * here. Artillery templates a `json` body after the beforeRequest hooks: it deep-clones the object
+ * and renders every field (lodash path lookups, a JSON.stringify per field for a debug line even
+ * with debugging off), which cost ~360 µs per event of a batch and saturated the generator's worker
+ * at rate-scale 2 (docs/analysis.md, "The generator at rate-scale 2"). A string body is only checked
+ * for `{{` once. Our bodies never hold a template.
+ */
 export function setJson(req: RequestParams, value: unknown): void {
-  req.json = value;
-  delete req.body;
+  setJsonText(req, JSON.stringify(value));
+}
+
+/** Send an already serialised JSON text as the request's body (e.g. a batch replayed byte for byte). */
+export function setJsonText(req: RequestParams, text: string): void {
+  delete req.json;
+  req.body = text;
+  req.headers = { ...(req.headers ?? {}), 'content-type': 'application/json' };
 }

@@ -71,28 +71,71 @@ export const pools = {
 
 export const pick = <T,>(list: readonly T[]): T => faker.helpers.arrayElement(list);
 
+// --- Fast draws for the hot path ----------------------------------------------------------------
+// Sensors send thousands of events a second at rate-scale 2; a faker call per field cost ~20 µs an
+// event on the generator's one worker thread. Events draw from the pools above (and the word pools
+// below, built once by faker) through sfc32, a small seeded PRNG: one call per draw, no allocation.
+// Its stream is seeded from RAMPART_SEED too, so the same seed gives the same stream of events.
+function sfc32(seed: number): () => number {
+  let a = 0x9e3779b9, b = 0x243f6a88, c = 0xb7e15162, d = seed >>> 0;
+  const next = (): number => {
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < 15; i++) next();
+  return next;
+}
+const random = sfc32(SEED);
+/** A whole number in [min, max], from the events' seeded stream. */
+const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+const draw = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const alphanumeric = (length: number): string => {
+  let out = '';
+  for (let i = 0; i < length; i++) out += ALPHANUMERIC[Math.floor(random() * ALPHANUMERIC.length)];
+  return out;
+};
+
+const words = {
+  filePaths: range(300).map(() => faker.system.filePath()),
+  fileNames: range(300).map(() => faker.system.fileName()),
+  authMethods: ['ssh', 'rdp', 'vpn', 'sso', 'kerberos'],
+  dstPorts: [443, 443, 443, 80, 53, 22, 3389, 8080, 5432],
+} as const;
+
+/** Event types in realistic proportions (network and DNS dominate, auth and process follow), 1 % steps. */
+const EVENT_TYPES: readonly EventType[] = ([['network', 35], ['dns', 25], ['auth', 20], ['process', 12], ['file', 8]] as const)
+  .flatMap(([type, weight]) => range(weight).map(() => type));
+const pickEventType = (): EventType => draw(EVENT_TYPES);
+
 // --- Events ---------------------------------------------------------------------------------------
 /** A benign event of the given type, occurring within the last few seconds. */
 export function benignEvent(type: EventType = pickEventType()): PlatformEvent {
-  const host = pick(pools.hosts);
-  const occurredAt = new Date(Date.now() - faker.number.int({ min: 0, max: 5000 })).toISOString();
-  const employee = pick(pools.employees);
+  const host = draw(pools.hosts);
+  const occurredAt = new Date(Date.now() - int(0, 5000)).toISOString();
+  const employee = draw(pools.employees);
   switch (type) {
     case 'auth': {
-      const outcome = faker.number.int({ min: 1, max: 100 }) <= 4 ? 'failure' : 'success';
-      const srcIp = pick(pools.internalIps);
-      const method = pick(['ssh', 'rdp', 'vpn', 'sso', 'kerberos']);
+      const outcome = int(1, 100) <= 4 ? 'failure' : 'success';
+      const srcIp = draw(pools.internalIps);
+      const method = draw(words.authMethods);
       return {
         type, occurredAt, host, username: employee.username, srcIp, outcome, country: employee.country,
         message: `${method} login ${outcome} for ${employee.username} from ${srcIp}`,
-        attributes: { method, sessionId: faker.string.alphanumeric(12) },
+        attributes: { method, sessionId: alphanumeric(12) },
       };
     }
     case 'network': {
-      const srcIp = pick(pools.internalIps);
-      const dstIp = pick(pools.externalIps);
-      const dstPort = pick([443, 443, 443, 80, 53, 22, 3389, 8080, 5432]);
-      const bytes = faker.number.int({ min: 200, max: 5_000_000 });
+      const srcIp = draw(pools.internalIps);
+      const dstIp = draw(pools.externalIps);
+      const dstPort = draw(words.dstPorts);
+      const bytes = int(200, 5_000_000);
       return {
         type, occurredAt, host, srcIp, dstIp, dstPort,
         message: `connection ${srcIp} -> ${dstIp}:${dstPort} allowed (${bytes} bytes)`,
@@ -100,47 +143,38 @@ export function benignEvent(type: EventType = pickEventType()): PlatformEvent {
       };
     }
     case 'process': {
-      const process = pick(pools.processes);
+      const process = draw(pools.processes);
       return {
-        type, occurredAt, host, username: employee.username, process, fileHash: pick(pools.fileHashes),
+        type, occurredAt, host, username: employee.username, process, fileHash: draw(pools.fileHashes),
         message: `process started: ${process} by ${employee.username}`,
-        attributes: { pid: faker.number.int({ min: 100, max: 65000 }), parent: 'explorer.exe', commandLine: `${process} ${faker.system.fileName()}` },
+        attributes: { pid: int(100, 65000), parent: 'explorer.exe', commandLine: `${process} ${draw(words.fileNames)}` },
       };
     }
     case 'dns': {
-      const domain = pick(pools.domains);
+      const domain = draw(pools.domains);
       return {
-        type, occurredAt, host, srcIp: pick(pools.internalIps), domain,
+        type, occurredAt, host, srcIp: draw(pools.internalIps), domain,
         message: `dns query A ${domain}`,
         attributes: { qtype: 'A', rcode: 'NOERROR' },
       };
     }
     case 'file': {
-      const path = faker.system.filePath();
+      const path = draw(words.filePaths);
       return {
-        type, occurredAt, host, username: employee.username, fileHash: pick(pools.fileHashes),
+        type, occurredAt, host, username: employee.username, fileHash: draw(pools.fileHashes),
         message: `file written: ${path}`,
-        attributes: { path, action: 'write', size: faker.number.int({ min: 10, max: 10_000_000 }) },
+        attributes: { path, action: 'write', size: int(10, 10_000_000) },
       };
     }
   }
 }
 
-/** Event types in realistic proportions: network and DNS dominate, auth and process follow. */
-function pickEventType(): EventType {
-  return faker.helpers.weightedArrayElement([
-    { weight: 35, value: 'network' as const },
-    { weight: 25, value: 'dns' as const },
-    { weight: 20, value: 'auth' as const },
-    { weight: 12, value: 'process' as const },
-    { weight: 8, value: 'file' as const },
-  ]);
-}
-
 export const newBatchId = (): string => `b-${randomUUID()}`;
 
 export function benignBatch(size: number): { batchId: string; events: PlatformEvent[] } {
-  return { batchId: newBatchId(), events: range(Math.max(1, size)).map(() => benignEvent()) };
+  const events = new Array<PlatformEvent>(Math.max(1, size));
+  for (let i = 0; i < events.length; i++) events[i] = benignEvent();
+  return { batchId: newBatchId(), events };
 }
 
 // --- Threat intelligence -----------------------------------------------------------------------

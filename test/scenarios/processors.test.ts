@@ -17,6 +17,7 @@ import { benignBatch, indicatorBatch, pools, uniqueIp } from '../../processors/p
 import { edgeTokens, hugeBatch, oversizedBatch } from '../../processors/edge.mts';
 import { hasNextCursor, keepCreatedId, keepCursor, pickItem } from '../../processors/capture.mts';
 import { reportStillRunning } from '../../processors/analytics-reports.mts';
+import { setJson } from '../../processors/bodies.mts';
 import { REPO_ROOT } from '../../src/core/paths.ts';
 import type { HttpResponse, RequestParams, VuContext, VuEvents } from '../../processors/types.mts';
 
@@ -148,6 +149,28 @@ test('benign batches and threat feeds are valid against the platform schema and 
     assert.ok(['ip', 'domain', 'hash'].includes(i.type));
     assert.ok(i.value.length > 0 && i.value.length <= 512 && i.source.length > 0);
   }
+});
+
+test('benign events: the same seed gives the same stream, another seed another; bodies go out as JSON text', async () => {
+  const saved = process.env.RAMPART_SEED;
+  const stream = async (seed: string, copy: string): Promise<unknown[]> => {
+    process.env.RAMPART_SEED = seed; // read once when the module is evaluated; each query string is a fresh instance
+    const mod = (await import(`../../processors/payloads.mts?seed=${seed}&copy=${copy}`)) as typeof import('../../processors/payloads.mts');
+    return mod.benignBatch(300).events.map((e) => ({ ...e, occurredAt: '' })); // the time of day is not drawn
+  };
+  try {
+    const [a, b, c] = [await stream('7', 'a'), await stream('7', 'b'), await stream('8', 'a')];
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a, c);
+  } finally {
+    if (saved === undefined) delete process.env.RAMPART_SEED;
+    else process.env.RAMPART_SEED = saved;
+  }
+  const req: RequestParams = { url: '/api/v1/events/batch', json: { stale: true }, headers: { 'x-api-key': '{{ sensorKey }}' } };
+  setJson(req, benignBatch(3));
+  assert.equal(req.json, undefined, 'no json left for Artillery to template field by field');
+  assert.equal((JSON.parse(String(req.body)) as { events: unknown[] }).events.length, 3);
+  assert.deepEqual(req.headers, { 'x-api-key': '{{ sensorKey }}', 'content-type': 'application/json' });
 });
 
 test('every default rule gets an attack crafted from its own parameters, valid against the schema', () => {
