@@ -12,7 +12,7 @@
 //   complete    every worker delivered its measurements, a phase started, and the run was not
 //               interrupted (an interrupted run is judged only up to the interruption)
 //   delayed     the worker threads' event-loop delay p99 over the judged window (the generator's
-//               own share of every latency, stated as trust.generatorDelayMs) <= max(10 ms, 50% of
+//               own share of every latency, stated as trust.generatorDelayMs) <= max(25 ms, 50% of
 //               the run's median latency), judged on at least 500 timer samples
 //
 // The rules and the definition of a full period: src/core/trust.ts.

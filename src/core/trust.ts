@@ -11,7 +11,7 @@
 //   complete    every worker delivered its measurements, a phase started, and the run was not
 //               interrupted (an interrupted run is judged only up to the interruption)
 //   delayed     the generator's own delay (its worker threads' event-loop delay, p99 over the judged
-//               window, on at least 500 timer samples) must not exceed the larger of 10 ms and 50% of
+//               window, on at least 500 timer samples) must not exceed the larger of 25 ms and 50% of
 //               the run's median latency: up to that, it is the error bar the run states
 //               (trust.generatorDelayMs); beyond it, the generator's own waiting is of the order of
 //               what it measures (docs/measurement.md, "The generator's error bar")
@@ -27,8 +27,8 @@ export const TRUST_RULES = {
   processCpuShare: 0.95,
   /** the generator's delay p99 may reach this share of the run's median latency ... */
   delayShare: 0.5,
-  /** ... or this many ms, whichever is larger */
-  delayFloorMs: 10,
+  /** ... or this many ms, whichever is larger (about two of the OS scheduler's periods on a shared 2-core machine) */
+  delayFloorMs: 25,
   /** the delay is judged on at least this many timer samples (5 s of the 10 ms timer) */
   delayMinSamples: 500,
 } as const;

@@ -124,7 +124,7 @@ test('a generator whose event loop ran late beyond the limit makes the run untru
   const stalled = buildGeneratorFile(input(36, 50, (i) => (i < 36 ? 50 : 0), { workerHealth: [worker([0.03, 0.03, 0.03, 0.03], 40)], medianLatencyMs: 20 }));
   assert.equal(stalled.trust.trustworthy, false);
   assert.equal(stalled.trust.reasons.length, 1);
-  assert.match(stalled.trust.reasons[0], /^the load generator delayed its own measurements: its worker event loop ran late by 40\.\d+ ms at p99 \(max 40\.\d+ ms\), above the limit of 10 ms \(50% of the median latency 20\.0 ms, at least 10 ms\)/);
+  assert.match(stalled.trust.reasons[0], /^the load generator delayed its own measurements: its worker event loop ran late by 40\.\d+ ms at p99 \(max 40\.\d+ ms\), above the limit of 25 ms \(50% of the median latency 20\.0 ms, at least 25 ms\)/);
   assert.ok((stalled.trust.generatorDelayMs ?? 0) >= 40);
   assert.equal(delayLimitMs(20), TRUST_RULES.delayFloorMs);
 
