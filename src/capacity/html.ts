@@ -2,8 +2,8 @@
 // the latency-versus-load curve (uPlot inlined from its package, the report's stylesheet) and every
 // step. Everything from the run passes through the report's escaping. Pure: takes the document and
 // the assets' text.
-import { createHash } from 'node:crypto';
 import { escapeHtml as h, jsonForScript } from '../report/escape.ts';
+import { pageHead } from '../report/page-head.ts';
 import type { ChartAssets } from '../report/html.ts';
 import type { CapacityFile } from './document.ts';
 
@@ -69,9 +69,7 @@ function headline(doc: CapacityFile): { level: string; css: string; text: string
 }
 
 export function renderCapacityHtml(doc: CapacityFile, assets: ChartAssets): string {
-  for (const script of [assets.uplotJs, CURVE_JS]) if (/<\/script|<!--/i.test(script)) throw new Error('a script contains </script or <!--; it cannot be inlined');
-  for (const sheet of [assets.uplotCss, assets.pageCss]) if (/<\/style/i.test(sheet)) throw new Error('a stylesheet contains </style; it cannot be inlined');
-  const hashes = [assets.uplotJs, CURVE_JS].map((code) => `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`).join(' ');
+  const head = pageHead({ title: `Capacity of ${doc.profile}`, generator: 'rampart capacity', scripts: [assets.uplotJs, CURVE_JS], styles: [assets.uplotCss, assets.pageCss] });
   const all = charts(doc);
   const top = headline(doc);
   const r = doc.result;
@@ -80,18 +78,7 @@ export function renderCapacityHtml(doc: CapacityFile, assets: ChartAssets): stri
     + `<td class="num">${ms(s.latencyMs?.p50)}</td><td class="num">${ms(s.latencyMs?.p95)}</td><td class="num">${ms(s.latencyMs?.p99)}</td><td class="num">${s.throughput.toFixed(1)}</td><td class="num">${(s.errorRate * 100).toFixed(2)}%</td>`
     + `<td>${s.generator.trustworthy ? 'kept schedule' : h(s.generator.reasons.join('; ') || 'untrustworthy')}</td><td>${h(s.reasons.join('; '))}</td><td><code>${h(s.bundle)}</code></td></tr>`).join('\n');
   const env = Object.entries(doc.platformEnv).map(([k, v]) => `${k}=${v}`).join(' ');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${hashes}; style-src 'unsafe-inline'; img-src data:">
-<meta name="generator" content="rampart capacity">
-<title>${h(`Capacity of ${doc.profile}`)}</title>
-<style>${assets.uplotCss}</style>
-<style>${assets.pageCss}</style>
-</head>
-<body>
+  return `${head}
 <header>
 <h1>${h(`Capacity of ${doc.profile}`)}</h1>
 <dl class="meta"><div><dt>target</dt><dd>${h(doc.target)}</dd></div><div><dt>started</dt><dd>${h(doc.startedAt)}</dd></div>

@@ -1,6 +1,7 @@
 // compare's text table (stdout) and compare.html (self-contained, the report's stylesheet; no
 // script at all: tables only). Everything from the runs passes through the report's escaping. Pure.
 import { escapeHtml as h } from '../report/escape.ts';
+import { pageHead } from '../report/page-head.ts';
 import type { CompareFile, RatioInterval, ResourceFigures } from './document.ts';
 
 const change = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%`;
@@ -66,7 +67,6 @@ export function formatCompare(doc: CompareFile): string {
 const cell = (text: string, numeric = false): string => `<td${numeric ? ' class="num"' : ''}>${h(text)}</td>`;
 
 export function renderCompareHtml(doc: CompareFile, pageCss: string): string {
-  if (/<\/style/i.test(pageCss)) throw new Error('a stylesheet contains </style; it cannot be inlined');
   const title = `Compare: ${doc.b.label} against ${doc.a.label}${doc.profile === null ? '' : ` (${doc.profile})`}`;
   const endpoints = doc.endpoints.map((e) => `<tr>${cell(e.endpoint)}<td><span class="badge badge-${e.verdict.toLowerCase()}">${e.verdict}</span></td>${cell(e.ratio === null ? '–' : change(e.ratio), true)}${cell(interval(e.p50), true)}${cell(interval(e.p95), true)}`
     + `${cell(ms(e.a?.p95), true)}${cell(ms(e.b?.p95), true)}${cell(String(e.a?.requests ?? 0), true)}${cell(String(e.b?.requests ?? 0), true)}${cell(e.detail)}</tr>`).join('\n');
@@ -74,17 +74,7 @@ export function renderCompareHtml(doc: CompareFile, pageCss: string): string {
   const statements = doc.statements.rows.map((r) => `<tr>${cell(fixed(r.a?.totalExecMsPerRun ?? null, 0), true)}${cell(fixed(r.b?.totalExecMsPerRun ?? null, 0), true)}${cell(fixed(r.a?.meanExecMs ?? null, 2), true)}${cell(fixed(r.b?.meanExecMs ?? null, 2), true)}${cell(fixed(r.a?.callsPerRun ?? null, 0), true)}${cell(fixed(r.b?.callsPerRun ?? null, 0), true)}<td><code>${h(r.query)}</code></td></tr>`).join('\n');
   const sides = [doc.a, doc.b].map((s, i) => `<li>${i === 0 ? 'A' : 'B'}: ${h(s.label)}${s.env === null ? '' : ` — env ${h(Object.entries(s.env).map(([k, v]) => `${k}=${v}`).join(' ') || 'defaults')}`}; runs: ${s.runs.map((r) => `<code>${h(r.bundle)}</code>`).join(', ')}</li>`).join('');
   const missing = [...new Set([...(doc.resources.a?.missing ?? []), ...(doc.resources.b?.missing ?? [])])];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="generator" content="rampart compare">
-<title>${h(title)}</title>
-<style>${pageCss}</style>
-</head>
-<body>
+  return `${pageHead({ title, generator: 'rampart compare', styles: [pageCss] })}
 <header><h1>${h(title)}</h1>
 <ul>${sides}${doc.order.length > 0 ? `<li>order: ${h(doc.order.join(' '))}</li>` : ''}
 <li>verdicts: the gate's comparison of B's runs against A's (${h(doc.settings.statistic)} per 10 s period, threshold ${Math.round(doc.settings.threshold * 100)}%, alpha ${doc.settings.alpha}; SLO files ${h(doc.settings.sources.join(', '))}); p50/p95: B/A with the ${Math.round((1 - doc.settings.alpha) * 100)}% interval, at least ${Math.round(doc.settings.absoluteNoiseFloor * 100)}% run-to-run spread assumed</li></ul>

@@ -4,7 +4,7 @@
 // text of the page's assets.
 import type { ChartSpec, EndpointRow, ReportModel } from './model.ts';
 import type { SloCheck } from '../core/bundle/types.ts';
-import { createHash } from 'node:crypto';
+import { pageHead } from './page-head.ts';
 import { escapeHtml, jsonForScript } from './escape.ts';
 import { badge, chartBlock, renderGenerator, renderSecurity, renderVusers, sloCell, tile } from './html-sections.ts';
 import { renderPlatform } from './html-platform.ts';
@@ -26,33 +26,11 @@ export interface ChartAssets {
 const h = escapeHtml;
 
 export function renderHtml(model: ReportModel, assets: ChartAssets): string {
-  // The library is inlined verbatim; it must not be able to close its own element.
-  for (const script of [assets.uplotJs, assets.pageJs]) {
-    if (/<\/script|<!--/i.test(script)) throw new Error('a script contains </script or <!--; it cannot be inlined');
-  }
-  for (const sheet of [assets.uplotCss, assets.pageCss]) {
-    if (/<\/style/i.test(sheet)) throw new Error('a stylesheet contains </style; it cannot be inlined');
-  }
-
   const charts = [...Object.values(model.charts).filter((c): c is ChartSpec => c !== null), ...(model.platform?.charts ?? [])];
   const data = { charts };
   const title = model.title;
-  // Only the two scripts written here may run: their hashes are the page's script policy, and it
-  // allows no network at all.
-  const scriptHashes = [assets.uplotJs, assets.pageJs].map((code) => `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`).join(' ');
-
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${scriptHashes}; style-src 'unsafe-inline'; img-src data:">
-<meta name="generator" content="rampart report">
-<title>${h(title)}</title>
-<style>${assets.uplotCss}</style>
-<style>${assets.pageCss}</style>
-</head>
-<body>
+  // Only the two scripts written here may run (pageHead: their hashes are the script policy).
+  return `${pageHead({ title, generator: 'rampart report', scripts: [assets.uplotJs, assets.pageJs], styles: [assets.uplotCss, assets.pageCss] })}
 <header>
 <h1>${h(title)}</h1>
 ${renderRunMeta(model)}

@@ -3,11 +3,11 @@
 // block and chart containers as report.html) and escaped by the report's functions. While the run
 // goes the page reloads itself every few seconds; once it has ended it stops and links the final
 // report. Its policy allows no network at all: the only requests are its own reloads from 127.0.0.1.
-import { createHash } from 'node:crypto';
 import type { PlannedPhase } from '../../core/bundle/types.ts';
 import type { ChartAssets } from '../../report/html.ts';
 import type { ChartSpec, SeriesLine } from '../../report/model.ts';
 import { escapeHtml as h, jsonForScript } from '../../report/escape.ts';
+import { pageHead } from '../../report/page-head.ts';
 import { chartBlock } from '../../report/html-sections.ts';
 import { plannedArrivals } from '../status.ts';
 import { endpointSummaries, type LivePeriod } from './console-feed.ts';
@@ -86,23 +86,11 @@ export function livePage(m: LiveModel, assets: ChartAssets): string {
   const totals = m.periods.reduce((t, p) => ({ requests: t.requests + (p.counters['http.requests'] ?? 0), errors: t.errors + sumWhere(p.counters, isError), users: t.users + (p.counters['vusers.created'] ?? 0) }), { requests: 0, errors: 0, users: 0 });
   const planned = m.phases.reduce((s, p) => s + p.duration, 0);
   const elapsed = Math.round((m.nowMs - m.startedAtMs) / 1000);
-  const scripts = [assets.uplotJs, assets.pageJs];
-  const hashes = scripts.map((code) => `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`).join(' ');
   const status = m.finished === null
     ? `<p>Running: ${String(elapsed)} s of ~${String(Math.round(planned))} s planned; this page reloads every ${String(m.refreshSeconds)} s.</p>`
     : `<p class="verdict">Finished: ${h(m.finished.verdict)}. ${m.finished.reportHref === null ? `The bundle: <code>${h(m.finished.bundleDir)}</code>` : `<a id="final-report" href="${h(m.finished.reportHref)}">The final report</a> (<code>${h(m.finished.bundleDir)}</code>)`}</p>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${hashes}; style-src 'unsafe-inline'; img-src data:">
-${m.finished === null ? `<meta http-equiv="refresh" content="${String(m.refreshSeconds)}">` : ''}
-<title>${h(`live: ${m.profile} ${m.runId}`)}</title>
-<style>${assets.uplotCss}</style>
-<style>${assets.pageCss}</style>
-</head>
-<body>
+  const refresh = m.finished === null ? `<meta http-equiv="refresh" content="${String(m.refreshSeconds)}">` : '';
+  return `${pageHead({ title: `live: ${m.profile} ${m.runId}`, scripts: [assets.uplotJs, assets.pageJs], styles: [assets.uplotCss, assets.pageCss], extra: refresh })}
 <header><h1>${h(`Live: profile ${m.profile}, run ${m.runId}`)}</h1>${status}</header>
 <main>
 <section><h2>So far</h2><p id="totals">${String(totals.requests)} requests, ${String(totals.errors)} errors, ${String(totals.users)} users created, ${String(m.periods.length)} periods</p></section>
