@@ -2,10 +2,8 @@
 // app is ready and stops it in onClose (waiting for a running pass) before the pool closes.
 // Registered by platform/app.ts after the db and metrics services. Ingestion calls
 // app.detection.wake() after each committed batch; the worker also polls as a safety net.
-// Also exposes rampart_detection_backlog_events (undetected events, counted at scrape time).
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { Gauge } from 'prom-client';
 import { DetectionWorker, type DetectionOptions } from './worker.ts';
 
 export type DetectionPluginOptions = Partial<DetectionOptions>;
@@ -17,7 +15,7 @@ declare module 'fastify' {
 }
 
 function detectionPlugin(app: FastifyInstance, options: DetectionPluginOptions): void {
-  const { detectionLatency, correlationTime, registry } = app.metrics;
+  const { detectionLatency, correlationTime } = app.metrics;
   const worker = new DetectionWorker(
     app.db,
     {
@@ -45,21 +43,6 @@ function detectionPlugin(app: FastifyInstance, options: DetectionPluginOptions):
       cache.changed('heatmap', notice.createdFrom, notice.createdTo);
     });
   }
-
-  const db = app.db;
-  new Gauge({
-    name: 'rampart_detection_backlog_events',
-    help: 'Ingested events not yet evaluated by the detection worker',
-    registers: [registry],
-    async collect() {
-      try {
-        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE detected_at IS NULL');
-        this.set(rows[0].n);
-      } catch {
-        // Database unavailable: leave the last value; /ready reports the outage.
-      }
-    },
-  });
 
   app.addHook('onReady', (done) => {
     worker.start();

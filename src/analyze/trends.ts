@@ -68,9 +68,7 @@ function queueGrowth(input: RuleInput): Candidate[] {
   const samples = runSamples(input);
   const names = new Set(samples.flatMap((s) => Object.keys(s.queues ?? {})));
   const out: Candidate[] = [];
-  // one gauge exported with and without its unit (x_backlog, x_backlog_events) is one finding
-  const sameGauge = (name: string): boolean => [...names].some((other) => other !== name && other.endsWith('_backlog') && name.startsWith(`${other}_`));
-  for (const name of [...names].filter((n) => !sameGauge(n)).sort()) {
+  for (const name of [...names].sort()) {
     const points = samples.flatMap((s) => (s.queues?.[name] === undefined ? [] : [{ t: s.t, value: s.queues[name] }]));
     const trend = linearTrend(points);
     if (!isGrowing(trend, 10)) continue;

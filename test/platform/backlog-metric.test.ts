@@ -1,4 +1,4 @@
-// rampart_detection_backlog on /metrics: the number of ingested events detection has not evaluated
+// rampart_detection_backlog_events on /metrics: the number of ingested events detection has not evaluated
 // yet, counted at scrape time through the partial index on undetected events (real PostgreSQL).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -6,12 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { buildTestApp, startDatabase } from './helper.ts';
 
 const backlog = (body: string): number => {
-  const line = body.split('\n').find((l) => l.startsWith('rampart_detection_backlog '));
-  assert.ok(line !== undefined, 'rampart_detection_backlog is on /metrics');
-  return Number(line.slice('rampart_detection_backlog '.length));
+  const line = body.split('\n').find((l) => l.startsWith('rampart_detection_backlog_events '));
+  assert.ok(line !== undefined, 'rampart_detection_backlog_events is on /metrics');
+  return Number(line.slice('rampart_detection_backlog_events '.length));
 };
 
-test('rampart_detection_backlog counts the events not yet detected', async (t) => {
+test('rampart_detection_backlog_events counts the events not yet detected', async (t) => {
   const app = await buildTestApp(t, { workers: false });
   const { db } = await startDatabase();
   const scrape = async (): Promise<number> => backlog((await app.inject({ method: 'GET', url: '/metrics' })).body);

@@ -1,7 +1,7 @@
 // Service plugin: decorates app.metrics (prom-client) and observes every request in
 // http_request_duration_seconds{route, status_code}, route being the endpoint key. Also default
 // Node metrics (event-loop lag, GC, heap), the pg pool gauges rampart_db_pool_total/idle/waiting and
-// rampart_detection_backlog (events with detected_at IS NULL, counted through the partial index
+// rampart_detection_backlog_events (events with detected_at IS NULL, counted through the partial index
 // events_undetected_idx at scrape time: it reads only the undetected rows, never the whole table).
 // Owners of other parts add their own metrics to app.metrics.registry.
 import fp from 'fastify-plugin';
@@ -65,7 +65,7 @@ function metricsPlugin(app: FastifyInstance): void {
   gauge('rampart_db_pool_in_use', 'Connections checked out of the database pool', () => pool.totalCount - pool.idleCount);
   const db = app.db;
   new Gauge({
-    name: 'rampart_detection_backlog',
+    name: 'rampart_detection_backlog_events',
     help: 'Events not yet evaluated by detection (detected_at IS NULL), counted at scrape time through events_undetected_idx',
     registers: [metrics.registry],
     async collect() {
