@@ -6,16 +6,19 @@ import { isProbeIp, pick } from './payloads.mts';
 import type { Condition, RequestParams } from './types.mts';
 
 /** A request's capture options (extra keys of the request in the scenario). */
-type Capturing = RequestParams & { pickInto?: string; pickMany?: number; skipProbes?: boolean };
+type Capturing = RequestParams & { pickInto?: string; pickMany?: number; skipProbes?: boolean; keepPicked?: boolean };
 
 /**
  * afterResponse: pick a random item of a list response and store its id in the var named by the
  * request's `pickInto` (default `itemId`); also stores `<pickInto>s` = up to `pickMany` ids. With
- * `skipProbes: true`, items whose `srcIp` is a probe's attacker IP (payloads.mts isProbeIp) are left out.
+ * `skipProbes: true`, items whose `srcIp` is a probe's attacker IP (payloads.mts isProbeIp) are left out
+ * (0 when none is left: during an attack storm the newest page may hold only probes' alerts). With
+ * `keepPicked: true` (a later page), an id an earlier page picked is kept.
  */
 export const pickItem = afterResponse((req, res, context) => {
   const spec = req as Capturing;
   const into = spec.pickInto ?? 'itemId';
+  if (spec.keepPicked === true && typeof context.vars[into] === 'number' && context.vars[into] > 0) return;
   const items = itemsOf(res.body).filter((i) => spec.skipProbes !== true || !isProbeIp(i.srcIp));
   const ids = items.map((i) => i.id).filter((id): id is number => typeof id === 'number');
   context.vars[into] = ids.length > 0 ? pick(ids) : 0;

@@ -71,4 +71,14 @@ test('flows that close alerts or group them into incidents leave the probes\' al
   const context: VuContext = { vars: {} };
   await pickItem(req({ pickInto: 'alertId' }), res({ items: [{ id: 1, srcIp: probeIp }] }), context, events);
   assert.equal(context.vars.alertId, 1, 'without skipProbes every item may be picked');
+
+  // in a storm the newest page may hold only probes' alerts: nothing is picked (the triage steps are
+  // skipped, never sent for alert 0), and the next page picks, unless an earlier page already did
+  const storm: VuContext = { vars: {} };
+  await pickItem(req({ pickInto: 'alertId', skipProbes: true }), res({ items: [{ id: 9, srcIp: probeIp }] }), storm, events);
+  assert.equal(storm.vars.alertId, 0);
+  await pickItem(req({ pickInto: 'alertId', skipProbes: true, keepPicked: true }), res(alerts), storm, events);
+  assert.equal(storm.vars.alertId, 2, 'the next page picks');
+  await pickItem(req({ pickInto: 'alertId', skipProbes: true, keepPicked: true }), res({ items: [{ id: 7, srcIp: '10.0.0.8' }] }), storm, events);
+  assert.equal(storm.vars.alertId, 2, 'an earlier pick is kept');
 });
