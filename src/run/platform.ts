@@ -2,6 +2,10 @@
 // a free loopback port, its data in a temp folder (or --data-dir), stopped by its PID afterwards.
 // Its output goes to a log file in the bundle. It signs tokens with a secret we choose, so the
 // api-coverage scenario can mint a genuinely expired token (RAMPART_TARGET_JWT_SECRET).
+// On one machine the generator and the platform share the cores, and a generator that waits for a
+// core measures its own waiting: the platform starts under `nice` (PLATFORM_NICE, 10 unless
+// RAMPART_PLATFORM_NICE says otherwise; 0 turns it off), and its embedded PostgreSQL inherits it, so
+// the generator is served first and the platform gets every cycle the generator leaves.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -9,7 +13,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { untrustworthy } from '../core/errors.ts';
+import { untrustworthy, usageError } from '../core/errors.ts';
 
 export interface StartedPlatform {
   url: string;
@@ -26,6 +30,19 @@ export interface PlatformOptions {
   readyTimeoutMs?: number;
   env?: Record<string, string>;
   onProgress?: (line: string) => void;
+  /** Niceness of the platform and its database (0..19); default platformNice(). */
+  nice?: number;
+}
+
+export const PLATFORM_NICE = 10;
+
+/** The niceness the platform starts with: RAMPART_PLATFORM_NICE (0..19), else PLATFORM_NICE. */
+export function platformNice(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.RAMPART_PLATFORM_NICE;
+  if (raw === undefined || raw.trim() === '') return PLATFORM_NICE;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 19) throw usageError(`RAMPART_PLATFORM_NICE must be a whole number from 0 to 19 (0: the platform runs at the generator's priority), not '${raw}'`);
+  return n;
 }
 
 export async function freePort(): Promise<number> {
@@ -122,7 +139,11 @@ export async function startPlatform(options: PlatformOptions): Promise<StartedPl
   const port = await freePort();
   const jwtSecret = randomBytes(32).toString('hex');
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [path.join(options.root, 'platform', 'server.ts')], {
+  const nice = options.nice ?? platformNice();
+  const server = [process.execPath, path.join(options.root, 'platform', 'server.ts')];
+  // nice execs the server, so the child's PID is the server's own.
+  const [command, ...args] = nice > 0 ? ['nice', '-n', String(nice), ...server] : server;
+  const child = spawn(command, args, {
     cwd: options.root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -147,7 +168,7 @@ export async function startPlatform(options: PlatformOptions): Promise<StartedPl
     if (ownData) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
   };
   try {
-    options.onProgress?.(`starting the platform on ${url} (data in ${dataDir})`);
+    options.onProgress?.(`starting the platform on ${url} (data in ${dataDir}${nice > 0 ? `, nice ${nice}` : ''})`);
     await waitReady(url, child, options.readyTimeoutMs ?? 90_000);
   } catch (error) {
     await cleanup();

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../src/core/paths.ts';
-import { startPlatform } from '../../src/run/platform.ts';
+import { PLATFORM_NICE, platformNice, startPlatform } from '../../src/run/platform.ts';
 
 const alive = (pid: number): boolean => {
   try {
@@ -30,6 +30,10 @@ test('a started platform answers /ready; stop() leaves no database process and n
   assert.equal(ready.status, 200);
   const dbPid = Number((await readFile(path.join(platform.dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   assert.ok(alive(dbPid));
+  // the generator is served first: the server and its database run niced, the PID is the server's own
+  assert.equal(getPriority(platform.pid), PLATFORM_NICE);
+  assert.equal(getPriority(dbPid), PLATFORM_NICE);
+  assert.match(await readFile(`/proc/${String(platform.pid)}/cmdline`, 'utf8'), /platform\/server\.ts/);
 
   process.kill(platform.pid, 'SIGKILL'); // the server dies without stopping its database
   await new Promise((r) => setTimeout(r, 500));
@@ -38,4 +42,13 @@ test('a started platform answers /ready; stop() leaves no database process and n
   stopped = true;
   assert.equal(alive(dbPid), false, 'stop() stopped the database by its PID');
   await assert.rejects(access(platform.dataDir), 'the temp data folder is gone');
+});
+
+test('RAMPART_PLATFORM_NICE sets the platform\'s niceness (0 turns it off); anything else is a usage error', () => {
+  assert.equal(platformNice({}), PLATFORM_NICE);
+  assert.equal(platformNice({ RAMPART_PLATFORM_NICE: '0' }), 0);
+  assert.equal(platformNice({ RAMPART_PLATFORM_NICE: '19' }), 19);
+  for (const bad of ['-1', '20', '2.5', 'high']) {
+    assert.throws(() => platformNice({ RAMPART_PLATFORM_NICE: bad }), (e: Error & { exitCode?: number }) => e.exitCode === 2 && /RAMPART_PLATFORM_NICE must be a whole number from 0 to 19/.test(e.message));
+  }
 });
