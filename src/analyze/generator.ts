@@ -2,12 +2,19 @@
 // schedule or its worker's event loop is saturated, latencies include client-side queueing and the
 // platform never saw the planned load, so this finding ranks first whatever else the run shows. Pure.
 //
-// A period is flagged when the busiest worker's event loop was >= 90% busy or (a full period) its
-// arrivals fell below plan. (Event-loop delay alone flags nothing: on a shared machine it rises
-// whenever the generator waits for a core, which says nothing about its own work.) The finding is made when the
-// plugin's verdict names the generator (fell behind, send rate below plan, CPU saturated) or when at
-// least half the periods, and at least 2, are flagged; its share is the flagged share of the periods (the whole run
-// when only the on-time rule failed).
+// A period is flagged when (a full period) its arrivals fell below plan, or when the busiest worker's
+// event loop was >= 90% busy *on its own work*: the generator process (every thread) used at least the
+// 90% of a core such a worker burns. Event-loop utilisation is a share of wall time, and a callback
+// the OS preempts is still "busy": on a machine whose cores are taken (a CPU-bound platform on the
+// same 2 cores) a worker that needs half a core shows 100% busy at half a core of CPU. That is waiting
+// for a core, not the generator's own limit; what it adds to latencies is the trust rule "delayed"
+// (src/core/trust.ts), and the platform's finding stays first. Files without the process CPU (built
+// from counters, run-fargate: every period at 0) are judged on the event loop alone. (Event-loop
+// delay flags nothing for the same reason: it rises whenever the generator waits for a core.)
+// The finding is made when the plugin's verdict names the generator (fell behind, send rate below
+// plan, CPU saturated) or when at least half the periods, and at least 2, are flagged; its share is
+// the flagged share of the periods (the whole run when only the on-time rule failed).
+import type { GeneratorPeriod } from '../core/bundle/types.ts';
 import { isBelowPlan } from '../core/trust.ts';
 import { round } from './context.ts';
 import type { RuleInput } from './context.ts';
@@ -17,13 +24,17 @@ export const GENERATOR_RULES = { workerUtilization: 0.9, flaggedShare: 0.5 } as 
 
 const GENERATOR_REASON = /generator|send rate below/i;
 
-export function generatorFindings(input: RuleInput): Candidate[] {
+/** Reads only the generator file: a pure function of generator.json. */
+export function generatorFindings(input: Pick<RuleInput, 'generator'>): Candidate[] {
   const file = input.generator;
   if (file === null || file.periods.length === 0) return [];
   const judged = file.judged;
+  const cpuKnown = file.periods.some((p) => p.cpuPercent > 0);
+  const saturated = (p: GeneratorPeriod): boolean =>
+    (p.workerUtilization ?? 0) >= GENERATOR_RULES.workerUtilization && (!cpuKnown || p.cpuPercent >= 100 * GENERATOR_RULES.workerUtilization);
   const flagged = file.periods.filter((p) => {
     const full = judged !== undefined && p.start >= judged.start && p.start + 10_000 <= judged.end;
-    return (p.workerUtilization ?? 0) >= GENERATOR_RULES.workerUtilization || (full && isBelowPlan(p.actualArrivals, p.plannedArrivals));
+    return saturated(p) || (full && isBelowPlan(p.actualArrivals, p.plannedArrivals));
   });
   const reasons = file.trust.reasons.filter((r) => GENERATOR_REASON.test(r));
   const share = flagged.length / file.periods.length;

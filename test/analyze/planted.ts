@@ -5,6 +5,7 @@
 // them. Used by test/analyze/planted.test.ts (short runs) and bench/analyze.ts (longer ones).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
 import { mkdir, mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ import type { RunManifest } from '../../src/core/bundle/types.ts';
 import { REPO_ROOT } from '../../src/core/paths.ts';
 import { runArtillery } from '../../src/run/artillery.ts';
 import { startSampler } from '../../src/sample/index.ts';
+import { readProcess } from '../../src/sample/proc.ts';
 import { prepareStandInDatabase } from './stand-in.ts';
 
 export interface PlantedCase {
@@ -25,8 +27,12 @@ export interface PlantedCase {
   endpoint: string; // the request's name (its endpoint key)
   url: string; // Artillery URL template
   rate: number; // arrivals per second
-  /** the rate of bench:analyze's longer runs, when it differs (a queue that grows for 20 s is another bottleneck) */
-  benchRate?: number;
+  /**
+   * bench:analyze's longer runs: the rate is calibrated on the running stand-in so that the route takes
+   * this share of one core (its CPU per request measured first, ./planted.ts calibratedRate). A route
+   * asked for more than its core builds a queue that grows for the whole run: another bottleneck.
+   */
+  benchCoreShare?: number;
   poolMax?: number;
   /** CPU burnt in the generator before each request (ms), in a processor */
   generatorBurnMs?: number;
@@ -37,9 +43,12 @@ export const PLANTED: readonly PlantedCase[] = [
   { name: 'missing-index', expected: 'missing-index', endpoint: 'GET /lookup', url: '/lookup?sku={{ $randomNumber(1, 200000) }}', rate: 15, database: true },
   { name: 'n-plus-one', expected: 'n-plus-one', endpoint: 'GET /orders/:id', url: '/orders/{{ $randomNumber(1, 500) }}', rate: 20, poolMax: 20, database: true },
   { name: 'saturated-pool', expected: 'pool-bound', endpoint: 'GET /sleep', url: '/sleep', rate: 30, poolMax: 2, database: true },
-  // ~13 ms of CPU (pbkdf2, 60k iterations) per request at 90/s: about 1.2 s of work a second for the
-  // stand-in's one thread
-  { name: 'cpu-bound-route', expected: 'cpu-bound', endpoint: 'GET /hash', url: '/hash', rate: 90, benchRate: 70, database: false },
+  // ~40 ms of CPU (pbkdf2, 240k iterations) per request at 30/s: about 1.2 s of work a second for the
+  // stand-in's one thread in the test's 5 s; the bench's 20 s at 90% of the core, measured. Few and
+  // costly requests: each virtual user costs Artillery's one worker ~11 ms of CPU here (90 a second
+  // saturate it against a route that does nothing), so a cheap route at a core's worth of requests
+  // would plant a generator-bound run as well
+  { name: 'cpu-bound-route', expected: 'cpu-bound', endpoint: 'GET /hash', url: '/hash', rate: 30, benchCoreShare: 0.9, database: false },
   // 25 arrivals/s x 60 ms of CPU each: 1.5 s of work per second for one worker thread, so arrivals fall
   // behind the schedule by half the run's length
   { name: 'generator-bound', expected: 'generator-bound', endpoint: 'GET /ping', url: '/ping', rate: 25, generatorBurnMs: 60, database: false },
@@ -112,16 +121,51 @@ ${burn}      - get: { url: "${c.url}", name: "${c.endpoint}" }
 /** CPU the generator spends per virtual user: a busy loop, as a heavy processor would. */
 const burnProcessor = (ms: number): string => `module.exports = { burn(context, events, done) { const end = Date.now() + ${String(ms)}; while (Date.now() < end) {} return done(); } };\n`;
 
-export interface CaseRun { bundleDir: string; artilleryExitCode: number | null }
+/** One request on a connection of its own, as each of Artillery's virtual users opens one; resolves at the response's end. */
+function request(port: number, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      res.resume();
+      res.once('end', resolve);
+    }).once('error', reject);
+  });
+}
 
-/** One planted run: its own database (when it needs one), stand-in, sampler and Artillery run. */
+export interface Calibration { cpuMsPerRequest: number; requests: number; rate: number }
+
+/**
+ * The rate at which `path` takes `coreShare` of the stand-in's one core: its CPU per request measured
+ * from /proc/<pid>/stat (user + system) over `requests` requests one after another, after a few to warm
+ * up. CPU time, not response time: on a shared machine the response waits for a core, the work does not grow.
+ */
+export async function calibratedRate(pid: number, port: number, path: string, coreShare: number, requests = 60): Promise<Calibration> {
+  for (let i = 0; i < 5; i++) await request(port, path);
+  const cpuSeconds = (): number => {
+    const counters = readProcess(pid);
+    if (counters === null) throw new Error(`the stand-in (pid ${String(pid)}) is gone: cannot calibrate ${path}`);
+    return counters.userSeconds + counters.systemSeconds;
+  };
+  const before = cpuSeconds();
+  for (let i = 0; i < requests; i++) await request(port, path);
+  const cpuMsPerRequest = ((cpuSeconds() - before) * 1000) / requests;
+  return { cpuMsPerRequest, requests, rate: Math.max(1, Math.floor((coreShare * 1000) / cpuMsPerRequest)) };
+}
+
+export interface CaseRun { bundleDir: string; artilleryExitCode: number | null; rate: number; calibration?: Calibration }
+
+/**
+ * One planted run: its own database (when it needs one), stand-in, sampler and Artillery run. With
+ * `bench`, a case with benchCoreShare runs at the rate calibrated on its stand-in.
+ */
 export async function runPlanted(given: PlantedCase, options: { cluster: Cluster | null; dir: string; durationSeconds: number; intervalMs: number; bench?: boolean }): Promise<CaseRun> {
-  const c = options.bench === true && given.benchRate !== undefined ? { ...given, rate: given.benchRate } : given;
-  const bundleDir = join(options.dir, c.name);
+  const bundleDir = join(options.dir, given.name);
   await mkdir(bundleDir, { recursive: true });
-  const databaseUrl = c.database && options.cluster !== null ? await createDatabase(options.cluster, c.name.replace(/-/g, '_')) : null;
-  const standIn = await startStandIn({ ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }), POOL_MAX: String(c.poolMax ?? 10) });
+  const databaseUrl = given.database && options.cluster !== null ? await createDatabase(options.cluster, given.name.replace(/-/g, '_')) : null;
+  const standIn = await startStandIn({ ...(databaseUrl === null ? {} : { DATABASE_URL: databaseUrl }), POOL_MAX: String(given.poolMax ?? 10) });
   try {
+    const share = options.bench === true ? given.benchCoreShare : undefined;
+    const calibration = share === undefined || standIn.child.pid === undefined ? undefined : await calibratedRate(standIn.child.pid, standIn.port, new URL(given.url, 'http://127.0.0.1').pathname, share);
+    const c = calibration === undefined ? given : { ...given, rate: calibration.rate };
     await writeFile(join(bundleDir, 'script.yml'), script(c, standIn.port, options.durationSeconds));
     if (c.generatorBurnMs !== undefined) await writeFile(join(bundleDir, 'burn.js'), burnProcessor(c.generatorBurnMs));
     const sampler = await startSampler({
@@ -145,7 +189,7 @@ export async function runPlanted(given: PlantedCase, options: { cluster: Cluster
       versions: { rampart: '0.1.0', artillery: '2.0.34', node: process.version }, host: { hostname: 'planted', cpus: 2, memoryBytes: 0 },
     };
     await writeJsonAtomic(join(bundleDir, 'run.json'), manifest);
-    return { bundleDir, artilleryExitCode: result.exitCode };
+    return { bundleDir, artilleryExitCode: result.exitCode, rate: c.rate, ...(calibration === undefined ? {} : { calibration }) };
   } finally {
     await stopChild(standIn.child);
   }
