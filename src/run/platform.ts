@@ -3,9 +3,10 @@
 // Its output goes to a log file in the bundle. It signs tokens with a secret we choose, so the
 // api-coverage scenario can mint a genuinely expired token (RAMPART_TARGET_JWT_SECRET).
 // On one machine the generator and the platform share the cores, and a generator that waits for a
-// core measures its own waiting: the platform starts under `nice` (PLATFORM_NICE, 10 unless
+// core measures its own waiting: the platform starts under `nice` (PLATFORM_NICE, 19 unless
 // RAMPART_PLATFORM_NICE says otherwise; 0 turns it off), and its embedded PostgreSQL inherits it, so
-// the generator is served first and the platform gets every cycle the generator leaves.
+// the generator is served first and the platform gets every cycle the generator leaves; under Linux's
+// autogroup scheduling their sessions are niced too (./priority.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -14,6 +15,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { untrustworthy, usageError } from '../core/errors.ts';
+import { keepAutogroupsNiced } from './priority.ts';
 
 export interface StartedPlatform {
   url: string;
@@ -34,7 +36,7 @@ export interface PlatformOptions {
   nice?: number;
 }
 
-export const PLATFORM_NICE = 10;
+export const PLATFORM_NICE = 19;
 
 /** The niceness the platform starts with: RAMPART_PLATFORM_NICE (0..19), else PLATFORM_NICE. */
 export function platformNice(env: NodeJS.ProcessEnv = process.env): number {
@@ -161,7 +163,9 @@ export async function startPlatform(options: PlatformOptions): Promise<StartedPl
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   const url = `http://127.0.0.1:${port}`;
+  const priority = child.pid === undefined ? null : keepAutogroupsNiced(child.pid, nice);
   const cleanup = async (): Promise<void> => {
+    priority?.stop();
     await stopChild(child, 20_000);
     await stopOrphanedDatabase(dataDir).catch(() => undefined);
     log.end();
@@ -170,6 +174,7 @@ export async function startPlatform(options: PlatformOptions): Promise<StartedPl
   try {
     options.onProgress?.(`starting the platform on ${url} (data in ${dataDir}${nice > 0 ? `, nice ${nice}` : ''})`);
     await waitReady(url, child, options.readyTimeoutMs ?? 90_000);
+    priority?.apply(); // the database and its first backends, started meanwhile
   } catch (error) {
     await cleanup();
     throw error;

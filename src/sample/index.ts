@@ -3,3 +3,4 @@
 export { DEFAULT_INTERVAL_MS, startSampler } from './sampler.ts';
 export type { Sampler, SamplerResult } from './sampler.ts';
 export { givenTargetTargets, ownPlatformTargets } from './locate.ts';
+export { processTree } from './proc.ts';

@@ -7,6 +7,7 @@ import { getPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../src/core/paths.ts';
 import { PLATFORM_NICE, platformNice, startPlatform } from '../../src/run/platform.ts';
+import { autogroupEnabled, autogroupNice } from '../../src/run/priority.ts';
 
 const alive = (pid: number): boolean => {
   try {
@@ -34,6 +35,11 @@ test('a started platform answers /ready; stop() leaves no database process and n
   assert.equal(getPriority(platform.pid), PLATFORM_NICE);
   assert.equal(getPriority(dbPid), PLATFORM_NICE);
   assert.match(await readFile(`/proc/${String(platform.pid)}/cmdline`, 'utf8'), /platform\/server\.ts/);
+  if (autogroupEnabled()) {
+    // each is a session of its own, which the scheduler shares the cores with first: niced too
+    assert.equal(autogroupNice(platform.pid), PLATFORM_NICE);
+    assert.equal(autogroupNice(dbPid), PLATFORM_NICE);
+  }
 
   process.kill(platform.pid, 'SIGKILL'); // the server dies without stopping its database
   await new Promise((r) => setTimeout(r, 500));
