@@ -16,7 +16,7 @@
 // Options: --searches N (2) --stand-in-step S (5) --slots N (8) --service-ms MS (100) --stand-in-only
 //          --small | --data FOLDER  --only none|all  --step-duration D (30s) --budget D (6m)
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -115,6 +115,7 @@ async function platformTable(work: string): Promise<string[]> {
 }
 
 const work = await mkdtemp(join(tmpdir(), 'rampart-bench-capacity-'));
+await chmod(work, 0o755); // as root the embedded PostgreSQL runs as the postgres user, which must reach the data copies
 try {
   const out: string[] = [];
   if (!process.argv.includes('--platform-only')) out.push(...(await standInAccuracy(work)), '');
