@@ -105,7 +105,8 @@ async function platformTable(work: string): Promise<string[]> {
         '--step-duration', arg('--step-duration') ?? '30s', '--budget', arg('--budget') ?? '6m', ...(arg('--start-rate') === undefined ? [] : ['--start-rate', arg('--start-rate') ?? '']), '--reports-dir', join(ROOT, 'reports')], ROOT);
       const r = outcome.document.result;
       const limit = r.firstLimit === null ? '–' : `${r.firstLimit.scope} ${r.firstLimit.metric} at ${r.firstLimit.firstBrokenAt}/s`;
-      lines.push(`| ${config} | ${String(r.sustainableRate)} | ${String(r.sustainableRateScale)} | [${String(r.bracket.lastPass)}, ${String(r.bracket.firstFail)}) | ${limit} | ${outcome.document.steps.length} | ${r.outcome} | ${r.wallSeconds.toFixed(0)} s |`);
+      const none = (x: number | null, text: string): string => (x === null ? text : String(x));
+      lines.push(`| ${config} | ${none(r.sustainableRate, `no step passed (< ${String(r.bracket.firstFail)})`)} | ${none(r.sustainableRateScale, '–')} | [${none(r.bracket.lastPass, '–')}, ${none(r.bracket.firstFail, '–')}) | ${limit} | ${outcome.document.steps.length} | ${r.outcome} | ${r.wallSeconds.toFixed(0)} s |`);
       say(`written ${outcome.dir}`);
     } finally {
       if (dataDir !== null) await rm(dataDir, { recursive: true, force: true });
