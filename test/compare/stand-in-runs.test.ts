@@ -1,13 +1,20 @@
 // The real-Artillery tests of rampart compare and rampart capacity, against the stand-in server of
 // test/capacity/stand-in.ts (timer-based service: its figures move with the machine's load far less
 // than CPU work would). Both workloads start together in before() and overlap (CI time: each
-// Artillery run spends ~7 s starting): four short runs for compare and a two-step capacity search.
+// Artillery run spends 5-20 s starting, the longer the more start at once): four short runs for
+// compare and a two-step capacity search.
 //   compare   two stand-ins, A and B, alike except that B holds GET /b 50% longer (150 ms instead of
 //             100 ms: long enough that the generator's own lateness on a busy machine stays within
 //             its trust limit, half the median latency). Runs A1, A2 against A and B1, B2 against B
-//             (rampart run's executeRun, 21 s each: 3 of the gate's 10 s periods), A beside B, twice.
-//             B against A must find GET /b SLOWER with its p50 interval excluding 1 and no other
-//             endpoint SLOWER; A2 against A1 must find nothing SLOWER.
+//             (rampart run's executeRun, 22 s each), all four at once, so both sides see the same
+//             machine. B against A must find GET /b SLOWER with its p50 interval excluding 1 and no
+//             other endpoint SLOWER; A2 against A1 must find nothing SLOWER.
+//             The gate's periods are 10 s of the wall clock, so a run starting anywhere in one spans
+//             a partial period, two whole ones and a partial one. A period counts with 5 responses
+//             (half a second of an endpoint's traffic at 10 arrivals/s): 22 s then give every run at
+//             least 3 qualifying periods wherever it starts. (With 20 responses a period and 21 s runs,
+//             a start in the last 2 s or the first second of a period left the runs of that start
+//             with 2 periods, too few: GET /b came out UNKNOWN at +50%, its p50 interval excluding 1.)
 //   capacity  (its stand-in in a child process, so the test's busy event loop cannot delay its timers)
 //             8 slots x 100 ms = a known capacity of 80 requests/s; steps of 4 s at 50/s (passes) and
 //             100/s (queues past the p95 budget) must bracket it and name the limit.
@@ -47,15 +54,14 @@ async function compareRuns(): Promise<{ a: string[]; b: string[] }> {
   const a = await startStandIn({ slots: 64, serviceMs: 100 });
   const b = await startStandIn({ slots: 64, serviceMs: 100, slowdown: { '/b': 1.5 } });
   servers.push(a, b);
-  const suite = await writeStandInSuite(join(work, 'compare-suite'), ['/a', '/b', '/c'], '    - { name: steady, duration: 21, arrivalRate: 10 }');
+  const suite = await writeStandInSuite(join(work, 'compare-suite'), ['/a', '/b', '/c'], '    - { name: steady, duration: 22, arrivalRate: 10 }');
   const run = async (url: string): Promise<string> => {
     const result = await executeRun({ profile: 'standin', target: url, rateScale: 1, seed: 1, durationText: null, report: false, reportsDir: join(work, 'runs') }, {}, suite);
     assert.equal(result.exitCode, 0, result.summary);
     return result.bundleDir;
   };
-  // two at a time, A beside B: A B, then A B again
-  const [a1, b1] = await Promise.all([run(a.url), run(b.url)]);
-  const [a2, b2] = await Promise.all([run(a.url), run(b.url)]);
+  // all four at once: one Artillery start-up instead of two in a row, and A beside B throughout
+  const [a1, b1, a2, b2] = await Promise.all([run(a.url), run(b.url), run(a.url), run(b.url)]);
   return { a: [a1, a2], b: [b1, b2] };
 }
 
@@ -74,9 +80,9 @@ async function capacitySearch(): Promise<{ outcome: CapacityOutcome; known: numb
 
 before(async () => {
   work = await mkdtemp(join(tmpdir(), 'rampart-standin-runs-'));
-  // The comparison settings for runs this short: 3 periods a run, 20 responses a period.
+  // The comparison settings for runs this short: 3 periods a run, 5 responses a period (see the top).
   slo = join(work, 'compare-slo.yml');
-  await writeFile(slo, 'comparison:\n  minPeriods: 3\n  minRequestsPerPeriod: 20\n');
+  await writeFile(slo, 'comparison:\n  minPeriods: 3\n  minRequestsPerPeriod: 5\n');
   const [made, searched] = await Promise.all([compareRuns(), capacitySearch()]);
   bundles = made;
   capacity = searched;
@@ -96,6 +102,7 @@ test('compare: B with GET /b 50% slower is SLOWER there, its p50 interval exclud
   assert.equal(slow?.verdict, 'SLOWER', outcome.text);
   assert.ok(slow.p50 !== null && slow.p50.lower > 1, `p50 interval ${JSON.stringify(slow.p50)} excludes 1`);
   assert.ok(slow.p50.ratio > 1.3 && slow.p50.ratio < 1.7, `p50 ratio ${slow.p50.ratio} near 1.5`);
+  assert.match(slow.detail, / in 2 run\(s\) vs \d+ in 2 baseline run\(s\)/, 'every run had enough periods to be judged');
   for (const key of ['GET /a', 'GET /c']) assert.notEqual(byKey.get(key)?.verdict, 'SLOWER', outcome.text);
   assert.deepEqual(doc.slower, ['GET /b']);
   assert.equal(outcome.exitCode, 1, '--fail-on-slower');
