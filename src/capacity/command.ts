@@ -18,7 +18,7 @@ import { REPO_ROOT, suiteDir } from '../core/paths.ts';
 import { validate } from '../core/bundle/read.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../core/bundle/files.ts';
 import { checkReachable, redactTarget } from '../compose/target.ts';
-import { startPlatform } from '../run/platform.ts';
+import { platformNice, startPlatform } from '../run/platform.ts';
 import type { StartedPlatform } from '../run/platform.ts';
 import { composeRun } from '../run/compose-run.ts';
 import { newRunId } from '../run/manifest.ts';
@@ -85,6 +85,7 @@ export async function runCapacity(options: CapacityOptions, say: (line: string) 
   const files = await sloFiles(options.sloFiles, options.profile);
   const slo = await loadSlo(files);
   if (options.target !== undefined) await checkReachable(options.target.replace(/\/+$/, ''));
+  else platformNice(); // a bad RAMPART_PLATFORM_NICE, before the folder
 
   const reportsDir = path.resolve(suite, options.reportsDir ?? 'reports');
   const dir = path.join(reportsDir, `capacity-${newRunId(options.profile)}`);

@@ -20,6 +20,7 @@ import { validate } from '../core/bundle/read.ts';
 import { fileExists, writeFileAtomic, writeJsonAtomic } from '../core/bundle/files.ts';
 import { newRunId } from '../run/manifest.ts';
 import { composeRun } from '../run/compose-run.ts';
+import { platformNice } from '../run/platform.ts';
 import { processorsDir } from '../compose/paths.ts';
 import { loadSlo } from '../gate/slo.ts';
 import { sloFiles } from '../capacity/options.ts';
@@ -74,6 +75,7 @@ export async function runCompare(options: CompareOptions, say: (line: string) =>
   const alt = options.alternate;
   await composeRun(suite, { profile: alt.profile, rateScale: alt.rateScale, seed: alt.seed, durationText: alt.durationText, report: false, ...(alt.durationSeconds === undefined ? {} : { durationSeconds: alt.durationSeconds }), ...(alt.flows === undefined ? {} : { flows: alt.flows }) }, 'http://127.0.0.1', path.join(processorsDir(suite), 'index.ts'));
   const slo = await loadSlo(await sloFiles(options.sloFiles, alt.profile));
+  if (runner === undefined) platformNice(); // a bad RAMPART_PLATFORM_NICE, before the folder
   dir = await outputDir(options, suite, alt.profile);
   const runsDir = path.join(dir, 'runs');
   await mkdir(runsDir, { recursive: true });

@@ -29,7 +29,7 @@ import { runArtillery, type ArtilleryRun } from './artillery.ts';
 import { watchInterrupts, type InterruptWatch } from './interrupt.ts';
 import { finishManifest, newRunId, startManifest } from './manifest.ts';
 import { collectArtilleryOutput, decideExit, readGenerator } from './outcome.ts';
-import { startPlatform, type StartedPlatform } from './platform.ts';
+import { platformNice, startPlatform, type StartedPlatform } from './platform.ts';
 import { formatSummary } from './summary.ts';
 import { composeRun } from './compose-run.ts';
 import { startRunSampler, stopRunSampler } from './sampling.ts';
@@ -198,6 +198,7 @@ export async function executeRun(options: RunOptions, hooks: RunHooks = {}, suit
   const draft = await composeRun(suite, options, 'http://127.0.0.1', path.join(processorsDir(suite), 'index.ts'));
   const publishTo = await publishSettings(suite, REPO_ROOT, options);
   const givenTarget = await checkGivenTarget(options);
+  if (needsOwnPlatform(options, hooks)) platformNice();
   await prepareDataDir(options);
   const bundle = await prepareBundle(suite, options);
   const interrupts = watchInterrupts(say);

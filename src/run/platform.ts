@@ -136,12 +136,12 @@ async function stopOrphanedDatabase(dataDir: string): Promise<void> {
 
 /** Start the platform and wait until /ready answers 200. */
 export async function startPlatform(options: PlatformOptions): Promise<StartedPlatform> {
+  const nice = options.nice ?? platformNice(); // a bad RAMPART_PLATFORM_NICE stops here, before any folder
   const ownData = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'rampart-platform-')));
   const port = await freePort();
   const jwtSecret = randomBytes(32).toString('hex');
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const nice = options.nice ?? platformNice();
   const server = [process.execPath, path.join(options.root, 'platform', 'server.ts')];
   // nice execs the server, so the child's PID is the server's own.
   const [command, ...args] = nice > 0 ? ['nice', '-n', String(nice), ...server] : server;

@@ -52,6 +52,7 @@ const CASES: Record<string, (f: Fixture, dir: string) => BadInput | Promise<BadI
   'a --rate-scale of 1e400': () => ({ args: ['run', 'tiny', '--rate-scale', '1e400'], code: 2, says: /--rate-scale '1e400' must be a positive number/, unchanged: [] }),
   'a --rate-scale so small no arrival is left': () => ({ args: ['run', 'tiny', '--rate-scale', '1e-300'], code: 2, says: /profile 'tiny' scaled by --rate-scale 1e-300 asks for no arrivals at all/, unchanged: [] }),
   'a profile name of 10 000 characters (shown cut short)': () => ({ args: ['run', 'x'.repeat(10_000)], code: 2, says: /^rampart: unknown profile 'x{80}\.\.\.'; available: /, unchanged: [] }),
+  'a RAMPART_PLATFORM_NICE that is not a niceness': () => ({ args: ['run', 'tiny'], code: 2, says: /RAMPART_PLATFORM_NICE must be a whole number from 0 to 19 .*not '-5'/, unchanged: [], env: { RAMPART_PLATFORM_NICE: '-5' } }),
   'a negative --seed': () => ({ args: ['run', 'tiny', '--seed', '-1'], code: 2, says: /--seed '-1' must be a whole number >= 0/, unchanged: [] }),
   'an unknown flow in --flows': () => ({ args: ['run', 'tiny', '--flows', 'health,coffee'], code: 2, says: /unknown flow 'coffee'; available: .*health/, unchanged: [] }),
   'a flow listed twice in --flows': () => ({ args: ['run', 'tiny', '--flows', 'health,health'], code: 2, says: /flow 'health' is listed twice in --flows/, unchanged: [] }),
