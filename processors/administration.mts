@@ -28,11 +28,14 @@ export const setUserUpdate = beforeRequest((req) => {
   setJson(req, { displayName: faker.person.fullName(), disabled: true });
 });
 
+/** The name prefix of the rules the flows create and delete again (capture.mts skipTemporary leaves them out). */
+export const TEMPORARY_RULE_PREFIX = 'Load-test rule ';
+
 /** beforeRequest: a disabled pattern rule on a process name that never occurs. */
 export const setNewRule = beforeRequest((req) => {
   const tag = uniqueToken();
   setJson(req, {
-    name: `Load-test rule ${tag}`,
+    name: `${TEMPORARY_RULE_PREFIX}${tag}`,
     description: 'Created by the administration scenario; disabled so it never fires.',
     kind: 'pattern',
     severity: 'low',

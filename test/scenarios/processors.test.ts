@@ -16,6 +16,7 @@ import { craftAttack, injectable, type Rule } from '../../processors/attacks.mts
 import { benignBatch, indicatorBatch, pools, uniqueIp } from '../../processors/payloads.mts';
 import { edgeTokens, hugeBatch, oversizedBatch } from '../../processors/edge.mts';
 import { hasNextCursor, keepCreatedId, keepCursor, pickItem } from '../../processors/capture.mts';
+import { TEMPORARY_RULE_PREFIX } from '../../processors/administration.mts';
 import { reportStillRunning } from '../../processors/analytics-reports.mts';
 import { setJson } from '../../processors/bodies.mts';
 import { REPO_ROOT } from '../../src/core/paths.ts';
@@ -254,6 +255,11 @@ test('capture hooks: a random item of a list, the id of what was created, the ne
   assert.deepEqual(context.vars.alertIds, [4, 5]);
   await pickItem(req(), res({ items: [] }), context, events);
   assert.deepEqual([context.vars.itemId, context.vars.itemIds], [0, []], 'an empty list picks 0');
+  // another flow's rule, created and deleted again within its session, is never picked (it may 404)
+  for (let i = 0; i < 10; i++) {
+    await pickItem(req({ pickInto: 'ruleId', skipTemporary: true }), res({ items: [{ id: 8, name: `${TEMPORARY_RULE_PREFIX}x1` }, { id: 3, name: 'Brute force' }] }), context, events);
+    assert.equal(context.vars.ruleId, 3);
+  }
 
   await keepCreatedId(req({ pickInto: 'newUserId' }), res({ id: 12 }, 201), context, events);
   assert.equal(context.vars.newUserId, 12);

@@ -46,8 +46,12 @@ test('smoke over every workflow: no errors, every expectation met, every operati
   const options = parseRunArgs(['smoke', '--reports-dir', path.join(work, 'reports')]);
   const result = await executeRun(options, { platform, progress: () => undefined });
 
-  // status
-  assert.equal(result.exitCode, 0, result.summary);
+  // status; on a failure, every endpoint's status codes, so the one that broke is named
+  if (result.exitCode !== 0) {
+    const output = await readJson<ArtilleryOutput>(path.join(result.bundleDir, 'artillery.json'));
+    const codes = Object.entries(output.aggregate.counters).filter(([name]) => /^plugins\.(metrics-by-endpoint\..*\.codes|expect\.failed)/.test(name));
+    assert.fail(`${result.summary}\n${codes.map(([name, n]) => `${name}: ${String(n)}`).join('\n')}`);
+  }
 
   // payload: what the run recorded
   const manifest = await readJson<RunManifest>(path.join(result.bundleDir, 'run.json'));
