@@ -83,7 +83,7 @@ export const DEFAULT_COMPARISON: ComparisonSettings = {
   resamples: 400,
   baselineRuns: 5,
   adjustForDrift: true,
-  minReferenceEndpoints: 2,
+  minReferenceEndpoints: 3,
 };
 
 /** One file as written. */

@@ -67,3 +67,14 @@ test('the adjustment removes the common factor: a uniformly slower run reads as 
   for (const v of values) assert.ok(Math.abs(v / 20 - 1) < 0.06, `adjusted ${v} near 20`);
   assert.equal(adjustedSeries(run('x', 9, 1), reference, 'p50', 1, 5).size, 0, 'needs 5 other endpoints: none has');
 });
+
+test('three endpoints, one 50% slower: the two others are not called FASTER (a median of two references is their mean)', () => {
+  const only = (r: BaselineRun, keys: string[]): BaselineRun => ({ ...r, endpoints: Object.fromEntries(keys.map((key) => [key, r.endpoints[key]])) });
+  const keys = ['GET /a', 'GET /b', 'GET /c'];
+  const quiet = [1, 2, 3].map((seed) => only(run(`q${String(seed)}`, seed + 20, 1), keys));
+  const candidates = [only(run('c1', 30, 1, { 'GET /a': 1.5 }), keys), only(run('c2', 31, 1, { 'GET /a': 1.5 }), keys)];
+  const result = compareWithBaseline(mergeSlo([]), candidates, quiet);
+  const verdicts = Object.fromEntries(result.map((c) => [c.endpoint, c]));
+  assert.equal(must(verdicts['GET /a']).verdict, 'SLOWER', must(verdicts['GET /a']).detail);
+  for (const key of ['GET /b', 'GET /c']) assert.notEqual(must(verdicts[key]).verdict, 'FASTER', `${key}: ${must(verdicts[key]).detail}`);
+});
