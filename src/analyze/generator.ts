@@ -22,7 +22,9 @@ import type { Candidate } from './types.ts';
 
 export const GENERATOR_RULES = { workerUtilization: 0.9, flaggedShare: 0.5 } as const;
 
-const GENERATOR_REASON = /generator|send rate below/i;
+// The plugin's reasons that name the generator's own limit; "starved of CPU" and "delayed its own
+// measurements" name the machine's cores or the generator's error bar, not its limit.
+const GENERATOR_REASON = /fell behind the schedule|send rate below|CPU saturated/i;
 
 /** Reads only the generator file: a pure function of generator.json. */
 export function generatorFindings(input: Pick<RuleInput, 'generator'>): Candidate[] {

@@ -61,6 +61,16 @@ export interface GeneratorInput {
 const floorPeriod = (ms: number): number => ms - (ms % PERIOD_MS);
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
+/**
+ * A busy worker whose process used less than a core's worth of CPU was not working but waiting: an
+ * event loop counts the time the OS preempts a callback as busy, so on a machine whose cores other
+ * processes hold, a worker shows 100% busy at a fraction of a core. Periods without the process CPU
+ * (built from counters: 0) are never called starved.
+ */
+function isStarved(periods: readonly GeneratorPeriod[]): boolean {
+  return periods.length > 0 && periods.every((p) => p.cpuPercent > 0 && p.cpuPercent < 100 * TRUST_RULES.starvedCpuShare && (p.workerUtilization ?? 0) >= TRUST_RULES.workerUtilization);
+}
+
 function consecutiveRuns(flags: { start: number; flagged: boolean }[], needed: number): number[][] {
   const runs: number[][] = [];
   let current: number[] = [];
@@ -199,8 +209,11 @@ export function buildGeneratorFile(input: GeneratorInput): GeneratorFile {
       TRUST_RULES.consecutivePeriods,
     );
     for (const run of busy) {
-      const detail = full.filter((p) => run.includes(p.start)).map((p) => `${Math.round(100 * (p.workerUtilization ?? 0))}%`).join(', ');
-      reasons.push(`load generator CPU saturated for ${run.length} consecutive periods from ${clock(run[0])} UTC (worker event loop busy: ${detail}); latencies include client-side queueing`);
+      const flagged = full.filter((p) => run.includes(p.start));
+      const detail = flagged.map((p) => `${Math.round(100 * (p.workerUtilization ?? 0))}%`).join(', ');
+      reasons.push(isStarved(flagged)
+        ? `the machine starved the load generator of CPU for ${run.length} consecutive periods from ${clock(run[0])} UTC (worker event loop busy: ${detail}, while the generator process used ${flagged.map((p) => `${Math.round(p.cpuPercent)}%`).join(', ')} of a core: other processes held the cores); latencies include time spent waiting for a core`
+        : `load generator CPU saturated for ${run.length} consecutive periods from ${clock(run[0])} UTC (worker event loop busy: ${detail}); latencies include client-side queueing`);
     }
     const delay = judgedDelay(input.workerHealth, plan.startedAt, judgedEnd);
     if (delay !== null) {

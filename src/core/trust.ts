@@ -7,7 +7,8 @@
 //               matches in the end proves nothing
 //   sustained   no 2 consecutive full periods with actual < 99% of planned - 2 arrivals
 //   saturated   no 2 consecutive full periods with a worker's event loop >= 95% busy, or the
-//               process using >= 95% of every core
+//               process using >= 95% of every core (a busy worker whose process used < 90% of a
+//               core was starved of CPU by other processes: the reason says so)
 //   complete    every worker delivered its measurements, a phase started, and the run was not
 //               interrupted (an interrupted run is judged only up to the interruption)
 //   delayed     the generator's own delay (its worker threads' event-loop delay, p99 over the judged
@@ -25,6 +26,8 @@ export const TRUST_RULES = {
   consecutivePeriods: 2,
   workerUtilization: 0.95,
   processCpuShare: 0.95,
+  /** a saturated worker whose process used less than this share of one core was starved of CPU, not busy */
+  starvedCpuShare: 0.9,
   /** the generator's delay p99 may reach this share of the run's median latency ... */
   delayShare: 0.5,
   /** ... or this many ms, whichever is larger (about two of the OS scheduler's periods on a shared 2-core machine) */

@@ -52,3 +52,9 @@ test('the plugin\'s verdict naming the generator makes the finding whatever the 
   assert.equal(finding.title, `the load generator is the bottleneck: ${reason}`);
   assert.equal(finding.evidence.find((e) => e.label === 'trust reasons naming the generator')?.value, 1);
 });
+
+test('a starved generator or its delay error bar is not a verdict naming the generator\'s own limit', () => {
+  const starved = 'the machine starved the load generator of CPU for 2 consecutive periods from 12:00:10 UTC (worker event loop busy: 100%, 100%, while the generator process used 49%, 55% of a core: other processes held the cores); latencies include time spent waiting for a core';
+  const delayed = 'the load generator delayed its own measurements: its worker event loop ran late by 60 ms at p99 (max 300 ms), above the limit of 25 ms; latencies include up to that much of the generator\'s own waiting';
+  assert.deepEqual(generatorFindings({ generator: file([[1, 49], [1, 55], [0.3, 20]], [starved, delayed]) }), []);
+});

@@ -73,6 +73,20 @@ test('a saturated worker for two full periods is untrustworthy', () => {
   assert.equal(file.periods[1].eventLoopDelayMaxMs, 80);
 });
 
+test('a busy worker whose process had less than a core is said to be starved of CPU, not saturated', () => {
+  const health = [0, 10_000, 20_000, 30_000].map((offset, i) => ({
+    start: T0 + offset, cpuPercent: i === 1 || i === 2 ? 40 : 60, utilization: i === 1 || i === 2 ? 1 : 0.5, eventLoopDelayP99Ms: 40, eventLoopDelayMaxMs: 80,
+  }));
+  const starved = buildGeneratorFile(input(36, 50, (i) => (i < 36 ? 50 : 0), { workerHealth: [health], mainHealth: health }));
+  assert.equal(starved.trust.trustworthy, false);
+  assert.match(starved.trust.reasons[0], /^the machine starved the load generator of CPU for 2 consecutive periods .*busy: 100%, 100%, while the generator process used 40%, 40% of a core/);
+
+  // the same busy worker with its process at a full core did its own work: saturated
+  const busy = health.map((h) => ({ ...h, cpuPercent: 98 }));
+  const saturated = buildGeneratorFile(input(36, 50, (i) => (i < 36 ? 50 : 0), { workerHealth: [busy], mainHealth: busy }));
+  assert.match(saturated.trust.reasons[0], /^load generator CPU saturated for 2 consecutive periods/);
+});
+
 test('missing worker measurements and a run that never started are untrustworthy', () => {
   const missing = buildGeneratorFile(input(5, 10, (i) => (i < 5 ? 10 : 0), { missingWorkers: ['3'] }));
   assert.match(missing.trust.reasons.join(), /worker\(s\) 3 never arrived/);
