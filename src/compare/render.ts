@@ -61,6 +61,11 @@ export function formatCompare(doc: CompareFile): string {
   }
   const counts = ['SLOWER', 'FASTER', 'SAME', 'UNKNOWN'].map((v) => `${doc.endpoints.filter((e) => e.verdict === v).length} ${v}`);
   lines.push('', `${counts.join(', ')} (threshold ${Math.round(doc.settings.threshold * 100)}%, alpha ${doc.settings.alpha})`);
+  const unknown = doc.endpoints.filter((e) => e.verdict === 'UNKNOWN');
+  if (unknown.length > 0) {
+    lines.push(`the verdict is the gate's, on the ${doc.settings.statistic} per period; the p50/p95 intervals describe the runs and decide nothing. Why UNKNOWN:`);
+    for (const e of unknown) lines.push(`  ${e.endpoint}: ${e.detail}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -77,7 +82,7 @@ export function renderCompareHtml(doc: CompareFile, pageCss: string): string {
   return `${pageHead({ title, generator: 'rampart compare', styles: [pageCss] })}
 <header><h1>${h(title)}</h1>
 <ul>${sides}${doc.order.length > 0 ? `<li>order: ${h(doc.order.join(' '))}</li>` : ''}
-<li>verdicts: the gate's comparison of B's runs against A's (${h(doc.settings.statistic)} per 10 s period, threshold ${Math.round(doc.settings.threshold * 100)}%, alpha ${doc.settings.alpha}; SLO files ${h(doc.settings.sources.join(', '))}); p50/p95: B/A with the ${Math.round((1 - doc.settings.alpha) * 100)}% interval, at least ${Math.round(doc.settings.absoluteNoiseFloor * 100)}% run-to-run spread assumed</li></ul>
+<li>verdicts: the gate's comparison of B's runs against A's (${h(doc.settings.statistic)} per 10 s period, threshold ${Math.round(doc.settings.threshold * 100)}%, alpha ${doc.settings.alpha}; SLO files ${h(doc.settings.sources.join(', '))}); p50/p95: B/A with the ${Math.round((1 - doc.settings.alpha) * 100)}% interval, at least ${Math.round(doc.settings.absoluteNoiseFloor * 100)}% run-to-run spread assumed; they describe the runs and decide nothing, so an UNKNOWN verdict can stand beside an interval that excludes 1 (its detail says why)</li></ul>
 </header>
 <main>
 <h2>Endpoints</h2>
