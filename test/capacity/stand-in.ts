@@ -1,11 +1,10 @@
-// A stand-in server with a known capacity, for rampart capacity and rampart compare (tests and
+// A stand-in server with a known capacity, for rampart capacity (./stand-in.run.test.ts and
 // npm run bench:capacity). It has `slots` service slots; each request holds one for `serviceMs`
 // (a timer, not CPU work, so the capacity does not depend on how busy the machine is) and waits in
 // a FIFO queue while all are taken. Capacity = slots / serviceMs requests per second: below it a
 // request takes serviceMs; above it the queue, and so the latency, grows for as long as the load
 // lasts. GET /health answers at once (outside the slots), GET /stats[?reset] with the requests served,
-// their mean hold time and the longest queue since the last reset. `slowdown` multiplies one path's service
-// time (compare's known difference). Loopback only; stopped by close().
+// their mean hold time and the longest queue since the last reset. Loopback only; stopped by close().
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -14,8 +13,6 @@ import { join } from 'node:path';
 export interface StandInOptions {
   slots: number;
   serviceMs: number;
-  /** path -> factor on its service time, e.g. { '/b': 1.3 } */
-  slowdown?: Record<string, number>;
 }
 
 export interface StandIn {
@@ -29,7 +26,7 @@ export interface StandIn {
   close(): Promise<void>;
 }
 
-export async function startStandIn(options: StandInOptions): Promise<StandIn> {
+async function startStandIn(options: StandInOptions): Promise<StandIn> {
   let free = options.slots;
   const queue: (() => void)[] = [];
   let served = 0;
@@ -57,7 +54,6 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
       }
       return;
     }
-    const factor = options.slowdown?.[path] ?? 1;
     const work = (): void => {
       const started = performance.now();
       setTimeout(() => {
@@ -66,7 +62,7 @@ export async function startStandIn(options: StandInOptions): Promise<StandIn> {
         res.setHeader('content-type', 'application/json');
         res.end('{"ok":true}');
         release();
-      }, options.serviceMs * factor);
+      }, options.serviceMs);
     };
     req.resume();
     if (free > 0) {
