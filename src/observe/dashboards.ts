@@ -1,7 +1,7 @@
 // Grafana dashboards as code (pure): five dashboards of typed panels over the series Rampart's
 // Prometheus has (recordings.yml, the platform's /metrics, the exporters), rendered into Grafana's
 // dashboard JSON model with provisioning files. Every panel's query is run against a real Prometheus
-// during a real run in test/observe/live.test.ts. Queries use two dashboard variables, $profile (the
+// during a real run in test/observe/live.run.test.ts. Queries use two dashboard variables, $profile (the
 // Pushgateway job) and $run (run_id), and the datasource variable ${datasource}.
 import { stringify } from 'yaml';
 

@@ -1,6 +1,6 @@
 // rampart analyze's bad input: one line naming what is wrong and what to do, exit 2, nothing
 // written. In process through the command's main (as the dispatcher calls it), and once through
-// the real CLI for the stderr line and the exit code. (Good input: ./planted.test.ts.)
+// the real CLI for the stderr line and the exit code. (Good input: ./planted.run.test.ts.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -2,7 +2,7 @@
 // process) on an embedded PostgreSQL, a short Artillery run with the Rampart plugin (src/run's
 // runArtillery), and the platform sampler (src/sample) around it, so the bundle holds
 // histograms.json, generator.json, resources.json and statements.json as a `rampart run` writes
-// them. Used by test/analyze/planted.test.ts (short runs) and bench/analyze.ts (longer ones).
+// them. Used by test/analyze/planted.run.test.ts (short runs) and bench/analyze.ts (longer ones).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { get } from 'node:http';
