@@ -225,7 +225,6 @@ test('a run published to the Pushgateway: Prometheus counts its requests as the 
   // --observe finds the stack startStack recorded in its folder (stack.json): its Pushgateway and Prometheus.
   const env = process.env;
   env.RAMPART_OBSERVE_DIR = path.join(work, 'stack');
-  env.RAMPART_DASHBOARD_LINGER = '12';
   const lines: string[] = [];
   const live: { visit: Promise<LiveVisit> | null } = { visit: null };
   let result;
@@ -238,7 +237,6 @@ test('a run published to the Pushgateway: Prometheus counts its requests as the 
     result = await executeRun(parseRunArgs(['live', '--observe', '--dashboard', '--require-metrics', '--delete-metrics', '--reports-dir', path.join(work, 'reports')]), { progress, platform }, path.join(work, 'suite'));
   } finally {
     delete env.RAMPART_OBSERVE_DIR;
-    delete env.RAMPART_DASHBOARD_LINGER;
   }
   assert.equal(result.exitCode, 0, lines.join('\n'));
   t.diagnostic(lines.filter((l) => l.startsWith('metrics')).join(' | '));
