@@ -62,13 +62,14 @@ const floorPeriod = (ms: number): number => ms - (ms % PERIOD_MS);
 const round2 = (value: number): number => Math.round(value * 100) / 100;
 
 /**
- * A busy worker whose process used less than a core's worth of CPU was not working but waiting: an
- * event loop counts the time the OS preempts a callback as busy, so on a machine whose cores other
- * processes hold, a worker shows 100% busy at a fraction of a core. Periods without the process CPU
- * (built from counters: 0) are never called starved.
+ * Saturated periods whose process used less than a core's worth of CPU: the busy worker was not
+ * working but waiting (an event loop counts the time the OS preempts a callback as busy, so on a
+ * machine whose cores other processes hold, a worker shows 100% busy at a fraction of a core).
+ * Below one core the process rule cannot have flagged them, so the worker's did. Periods without
+ * the process CPU (built from counters: 0) are never called starved.
  */
 function isStarved(periods: readonly GeneratorPeriod[]): boolean {
-  return periods.length > 0 && periods.every((p) => p.cpuPercent > 0 && p.cpuPercent < 100 * TRUST_RULES.starvedCpuShare && (p.workerUtilization ?? 0) >= TRUST_RULES.workerUtilization);
+  return periods.length > 0 && periods.every((p) => p.cpuPercent > 0 && p.cpuPercent < 100 * TRUST_RULES.starvedCpuShare);
 }
 
 function consecutiveRuns(flags: { start: number; flagged: boolean }[], needed: number): number[][] {
