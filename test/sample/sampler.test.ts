@@ -117,7 +117,10 @@ test('--target without DATABASE_URL: /metrics only, the missing parts said, and 
   await mkdir(bundleDir);
   const targets = givenTargetTargets(p.url, {});
   const sampler = await startSampler({ ...targets, bundleDir, intervalMs: 300 });
-  await new Promise((r) => setTimeout(r, 700));
+  // CPU from /metrics is a difference of two scrapes, and a scrape that misses its interval counts in
+  // the next sample: 2 s leaves room for several even beside another test file on the 2 cores (700 ms
+  // once gave a last sample without the platform's figures there)
+  await new Promise((r) => setTimeout(r, 2000));
   const { resources, statements } = await sampler.stop();
   assert.equal(statements, null);
   assert.deepEqual(resources.sources, { platform: 'metrics', database: null, generator: null });
