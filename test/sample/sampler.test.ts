@@ -54,12 +54,15 @@ test('the sampler records the platform, its database, the generator and the stat
   await mkdir(bundleDir);
   const targets = await ownPlatformTargets(p);
   assert.deepEqual(targets.missing, []);
-  const sampler = await startSampler({ ...targets, bundleDir, intervalMs: 300, explainTop: 200 });
+  // a 1 s interval, as a sample waits for its /metrics scrape at most one interval: beside another
+  // test file on the 2 cores a scrape of the niced platform took over 300 ms, and the sample was then
+  // (rightly) recorded as missing the platform's gauges
+  const sampler = await startSampler({ ...targets, bundleDir, intervalMs: 1000, explainTop: 200 });
   sampler.setGeneratorPid(process.pid); // this process stands in for Artillery
   await searchEvents(p.url, SEARCHES);
   // a backend publishes its counts to pg_stat_database when idle, at most once a second, later still
   // when it waits for a core (the platform and its database run niced): wait past that, then sample
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, 3000));
   const started = Date.now();
   sampled = await sampler.stop();
   assert.ok(Date.now() - started < 8000, 'stop() is bounded');
@@ -116,11 +119,11 @@ test('--target without DATABASE_URL: /metrics only, the missing parts said, and 
   const bundleDir = path.join(work, 'target');
   await mkdir(bundleDir);
   const targets = givenTargetTargets(p.url, {});
-  const sampler = await startSampler({ ...targets, bundleDir, intervalMs: 300 });
+  const sampler = await startSampler({ ...targets, bundleDir, intervalMs: 1000 });
   // CPU from /metrics is a difference of two scrapes, and a scrape that misses its interval counts in
-  // the next sample: 2 s leaves room for several even beside another test file on the 2 cores (700 ms
-  // once gave a last sample without the platform's figures there)
-  await new Promise((r) => setTimeout(r, 2000));
+  // the next sample: a 1 s interval and 3 s leave room for several even beside another test file on
+  // the 2 cores (a 300 ms interval and 700 ms once gave a last sample without the platform's figures)
+  await new Promise((r) => setTimeout(r, 3000));
   const { resources, statements } = await sampler.stop();
   assert.equal(statements, null);
   assert.deepEqual(resources.sources, { platform: 'metrics', database: null, generator: null });
