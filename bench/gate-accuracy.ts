@@ -11,12 +11,13 @@
 //
 // Trials (bench/gate-trials.ts): windows of the stream, each judged by the gate's own comparison
 // (compareWithBaseline, the settings of ci/slo/defaults.yml + baseline.yml unless --slo):
-//   A/B  4 consecutive runs clean, slow, clean, slow: the slow runs as head, the clean ones as base
-//   A/A  4 consecutive runs of one build, the 2nd and 4th as head, the 1st and 3rd as base
+//   A/B  2K consecutive runs clean, slow, clean, slow, ...: the slow runs as head, the clean ones as base
+//   A/A  2K consecutive runs of one build, alternately base and head (K = --pairs, 2 by default)
 // Nothing is synthesised; every number comes from real runs.
 //
-// Options: --runs N (10: about 11 minutes, within one turn of the measurement lock)  --duration S (50)  --rate R arrivals/s (10)  --fraction F[,F] (0.7,0.25: per injected endpoint)
+// Options: --runs N (10: about 11 minutes, within one turn of the measurement lock)  --duration S (50)  --rate R arrivals/s (10)  --fraction F[,F] (0.3,0.2: per injected endpoint, about +20% at the client)
 //          --min-periods N (override comparison.minPeriods: these runs are shorter than CI's)
+//          --pairs K (2: runs a side in a trial window, the pull-request job's AB_PAIRS)
 //          --slo FILE (repeatable)  --keep (keep the bundles)
 //          --from DIR (repeatable: judge streams kept by earlier --keep runs, without new runs)
 //          --include-untrusted (with --from: also judge runs the trust rules refused, which the gate itself would not)
@@ -163,12 +164,14 @@ async function main(): Promise<void> {
   const count = option('--runs', 10);
   const duration = option('--duration', 50);
   const rate = option('--rate', 10);
-  const fractionText = options('--fraction').at(-1) ?? '0.7,0.25';
+  const fractionText = options('--fraction').at(-1) ?? '0.3,0.2';
   const fractions = fractionText.split(',').map(Number);
   if (fractions.some((f) => !(f > 0 && f <= 10))) throw new Error(`--fraction needs numbers in (0, 10], one per injected endpoint (${INJECTED.join(', ')}), got '${fractionText}'`);
   const sloFiles = options('--slo');
   const slo = await loadSlo(sloFiles.length > 0 ? sloFiles : [join(ROOT, 'ci', 'slo', 'defaults.yml'), join(ROOT, 'ci', 'slo', 'baseline.yml')]);
   if (process.argv.includes('--min-periods')) slo.comparison.minPeriods = option('--min-periods', slo.comparison.minPeriods);
+  const pairs = option('--pairs', 2);
+  if (!Number.isInteger(pairs)) throw new Error('--pairs needs a whole number of runs a side, such as 2 or 4');
   const from = options('--from');
   const streams: { source: string; runs: MeasuredRun[] }[] = [];
   let header: string;
@@ -198,7 +201,7 @@ async function main(): Promise<void> {
     streams.push({ source: dir, runs });
     header = `${runs.length} real runs of ${duration} s at ${rate} arrivals/s x ${ENDPOINTS.length} endpoints, each on a fresh platform, ${((Date.now() - started) / 60_000).toFixed(1)} min; slow build: INJECT_LATENCY="${injection(fractions)}"`;
   }
-  process.stdout.write(`${judgeStreams(streams, slo, header, process.argv.includes('--verbose'))}\n`);
+  process.stdout.write(`${judgeStreams(streams, slo, header, pairs, process.argv.includes('--verbose'))}\n`);
 }
 
 await main();

@@ -17,26 +17,27 @@ export interface MeasuredRun { side: Side; seq: number; run: BaselineRun; truste
 interface Trial { kind: 'A/A' | 'A/B'; base: MeasuredRun[]; head: MeasuredRun[]; disjoint: boolean }
 
 /**
- * The trials of one stream (ordered by seq). A/B: every window clean, slow, clean, slow of
- * consecutive runs. A/A: every 4 consecutive runs of one build (2nd and 4th as head). Windows start
- * every 2 runs of their kind, so neighbouring windows share 2 runs; `disjoint` marks a subset of
- * windows that share none (those are independent trials, up to the machine's slow drift).
+ * The trials of one stream (ordered by seq), each with `pairs` runs a side (the pull-request job's
+ * AB_PAIRS). A/B: every window clean, slow, clean, slow, ... of 2 x pairs consecutive runs, the slow
+ * runs as head. A/A: every 2 x pairs consecutive runs of one build, alternately base and head (the
+ * 2nd, 4th, ... as head). Windows start every 2 runs of their kind, so neighbouring windows overlap;
+ * `disjoint` marks a subset of windows that share no run (those are independent trials, up to the
+ * machine's slow drift).
  */
-function trialsOf(stream: MeasuredRun[]): Trial[] {
+function trialsOf(stream: MeasuredRun[], pairs: number): Trial[] {
   const trials: Trial[] = [];
+  const size = 2 * pairs;
+  const split = (w: MeasuredRun[]): { base: MeasuredRun[]; head: MeasuredRun[] } => ({ base: w.filter((_, i) => i % 2 === 0), head: w.filter((_, i) => i % 2 === 1) });
   const runs = [...stream].sort((a, b) => a.seq - b.seq);
-  for (let i = 0, taken = 0; i + 3 < runs.length; i++) {
-    const w = runs.slice(i, i + 4);
-    const pattern = w.map((r) => r.side).join(',');
-    if (pattern !== 'clean,slow,clean,slow' || w.some((r) => !r.trusted) || w[3].seq - w[0].seq !== 3) continue;
-    trials.push({ kind: 'A/B', base: [w[0], w[2]], head: [w[1], w[3]], disjoint: taken++ % 2 === 0 });
+  for (let i = 0, taken = 0; i + size <= runs.length; i++) {
+    const w = runs.slice(i, i + size);
+    const alternating = w.every((r, k) => r.side === (k % 2 === 0 ? 'clean' : 'slow'));
+    if (!alternating || w.some((r) => !r.trusted) || w[size - 1].seq - w[0].seq !== size - 1) continue;
+    trials.push({ kind: 'A/B', ...split(w), disjoint: taken++ % pairs === 0 });
   }
   for (const side of ['clean', 'slow'] as const) {
     const same = runs.filter((r) => r.side === side && r.trusted);
-    for (let j = 0; j + 3 < same.length; j += 2) {
-      const w = same.slice(j, j + 4);
-      trials.push({ kind: 'A/A', base: [w[0], w[2]], head: [w[1], w[3]], disjoint: j % 4 === 0 });
-    }
+    for (let j = 0; j + size <= same.length; j += 2) trials.push({ kind: 'A/A', ...split(same.slice(j, j + size)), disjoint: j % size === 0 });
   }
   return trials;
 }
@@ -87,16 +88,17 @@ function relativeLevel(slo: SloConfig, run: BaselineRun, key: string, statistic:
 }
 
 /** The bench's table. */
-export function judgeStreams(streams: { source: string; runs: MeasuredRun[] }[], slo: SloConfig, header: string, verbose = false): string {
+export function judgeStreams(streams: { source: string; runs: MeasuredRun[] }[], slo: SloConfig, header: string, pairs = 2, verbose = false): string {
   const aa = tally();
   const aaGate = tally();
   const detect = tally();
+  const detectBy = new Map(INJECTED.map((k) => [k, tally()]));
   const untouched = tally();
   const seen = { ab: 0, aa: 0, abDisjoint: 0, aaDisjoint: 0, lowTraffic: 0 };
   const clientRatios = new Map<string, { p50: number[]; min: number[] }>(INJECTED.map((k) => [k, { p50: [], min: [] }]));
   const spread = { squares: 0, df: 0, within: 0, runs: 0 };
   for (const stream of streams) {
-    for (const trial of trialsOf(stream.runs)) {
+    for (const trial of trialsOf(stream.runs, pairs)) {
       const runs = [...trial.base, ...trial.head];
       const comparisons = compareWithBaseline(slo, trial.head.map((r) => r.run), trial.base.map((r) => r.run));
       if (verbose) {
@@ -119,6 +121,8 @@ export function judgeStreams(streams: { source: string; runs: MeasuredRun[] }[],
         for (const c of comparisons) {
           if (!enoughTraffic(slo, runs, c.endpoint)) { seen.lowTraffic++; continue; }
           add(INJECTED.includes(c.endpoint) ? detect : untouched, c.verdict, trial.disjoint);
+          const own = detectBy.get(c.endpoint);
+          if (own !== undefined) add(own, c.verdict, trial.disjoint);
         }
         for (const key of INJECTED) {
           for (const statistic of ['p50', 'min'] as const) {
@@ -150,7 +154,7 @@ export function judgeStreams(streams: { source: string; runs: MeasuredRun[] }[],
   const lines = [
     `bench:gate — ${header}`,
     `settings: ${c.statistic} per 10 s period, equivalence margin ±${(c.threshold * 100).toFixed(0)}%, alpha ${c.alpha}, noise floor ${(c.noiseFloor * 100).toFixed(1)}%, min ${c.minPeriods} periods of >= ${c.minRequestsPerPeriod} responses, common-drift adjustment ${c.adjustForDrift ? 'on' : 'off'}.`,
-    `Trials: ${seen.ab} A/B windows (clean, slow, clean, slow; ${seen.abDisjoint} of them share no run) and ${seen.aa} A/A windows (4 runs of one build; ${seen.aaDisjoint} share no run). ${seen.lowTraffic} endpoint verdicts left out for too little traffic.`,
+    `Trials, ${pairs} run(s) a side: ${seen.ab} A/B windows (clean, slow, clean, slow, ...; ${seen.abDisjoint} of them share no run) and ${seen.aa} A/A windows (${2 * pairs} runs of one build; ${seen.aaDisjoint} share no run). ${seen.lowTraffic} endpoint verdicts left out for too little traffic.`,
     'Rates over all windows; then, over the windows that share no run (independent trials, the honest count), the rate and its [95% Wilson interval]. For "the gate fails", SAME means no endpoint was SLOWER.',
     '',
     '| comparison | endpoint verdicts (independent) | SLOWER | SAME | UNKNOWN | FASTER | target |',
@@ -163,6 +167,7 @@ export function judgeStreams(streams: { source: string; runs: MeasuredRun[] }[],
   row('A/A, per endpoint', aa, `SAME >= 80%: ${aa.n > 0 && aa.same / aa.n >= 0.8 ? 'met' : 'NOT met'}; false alarms <= 5%: ${aa.n > 0 && aa.slower / aa.n <= 0.05 ? 'met' : 'NOT met'}`);
   row('A/A, the gate fails (any SLOWER)', aaGate, '');
   row(`A/B, injected (${INJECTED.length} endpoints)`, detect, `SLOWER >= 90%: ${detect.n > 0 && detect.slower / detect.n >= 0.9 ? 'met' : 'NOT met'}`);
+  for (const [key, t] of detectBy) row(`A/B, injected: ${key} alone`, t, '');
   row('A/B, untouched endpoints', untouched, 'false alarms <= 5%');
   lines.push('');
   for (const [key, r] of clientRatios) {

@@ -2,7 +2,7 @@
 //
 // Unit of evidence. Requests within one run are not independent: the machine's speed drifts between
 // runs and within them. So the observations are the run's 10 s periods (each summarised by one
-// figure, the period's fastest response by default), and the uncertainty has two parts:
+// figure, the period's median by default), and the uncertainty has two parts:
 //   within-run:  how well a run's level is known from its periods (moving-block bootstrap of the
 //                median of the period figures: neighbouring periods are correlated);
 //   between-run: how much the level moves from one run to the next on the same build: each side's

@@ -73,7 +73,7 @@ export interface ComparisonSettings {
 }
 
 export const DEFAULT_COMPARISON: ComparisonSettings = {
-  statistic: 'min',
+  statistic: 'p50',
   threshold: 0.1,
   alpha: 0.05,
   minPeriods: 4,
