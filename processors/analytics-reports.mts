@@ -3,7 +3,9 @@
 //
 // Custom metric (Artillery histogram, ms; the rampart plugin mirrors it into histograms.json):
 //   rampart.report_generation   202 of POST /reports -> the poll that shows status done
-// and counter rampart.report_timeout.
+// and counter rampart.report_timeout. A report the platform refused to queue (POST /reports not 202,
+// e.g. 503 when its pool ran out) is neither polled nor counted as a timeout: the virtual user fails
+// with the refusal's status, which the POST's own expectation and error counters already show.
 import { objectOf, setJson } from './bodies.mts';
 import { afterResponse, beforeRequest, step } from './hooks.mts';
 import { faker, isoAgo, pick } from './payloads.mts';
@@ -31,12 +33,14 @@ export const setReportRequest = beforeRequest((req) => {
   });
 });
 
-/** afterResponse of POST /reports: start the job clock. */
+/** afterResponse of POST /reports: start the job clock, or note that the platform refused the job. */
 export const markReportQueued = afterResponse((_req, res, context) => {
   const id = objectOf(res.body).id;
-  context.vars.reportId = typeof id === 'number' ? id : 0;
+  const queued = res.statusCode === 202 && typeof id === 'number';
+  context.vars.reportId = queued ? id : 0;
   context.vars.reportQueuedAt = Date.now();
-  context.vars.reportStatus = res.statusCode === 202 ? 'queued' : 'failed';
+  context.vars.reportStatus = queued ? 'queued' : 'not queued';
+  context.vars.reportQueueStatus = res.statusCode;
 });
 
 /** afterResponse of each poll of the report: its status. */
@@ -52,8 +56,11 @@ export const reportStillRunning: LoopCondition = (context, next) => {
   next((status === 'queued' || status === 'running') && Date.now() - started < intVar(context, 'reportTimeoutMs', 60_000));
 };
 
-/** Step: record the report's generation time; a report that did not end 'done' fails the virtual user. */
+/** Step: record the report's generation time; a report that was never queued, or did not end 'done', fails the virtual user. */
 export const recordReport = step((context, events) => {
+  if (context.vars.reportStatus === 'not queued') {
+    throw new Error(`report not queued: POST /api/v1/reports answered ${String(context.vars.reportQueueStatus)}, not 202`);
+  }
   if (context.vars.reportStatus !== 'done') {
     events.emit('counter', 'rampart.report_timeout', 1);
     throw new Error(`report ${String(context.vars.reportId)} ended '${String(context.vars.reportStatus)}', not 'done'`);

@@ -17,7 +17,7 @@ import { benignBatch, indicatorBatch, pools, uniqueIp } from '../../processors/p
 import { edgeTokens, hugeBatch, oversizedBatch } from '../../processors/edge.mts';
 import { hasNextCursor, keepCreatedId, keepCursor, pickItem } from '../../processors/capture.mts';
 import { TEMPORARY_RULE_PREFIX } from '../../processors/administration.mts';
-import { reportStillRunning } from '../../processors/analytics-reports.mts';
+import { markReportQueued, recordReport, reportStillRunning } from '../../processors/analytics-reports.mts';
 import { setJson } from '../../processors/bodies.mts';
 import { REPO_ROOT } from '../../src/core/paths.ts';
 import type { HttpResponse, RequestParams, VuContext, VuEvents } from '../../processors/types.mts';
@@ -282,4 +282,23 @@ test('capture hooks: a random item of a list, the id of what was created, the ne
   assert.equal(again({ reportStatus: 'running', reportQueuedAt: Date.now() }), true);
   assert.equal(again({ reportStatus: 'done', reportQueuedAt: Date.now() }), false);
   assert.equal(again({ reportStatus: 'queued', reportQueuedAt: Date.now() - 5000, reportTimeoutMs: 1000 }), false, 'the deadline ends the polling');
+});
+
+test('a report the platform refused to queue is not polled, and the user fails naming the refusal, not a timeout of report 0', async () => {
+  const counted: string[] = [];
+  const events: VuEvents = { emit: (_type: string, name: string) => counted.push(name) > 0 };
+  const res = (body: unknown, statusCode: number): HttpResponse => ({ statusCode, body: JSON.stringify(body), headers: {} });
+  const context: VuContext = { vars: {} };
+  await markReportQueued({ url: '/api/v1/reports' }, res({ error: 'service unavailable' }, 503), context, events);
+  let polls: boolean | undefined;
+  reportStillRunning(context, (b) => (polls = b));
+  assert.equal(polls, false, 'the polling loop does not start');
+  await assert.rejects(recordReport(context, events), /^Error: report not queued: POST \/api\/v1\/reports answered 503, not 202$/);
+  assert.deepEqual(counted, [], 'no report timeout is counted');
+
+  await markReportQueued({ url: '/api/v1/reports' }, res({ id: 7, status: 'queued' }, 202), context, events);
+  assert.deepEqual([context.vars.reportId, context.vars.reportStatus], [7, 'queued']);
+  context.vars.reportStatus = 'done';
+  await recordReport(context, events);
+  assert.deepEqual(counted, ['rampart.report_generation']);
 });
