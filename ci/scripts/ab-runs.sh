@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The pull-request job's A/B runs on one runner: for each side in ab-order.sh's order (base, head,
-# base, head, ...), start that tree's platform on a fresh database, run the baseline profile against
-# it with the head tree's Rampart (the same load generator, flows and measurement for both sides, so
+# base, head, ...), start that tree's platform on a fresh database, run the A/B profile against it
+# with the head tree's Rampart (the same load generator, flows and measurement for both sides, so
 # only the platform differs), then stop the platform. Each run gets its own reports folder
 # OUT/<n>-<side>/, and its bundle is appended to OUT/base.list or OUT/head.list for ab-gate-args.sh.
 # Usage: ci/scripts/ab-runs.sh HEAD_TREE BASE_TREE OUT [PAIRS]
-# Env: PLATFORM_PORT (3000); AB_DURATION, passed to `rampart run --duration` when set.
+# Env: PLATFORM_PORT (3000); AB_PROFILE, the profile run (pull-request, phases/pull-request.yml);
+# AB_DURATION, passed to `rampart run --duration` when set.
 # Exit 0 when every run produced a bundle; a run's exit 1 (an Artillery threshold) is left to the
 # gate, which names each breach; a run's exit 2 or 3, or a platform that does not start, stops here.
 set -euo pipefail
@@ -16,6 +17,7 @@ out="${3:?OUT}"
 order_lines=$("$here/ab-order.sh" "${4:-2}")
 mapfile -t order <<< "$order_lines"
 port="${PLATFORM_PORT:-3000}"
+profile="${AB_PROFILE:-pull-request}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 : > "$out/base.list"
@@ -30,7 +32,7 @@ for side in "${order[@]}"; do
   echo "== run $n of ${#order[@]}: $side ($tree)"
   "$here/platform-start.sh" "$tree" "$port" "$out/.data-$n-$side" "$out/platform-$n-$side.log" "$out/platform.pid"
   code=0
-  (cd "$head_tree" && node src/cli/rampart.ts run baseline --target "http://127.0.0.1:$port" --reports-dir "$out/$n-$side" "${extra[@]}") || code=$?
+  (cd "$head_tree" && node src/cli/rampart.ts run "$profile" --target "http://127.0.0.1:$port" --reports-dir "$out/$n-$side" "${extra[@]}") || code=$?
   "$here/platform-stop.sh" "$out/platform.pid"
   rm -rf "$out/.data-$n-$side"
   if [ "$code" -gt 1 ]; then

