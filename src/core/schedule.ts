@@ -1,7 +1,9 @@
 // The intended arrival schedule of a run, from its phases as written (pure).
 //
-// Artillery runs phases one after another; each second of a ramp gets floor(rate at that second)
-// arrivals (rate linear from arrivalRate at second 0 to rampTo at the last second); a constant phase
+// Artillery runs phases one after another; each second of a ramp gets the rate at that second
+// (linear from arrivalRate at second 0 to rampTo at the last second) rounded to whole arrivals, half
+// up: each of its N workers takes floor(rate / N) and the fraction left over, N * frac(rate / N),
+// rounded, goes to that many workers as one more arrival each, which sums to round(rate); a constant phase
 // gets arrivalRate per second; an arrivalCount phase spreads its count evenly; a pause gets none.
 // The plan is anchored at the moment the first phase started and follows the planned durations:
 // a generator that falls behind makes later phases start late, the intended schedule does not.
@@ -56,7 +58,7 @@ export function plannedSeconds(phases: PhaseSpec[]): PlannedSecond[] {
       let arrivals = 0;
       if (count !== undefined) arrivals = duration > 0 ? count / duration : 0;
       else if (rate !== undefined && rampTo !== undefined) {
-        arrivals = seconds <= 1 ? Math.floor((rate + rampTo) / 2) : Math.floor(rate + ((rampTo - rate) * i) / (seconds - 1));
+        arrivals = Math.round(seconds <= 1 ? (rate + rampTo) / 2 : ((rampTo - rate) / (seconds - 1)) * i + rate);
       } else if (rate !== undefined) arrivals = rate;
       out.push({ offsetSeconds: offset + i, arrivals });
     }

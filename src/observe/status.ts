@@ -2,7 +2,7 @@
 // group, whether the run is active and how many arrivals the schedule planned by then — what the
 // alert rules compare Artillery's published `vusers_created` with (generator behind schedule) and
 // what tells a finished run from one that stopped publishing. Planned arrivals follow the measurement
-// plugin's schedule (src/core/schedule.ts: ramps as Artillery runs them, floor(rate) per second),
+// plugin's schedule (src/core/schedule.ts: ramps as Artillery runs them, round(rate) per second),
 // counted up to `lagSeconds` ago, because Artillery publishes its counters once per 10 s period.
 import type { PlannedPhase } from '../core/bundle/types.ts';
 import { planRun, plannedBetween } from '../core/schedule.ts';

@@ -97,11 +97,11 @@ test('what a run publishes: the plugin entry, its group through WORKER_ID, names
 test('planned arrivals up to a moment, as the plugin plans them: constant rates, ramps of whole arrivals per second, counts, pauses', () => {
   const phases = [{ duration: 10, arrivalRate: 2 }, { duration: 10, arrivalRate: 2, rampTo: 4 }, { duration: 5, pause: 5 }, { duration: 10, arrivalCount: 30 }];
   assert.equal(plannedArrivals(phases, 5), 10);
-  // the ramp's seconds: floor(2 + 2 i / 9) for i = 0..9 = 2,2,2,2,2,3,3,3,3,4
-  assert.equal(plannedArrivals(phases, 20), 20 + 26);
-  assert.equal(plannedArrivals(phases, 25), 46);
-  assert.equal(plannedArrivals(phases, 30), 61);
-  assert.equal(plannedArrivals(phases, 1000), 76);
+  // the ramp's seconds, as Artillery runs them: round(2 + 2 i / 9) for i = 0..9 = 2,2,2,3,3,3,3,4,4,4
+  assert.equal(plannedArrivals(phases, 20), 20 + 30);
+  assert.equal(plannedArrivals(phases, 25), 50);
+  assert.equal(plannedArrivals(phases, 30), 65);
+  assert.equal(plannedArrivals(phases, 1000), 80);
   assert.equal(plannedArrivals(phases, -3), 0);
 });
 
